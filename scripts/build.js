@@ -1,0 +1,33 @@
+// Type-checks with tsc, then bundles the CLI with esbuild: one graph of ESM chunks, so start-up
+// reads a few files instead of resolving hundreds of modules (about 3x faster to load oclif,
+// yaml and zod), and each command's core is a chunk loaded only when that command runs.
+// Finally writes the oclif manifest, so `--help` and command lookup import no command module.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`, '--noEmit'], {
+  stdio: 'inherit',
+});
+rmSync(`${root}dist`, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/run.ts', 'src/commands/index.ts', 'src/check/worker.ts'],
+  outdir: 'dist',
+  outbase: 'src',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  keepNames: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // oclif imports typescript only to run commands from .ts sources in development.
+  external: ['typescript'],
+  banner: { js: "import { createRequire as __shipshapeRequire } from 'node:module'; const require = __shipshapeRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+execFileSync(process.execPath, [`${root}scripts/manifest.js`], { stdio: 'inherit' });

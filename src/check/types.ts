@@ -1,0 +1,95 @@
+/**
+ * The check engine's vocabulary: rules, findings, results. Plain data, shared by the engine,
+ * the rules, the policy layer and the formatters.
+ */
+import type { Spec } from '../spec/schema.js';
+import type { DocPath, Range } from '../spec/yaml-file.js';
+
+export const SEVERITIES = ['error', 'warn', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+/** A rule's severity as a policy may set it; `off` disables the rule. */
+export type RuleSetting = Severity | 'off';
+
+export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warn: 2, info: 1 };
+
+/** The eight stages, by number; a rule runs once a spec has reached its stage. */
+export type StageNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+export interface RuleMeta {
+  /** kebab-case, stable: policies and exceptions refer to it. */
+  id: string;
+  /** One line: what the rule checks. */
+  description: string;
+  defaultSeverity: Severity;
+  /** The first stage at which the rule applies. */
+  stage: StageNumber;
+  /** Why a senior engineer cares: a short paragraph for docs/rules.md. */
+  rationale: string;
+  /** The default "Try this" for its findings. */
+  hint: string;
+  /** Small YAML snippets for docs/rules.md. */
+  examples?: { pass: string; fail: string };
+}
+
+/** What a rule reports: where, what, and optionally a more specific hint. */
+export interface RuleReport {
+  path: DocPath;
+  message: string;
+  hint?: string;
+  /** Point at the key rather than the value (unknown or misplaced keys). */
+  key?: boolean;
+}
+
+export interface RuleContext {
+  spec: Spec;
+  /** The stage the check runs at: the stage the spec reached, or `--stage`. */
+  stage: StageNumber;
+  /** Every string value in the spec with its path (for rules that scan text). */
+  strings(): Iterable<{ path: DocPath; value: string }>;
+}
+
+export interface Rule extends RuleMeta {
+  check(context: RuleContext): RuleReport[];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  hint?: string;
+  /** The file as given or found (relative to the working directory when inside it). */
+  file: string;
+  range: Range;
+  path?: DocPath;
+  /** Set when a policy exception covers this finding: it is reported, but does not fail. */
+  exception?: { reason: string; owner: string; expires: string; source: string };
+}
+
+export interface FileResult {
+  file: string;
+  /** The stage the spec was checked at. */
+  stage: StageNumber | null;
+  /** True when the file could not be read as YAML at all (exit code 2). */
+  unreadable: boolean;
+  findings: Finding[];
+}
+
+export interface Summary {
+  files: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** Findings waived by a policy exception, counted apart. */
+  exceptions: number;
+  unreadable: number;
+}
+
+export interface CheckResult {
+  results: FileResult[];
+  summary: Summary;
+  /** Rules that ran, for formatters that list them (SARIF). */
+  rules: RuleMeta[];
+  /** Whether the run fails: findings at or above the fail severity, or over max warnings. */
+  failed: boolean;
+  exitCode: 0 | 1 | 2;
+}

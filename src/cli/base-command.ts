@@ -1,0 +1,69 @@
+/**
+ * The base of every command: the shared flags, and the one place where errors become output
+ * and exit codes (0 ok, 1 failures found, 2 bad usage or input, 130 interrupted).
+ */
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { BugError, ExitCode, ExternalError, InterruptedError, UserError } from '../errors.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
+
+export const EXIT_CODES_HELP = `EXIT CODES
+  0    success
+  1    the work ran and found failures (check errors, a failed scenario, a rollback)
+  2    bad usage or bad input (unreadable spec, unknown flag, missing answers)
+  130  interrupted`;
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    debug: Flags.boolean({
+      description: 'Print stack traces of errors.',
+      helpGroup: 'GLOBAL',
+      env: 'SHIPSHAPE_DEBUG',
+    }),
+  };
+
+  protected get debugMode(): boolean {
+    return this.argv.includes('--debug') || process.env['SHIPSHAPE_DEBUG'] === '1' || process.env['SHIPSHAPE_DEBUG'] === 'true';
+  }
+
+  /** Writes a line to standard error: progress, hints and colour never go to standard output. */
+  protected note(message: string): void {
+    process.stderr.write(`${message}\n`);
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // oclif's own exits (this.exit) and parse errors keep their codes.
+    if (error.oclif?.exit !== undefined && !(error instanceof UserError)) {
+      if (error.name === 'ExitError' || error.oclif.exit === 0) throw error;
+      // Flag and argument errors are bad usage: exit 2.
+      this.printError(error.message, 'See --help for the flags this command takes.');
+      this.exit(ExitCode.usage);
+    }
+    if (error instanceof UserError) {
+      this.printError(error.located, error.hint);
+      this.exit(error.exitCode);
+    }
+    if (error instanceof InterruptedError || error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
+      this.printError('Interrupted: nothing was written.');
+      this.exit(ExitCode.interrupted);
+    }
+    if (error instanceof ExternalError) {
+      this.printError(`${error.message}\n${error.output}`);
+      this.exit(error.exitCode);
+    }
+    const bug = error instanceof BugError ? error : new BugError(error.message, { cause: error });
+    this.printError(`shipshape hit a bug: ${bug.message}`, 'Run again with --debug for the stack trace, and report it.');
+    if (this.debugMode) process.stderr.write(`${error.stack ?? ''}\n`);
+    this.exit(ExitCode.failures);
+  }
+
+  private printError(message: string, hint?: string): void {
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify({ error: { message, ...(hint ? { hint } : {}) } }, null, 2)}\n`);
+    }
+    process.stderr.write(`Error: ${message}\n`);
+    if (hint) process.stderr.write(`Try this: ${hint}\n`);
+  }
+}

@@ -1,0 +1,25 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+
+export default class Schema extends BaseCommand {
+  static override summary = 'Print the JSON Schema of the shipshape/v1 spec.';
+  static override description =
+    'The schema is generated from the same zod schema that validates specs, so editors that read it (through the `# yaml-language-server: $schema=...` line that `init` writes) complete and validate exactly what `check` accepts.';
+  static override examples = ['<%= config.bin %> schema', '<%= config.bin %> schema --out shipshape.schema.json'];
+  static override flags = {
+    out: Flags.string({ char: 'o', description: 'Write the schema to this file instead of standard output.' }),
+  };
+
+  async run(): Promise<{ written?: string; schema?: unknown }> {
+    const { flags } = await this.parse(Schema);
+    const { jsonSchema, writeJsonSchema } = await import('../spec/json-schema.js');
+    if (flags.out) {
+      const written = await writeJsonSchema(flags.out);
+      this.note(`Wrote ${written}`);
+      return { written };
+    }
+    const schema = jsonSchema();
+    if (!this.jsonEnabled()) this.log(JSON.stringify(schema, null, 2));
+    return { schema };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Loading a spec: parse with positions, validate with the schema, and report every problem
+ * at its place (`shipshape.yaml:42:7 error slo.latency.p95Ms must be a positive number`).
+ */
+import { specSchema, type Spec } from './schema.js';
+import { parseYamlText, readYamlFile, validate, type Diagnostic, type ParsedYaml } from './yaml-file.js';
+
+export interface LoadedSpec {
+  parsed: ParsedYaml;
+  /** Present when the file parsed and passed the schema. */
+  spec?: Spec;
+  /** Parse problems (the file could not be read) and schema problems, in file order. */
+  diagnostics: Diagnostic[];
+  /** True when the file could not be read as YAML at all. */
+  unreadable: boolean;
+}
+
+function finish(parsed: ParsedYaml): LoadedSpec {
+  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: parsed.diagnostics, unreadable: true };
+  const { data, diagnostics } = validate(parsed, specSchema);
+  diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { parsed, ...(data ? { spec: data } : {}), diagnostics, unreadable: false };
+}
+
+export function loadSpecText(file: string, text: string | Uint8Array): LoadedSpec {
+  return finish(parseYamlText(file, text));
+}
+
+export async function loadSpecFile(path: string, displayName = path): Promise<LoadedSpec> {
+  return finish(await readYamlFile(path, displayName));
+}

@@ -1,0 +1,346 @@
+/**
+ * Reading a YAML file the way a spec or policy file must be read: with positions for every
+ * node, and with every kind of bad input (too big, binary, not UTF-8, syntax, duplicate keys,
+ * several documents, alias bombs) turned into a diagnostic at its place instead of a crash.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import type { z } from 'zod';
+import { didYouMean } from './suggest.js';
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Aliases a document may expand; a billion-laughs file trips this long before it hurts. */
+export const MAX_ALIAS_COUNT = 64;
+
+export type PathSegment = string | number;
+export type DocPath = readonly PathSegment[];
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** `parse`: the file could not be read as YAML at all; `schema`: it was read but is not valid. */
+  code: 'parse' | 'schema';
+  message: string;
+  hint?: string;
+  path?: DocPath;
+}
+
+export interface Range {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface ParsedYaml {
+  file: string;
+  text: string;
+  doc: Document.Parsed | undefined;
+  lineCounter: LineCounter;
+  /** The plain data, when the file parsed cleanly. */
+  data: unknown;
+  diagnostics: Diagnostic[];
+}
+
+const START: Range = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+/** Decodes bytes as strict UTF-8, refusing binary input; a string is returned as it is. */
+function decode(file: string, bytes: Uint8Array): { text?: string; diagnostic?: Diagnostic } {
+  const at = (offset: number, message: string, hint: string): Diagnostic => {
+    const before = bytes.subarray(0, offset);
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < before.length; i++) {
+      if (before[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    const column = offset - lineStart + 1;
+    return { file, line, column, endLine: line, endColumn: column + 1, code: 'parse', message, hint };
+  };
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) return { diagnostic: at(nul, 'is a binary file, not YAML (it holds a NUL byte)', 'Point shipshape at the YAML spec itself.') };
+  try {
+    let text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { text };
+  } catch {
+    // Find the first byte that is not valid UTF-8, to point at it.
+    let offset = 0;
+    for (let end = 1; end <= bytes.length; end++) {
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(offset, end));
+      } catch {
+        if (end - offset >= 4 || end === bytes.length) break;
+        continue;
+      }
+      offset = end;
+    }
+    return {
+      diagnostic: at(offset, `is not valid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`, 'Save the file as UTF-8.'),
+    };
+  }
+}
+
+function rangeOf(lineCounter: LineCounter, start: number, end: number): Range {
+  const from = lineCounter.linePos(start);
+  const to = lineCounter.linePos(Math.max(start, end));
+  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
+}
+
+function tooLarge(file: string, bytes: number): ParsedYaml {
+  return {
+    file,
+    text: '',
+    doc: undefined,
+    lineCounter: new LineCounter(),
+    data: undefined,
+    diagnostics: [
+      {
+        ...START,
+        file,
+        code: 'parse',
+        message: `is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a spec may be at most 1 MiB`,
+        hint: 'A spec this large is not a spec: check that this is the right file.',
+      },
+    ],
+  };
+}
+
+/** Parses YAML text: one document, positions kept, aliases bounded. */
+export function parseYamlText(file: string, input: string | Uint8Array): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const fail = (diagnostic: Diagnostic, text = ''): ParsedYaml => ({
+    file,
+    text,
+    doc: undefined,
+    lineCounter,
+    data: undefined,
+    diagnostics: [diagnostic],
+  });
+  let text: string;
+  if (typeof input === 'string') {
+    if (Buffer.byteLength(input) > MAX_FILE_BYTES) return tooLarge(file, Buffer.byteLength(input));
+    text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  } else {
+    if (input.byteLength > MAX_FILE_BYTES) return tooLarge(file, input.byteLength);
+    const decoded = decode(file, input);
+    if (decoded.diagnostic) return fail(decoded.diagnostic);
+    text = decoded.text!;
+  }
+
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  if (!Array.isArray(docs)) {
+    // An empty stream (only comments or whitespace).
+    return fail({ ...START, file, code: 'parse', message: 'is empty', hint: 'Run `shipshape init` to write a spec.' }, text);
+  }
+  const doc = docs[0];
+  if (!doc || doc.contents === null) {
+    return fail({ ...START, file, code: 'parse', message: 'is empty', hint: 'Run `shipshape init` to write a spec.' }, text);
+  }
+  const diagnostics: Diagnostic[] = [];
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    const start = second.range[0];
+    diagnostics.push({
+      file,
+      ...rangeOf(lineCounter, start, start),
+      code: 'parse',
+      message: `holds ${docs.length} YAML documents; a spec is exactly one`,
+      hint: 'Remove the `---` separator and the documents after the first, or split them into files.',
+    });
+  }
+  for (const error of doc.errors) {
+    const [start, end] = error.pos;
+    const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    const message =
+      error.code === 'DUPLICATE_KEY'
+        ? `duplicate key ${JSON.stringify(text.slice(start, end).trim()) || ''}: a key may appear once in a mapping`.replace('  ', ' ')
+        : `YAML syntax error: ${firstLine}`;
+    diagnostics.push({ file, ...rangeOf(lineCounter, start, end), code: 'parse', message });
+  }
+  if (diagnostics.length > 0) return { file, text, doc, lineCounter, data: undefined, diagnostics };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const aliasAt = text.search(/\*[^\s,\]}]+/);
+    const at = aliasAt === -1 ? START : rangeOf(lineCounter, aliasAt, aliasAt + 1);
+    return {
+      file,
+      text,
+      doc,
+      lineCounter,
+      data: undefined,
+      diagnostics: [
+        {
+          file,
+          ...at,
+          code: 'parse',
+          message: /alias/i.test(String(error))
+            ? `expands too many aliases (more than ${MAX_ALIAS_COUNT}); refusing what looks like a billion-laughs file`
+            : `could not be read: ${String(error)}`,
+          hint: 'Write the values out instead of reusing them through anchors and aliases.',
+        },
+      ],
+    };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return fail(
+      { file, ...rangeOf(lineCounter, doc.range[0], doc.range[1]), code: 'parse', message: 'must be a YAML mapping of keys to values' },
+      text,
+    );
+  }
+  return { file, text, doc, lineCounter, data, diagnostics };
+}
+
+/** Reads and parses a YAML file; the limits are checked before the whole file is read. */
+export async function readYamlFile(file: string, displayName = file): Promise<ParsedYaml> {
+  const info = await stat(file);
+  if (info.size > MAX_FILE_BYTES) return tooLarge(displayName, info.size);
+  return parseYamlText(displayName, await readFile(file));
+}
+
+interface Located {
+  node?: Node | null;
+  pair?: Pair;
+  /** How many segments of the path exist in the document. */
+  depth: number;
+}
+
+function walk(doc: Document.Parsed, path: DocPath): Located {
+  let node: unknown = doc.contents;
+  let pair: Pair | undefined;
+  let depth = 0;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const found = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!found) break;
+      pair = found as Pair;
+      node = found.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      if (item === undefined) break;
+      pair = undefined;
+      node = item;
+    } else {
+      break;
+    }
+    depth++;
+  }
+  return { node: node as Node | null, ...(pair ? { pair } : {}), depth };
+}
+
+/**
+ * The range of the value at `path`, or of its key when `key` is set. A path that does not exist
+ * is located at its deepest existing ancestor (where a missing key would go).
+ */
+export function locate(parsed: Pick<ParsedYaml, 'doc' | 'lineCounter'>, path: DocPath, options: { key?: boolean } = {}): Range {
+  if (!parsed.doc) return START;
+  const found = walk(parsed.doc, path);
+  if (found.depth === path.length && options.key && found.pair && isScalar(found.pair.key) && found.pair.key.range) {
+    const [start, end] = found.pair.key.range;
+    return rangeOf(parsed.lineCounter, start, end);
+  }
+  if (found.depth < path.length && found.pair && isScalar(found.pair.key) && found.pair.key.range) {
+    // A missing child: point at the key of the map that should hold it.
+    const [start, end] = found.pair.key.range;
+    return rangeOf(parsed.lineCounter, start, end);
+  }
+  const node = found.node;
+  if (node && node.range) {
+    const [start, end] = node.range;
+    return rangeOf(parsed.lineCounter, start, end);
+  }
+  if (found.pair && isScalar(found.pair.key) && found.pair.key.range) {
+    const [start, end] = found.pair.key.range;
+    return rangeOf(parsed.lineCounter, start, end);
+  }
+  return START;
+}
+
+export function formatPath(path: DocPath): string {
+  let out = '';
+  for (const segment of path) {
+    out += typeof segment === 'number' ? `[${segment}]` : out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+function valueAt(data: unknown, path: DocPath): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PathSegment, unknown>)[segment];
+  }
+  return value;
+}
+
+/** The keys a strict object schema accepts at `path`, for did-you-mean. */
+function knownKeys(schema: z.ZodType, path: DocPath): string[] {
+  let current: unknown = schema;
+  const unwrap = (s: unknown): unknown => {
+    let x = s as { def?: { type?: string; innerType?: unknown; in?: unknown; schema?: unknown } };
+    for (let i = 0; i < 10 && x?.def; i++) {
+      const type = x.def.type;
+      if (type === 'optional' || type === 'nullable' || type === 'default' || type === 'prefault' || type === 'readonly') {
+        x = x.def.innerType as typeof x;
+      } else if (type === 'pipe') {
+        x = x.def.in as typeof x;
+      } else {
+        break;
+      }
+    }
+    return x;
+  };
+  current = unwrap(current);
+  for (const segment of path) {
+    const c = current as { def?: { type?: string; element?: unknown }; shape?: Record<string, unknown> };
+    if (c?.def?.type === 'array' && typeof segment === 'number') current = unwrap(c.def.element);
+    else if (c?.shape && typeof segment === 'string') current = unwrap(c.shape[segment]);
+    else return [];
+  }
+  const shape = (current as { shape?: Record<string, unknown> })?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** Validates parsed data with a zod schema; every issue becomes a diagnostic at its place. */
+export function validate<T>(parsed: ParsedYaml, schema: z.ZodType<T>): { data?: T; diagnostics: Diagnostic[] } {
+  const result = schema.safeParse(parsed.data);
+  if (result.success) return { data: result.data, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.filter((s): s is PathSegment => typeof s !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(schema, path);
+      for (const key of issue.keys) {
+        const suggestion = didYouMean(key, known);
+        const where = path.length ? ` in ${formatPath(path)}` : '';
+        diagnostics.push({
+          file: parsed.file,
+          ...locate(parsed, [...path, key], { key: true }),
+          code: 'schema',
+          message: `unknown key "${key}"${where}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+          hint: suggestion ? `Rename "${key}" to "${suggestion}".` : `Known keys here: ${known.join(', ')}.`,
+          path: [...path, key],
+        });
+      }
+      continue;
+    }
+    const missing = valueAt(parsed.data, path) === undefined && path.length > 0;
+    const name = formatPath(path) || 'the spec';
+    diagnostics.push({
+      file: parsed.file,
+      ...locate(parsed, path),
+      code: 'schema',
+      message: missing ? `${name} is required` : `${name} ${issue.message}`,
+      path,
+    });
+  }
+  return { diagnostics };
+}
