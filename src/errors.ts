@@ -24,10 +24,7 @@ export class UserError extends Error {
   readonly file: string | undefined;
   readonly position: Position | undefined;
 
-  constructor(
-    message: string,
-    options: { hint?: string; exitCode?: number; file?: string; position?: Position; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { hint?: string; exitCode?: number; file?: string; position?: Position; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
     this.hint = options.hint;

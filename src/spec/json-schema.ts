@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { specSchema } from './schema.js';
 
-
 export function jsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(specSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
 }

@@ -10,20 +10,33 @@ import { z } from 'zod';
 
 export const API_VERSION = 'shipshape/v1';
 
-const positive = (what = 'a positive number') =>
-  z.number({ error: `must be ${what}` }).positive({ error: `must be ${what}` });
+const positive = (what = 'a positive number') => z.number({ error: `must be ${what}` }).positive({ error: `must be ${what}` });
 const positiveInt = (what = 'a positive whole number') =>
-  z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).positive({ error: `must be ${what}` });
-const nonNegative = (what = 'a number of 0 or more') =>
-  z.number({ error: `must be ${what}` }).min(0, { error: `must be ${what}` });
+  z
+    .number({ error: `must be ${what}` })
+    .int({ error: `must be ${what}` })
+    .positive({ error: `must be ${what}` });
+const nonNegative = (what = 'a number of 0 or more') => z.number({ error: `must be ${what}` }).min(0, { error: `must be ${what}` });
 const nonNegativeInt = (what = 'a whole number of 0 or more') =>
-  z.number({ error: `must be ${what}` }).int({ error: `must be ${what}` }).min(0, { error: `must be ${what}` });
+  z
+    .number({ error: `must be ${what}` })
+    .int({ error: `must be ${what}` })
+    .min(0, { error: `must be ${what}` });
 const fraction = (what = 'a fraction between 0 and 1') =>
-  z.number({ error: `must be ${what}` }).min(0, { error: `must be ${what}` }).max(1, { error: `must be ${what}` });
+  z
+    .number({ error: `must be ${what}` })
+    .min(0, { error: `must be ${what}` })
+    .max(1, { error: `must be ${what}` });
 const percent = (what = 'a percentage between 0 and 100') =>
-  z.number({ error: `must be ${what}` }).min(0, { error: `must be ${what}` }).max(100, { error: `must be ${what}` });
+  z
+    .number({ error: `must be ${what}` })
+    .min(0, { error: `must be ${what}` })
+    .max(100, { error: `must be ${what}` });
 const text = (what = 'a non-empty string') =>
-  z.string({ error: `must be ${what}` }).trim().min(1, { error: `must be ${what}` });
+  z
+    .string({ error: `must be ${what}` })
+    .trim()
+    .min(1, { error: `must be ${what}` });
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
