@@ -5,6 +5,24 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+
+/** Failures the user can fix (a missing folder, no permission) become a UserError naming the file. */
+function explain(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'its folder does not exist',
+    ENOTDIR: 'a parent of it is not a folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    EISDIR: 'it is a folder',
+    ENOSPC: 'the disk is full',
+  };
+  const reason = code ? reasons[code] : undefined;
+  if (!reason) return error;
+  return new UserError(`cannot write ${path}: ${reason}`, { hint: 'Check the path and its permissions.', cause: error });
+}
 
 export async function writeFileAtomic(path: string, content: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -16,20 +34,22 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
       mode = 0o644;
     }
   }
-  const handle = await open(temp, 'wx', mode);
+  const handle = await open(temp, 'wx', mode).catch((error: unknown) => {
+    throw explain(error, path);
+  });
   try {
     await handle.writeFile(content);
     await handle.sync();
   } catch (error) {
     await handle.close();
     await unlink(temp).catch(() => {});
-    throw error;
+    throw explain(error, path);
   }
   await handle.close();
   try {
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => {});
-    throw error;
+    throw explain(error, path);
   }
 }

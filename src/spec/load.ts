@@ -9,6 +9,11 @@ export interface LoadedSpec {
   parsed: ParsedYaml;
   /** Present when the file parsed and passed the schema. */
   spec?: Spec;
+  /**
+   * When unknown keys are the only schema problems: the spec without them, so that `check` can
+   * still run its rules and report everything in one pass (a typo does not hide a budget error).
+   */
+  withoutUnknownKeys?: Spec;
   /** Parse problems (the file could not be read) and schema problems, in file order. */
   diagnostics: Diagnostic[];
   /** True when the file could not be read as YAML at all. */
@@ -19,7 +24,23 @@ function finish(parsed: ParsedYaml): LoadedSpec {
   if (parsed.diagnostics.length > 0) return { parsed, diagnostics: parsed.diagnostics, unreadable: true };
   const { data, diagnostics } = validate(parsed, specSchema);
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { parsed, ...(data ? { spec: data } : {}), diagnostics, unreadable: false };
+  const loaded: LoadedSpec = { parsed, ...(data ? { spec: data } : {}), diagnostics, unreadable: false };
+  if (!data && diagnostics.every((d) => d.unknownKey && d.path)) {
+    const pruned = structuredClone(parsed.data);
+    for (const { path } of diagnostics) deleteAt(pruned, path!);
+    const retry = specSchema.safeParse(pruned);
+    if (retry.success) loaded.withoutUnknownKeys = retry.data;
+  }
+  return loaded;
+}
+
+function deleteAt(root: unknown, path: readonly (string | number)[]): void {
+  let node = root;
+  for (const segment of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  if (node !== null && typeof node === 'object') delete (node as Record<string | number, unknown>)[path[path.length - 1]!];
 }
 
 export function loadSpecText(file: string, text: string | Uint8Array): LoadedSpec {

@@ -26,6 +26,8 @@ export interface Diagnostic {
   message: string;
   hint?: string;
   path?: DocPath;
+  /** A key the schema does not know (a typo, or a field of another version). */
+  unknownKey?: boolean;
 }
 
 export interface Range {
@@ -63,7 +65,8 @@ function decode(file: string, bytes: Uint8Array): { text?: string; diagnostic?: 
     return { file, line, column, endLine: line, endColumn: column + 1, code: 'parse', message, hint };
   };
   const nul = bytes.indexOf(0);
-  if (nul !== -1) return { diagnostic: at(nul, 'is a binary file, not YAML (it holds a NUL byte)', 'Point shipshape at the YAML spec itself.') };
+  if (nul !== -1)
+    return { diagnostic: at(nul, 'is a binary file, not YAML (it holds a NUL byte)', 'Point shipshape at the YAML spec itself.') };
   try {
     let text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -81,7 +84,11 @@ function decode(file: string, bytes: Uint8Array): { text?: string; diagnostic?: 
       offset = end;
     }
     return {
-      diagnostic: at(offset, `is not valid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`, 'Save the file as UTF-8.'),
+      diagnostic: at(
+        offset,
+        `is not valid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`,
+        'Save the file as UTF-8.',
+      ),
     };
   }
 }
@@ -159,7 +166,7 @@ export function parseYamlText(file: string, input: string | Uint8Array): ParsedY
     const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     const message =
       error.code === 'DUPLICATE_KEY'
-        ? `duplicate key ${JSON.stringify(text.slice(start, end).trim()) || ''}: a key may appear once in a mapping`.replace('  ', ' ')
+        ? `duplicate key ${JSON.stringify((/^[^:\n]*/.exec(text.slice(start))?.[0] ?? '').trim())}: a key may appear once in a mapping`
         : `YAML syntax error: ${firstLine}`;
     diagnostics.push({ file, ...rangeOf(lineCounter, start, end), code: 'parse', message });
   }
@@ -328,6 +335,7 @@ export function validate<T>(parsed: ParsedYaml, schema: z.ZodType<T>): { data?: 
           message: `unknown key "${key}"${where}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
           hint: suggestion ? `Rename "${key}" to "${suggestion}".` : `Known keys here: ${known.join(', ')}.`,
           path: [...path, key],
+          unknownKey: true,
         });
       }
       continue;
