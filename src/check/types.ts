@@ -38,6 +38,8 @@ export interface RuleReport {
   hint?: string;
   /** Point at the key rather than the value (unknown or misplaced keys). */
   key?: boolean;
+  /** A milder report of a rule whose default is stricter (a policy setting for the rule still wins). */
+  severity?: Severity;
 }
 
 export interface RuleContext {

@@ -2,8 +2,12 @@
  * The command map for oclif's explicit strategy: one bundled module, no directory scan at
  * start-up. Commands are thin and import the core lazily inside run().
  */
+import Check from './check.js';
+import Rules from './rules.js';
 import Schema from './schema.js';
 
 export const COMMANDS = {
+  check: Check,
+  rules: Rules,
   schema: Schema,
 };

@@ -132,3 +132,79 @@ export function costModel(spec: Spec): CostModel {
   }
   return { perRequestUsd, monthlyUsd, escalationRate: rate, budgetPerRequestUsd, budgetMonthlyUsd, breakEvenEscalationRate };
 }
+
+/** Per-tier availability assumed when none is given, in percent: a hosted endpoint's usual SLA, and in-process code. */
+export const DEFAULT_TIER_AVAILABILITY: Readonly<Record<Tier['kind'], number>> = { http: 99.9, local: 99.99 };
+/** The assumed availability of a static or cache fallback, in percent: in-process code with no dependency. */
+export const FALLBACK_AVAILABILITY = 99.99;
+
+export interface TierAvailability {
+  tier: string;
+  /** Percent of calls the tier answers. */
+  availability: number;
+  /** The share of requests whose path ends at this tier (0..1). */
+  share: number;
+}
+
+export interface AvailabilityModel {
+  tiers: TierAvailability[];
+  fallback: 'lower-tier' | 'static' | 'cache' | undefined;
+  /** Percent of requests answered when any failing tier on a request's path fails the request. */
+  withoutFallback: number;
+  /** Percent of requests answered with the spec's fallback; undefined when it has none. */
+  withFallback: number | undefined;
+  slo: number;
+}
+
+/**
+ * Availability of the composition, in percent. Tiers fail independently.
+ *
+ * Without a fallback a request fails if any tier on its path fails. In a cascade with escalation
+ * rate r, a request stops at tier k with probability r^k (1 - r) (the last tier: r^k), and it
+ * succeeds only if tiers 0..k all answer: A = sum over k of share_k x a_0 x ... x a_k. A single
+ * strategy calls its first tier: A = a_0.
+ *
+ * With a lower-tier fallback a failing tier hands the request to another one, so it fails only
+ * if every tier that can answer it fails: A = 1 - (1 - a_0) x ... x (1 - a_n) over the worst-case
+ * path. With a static or cache fallback the answer no longer depends on the tiers at all: whatever
+ * they do, the fallback answers, so what is left is the fallback's own availability
+ * (FALLBACK_AVAILABILITY).
+ *
+ * Example (the reference spec): fast 99.99, strong 99.9, r = 0.35. Without fallback
+ * 0.65 x 0.9999 + 0.35 x 0.9999 x 0.999 = 99.955%; with lower-tier 1 - 0.0001 x 0.001 = 99.99999%.
+ */
+export function availabilityModel(spec: Spec, tierAvailability: Readonly<Record<string, number>> = {}): AvailabilityModel {
+  const all = spec.models?.tiers ?? [];
+  const strategy = spec.models?.routing?.strategy ?? (all.length > 1 ? 'cascade' : 'single');
+  const rate = strategy === 'cascade' ? (spec.models?.routing?.expectedEscalationRate ?? 1) : 0;
+  const served = strategy === 'cascade' ? all : all.slice(0, 1);
+  const fraction = (tier: Tier) => (tierAvailability[tier.name] ?? DEFAULT_TIER_AVAILABILITY[tier.kind]) / 100;
+
+  const tiers: TierAvailability[] = served.map((tier, k) => ({
+    tier: tier.name,
+    availability: fraction(tier) * 100,
+    share: k === served.length - 1 ? rate ** k : rate ** k * (1 - rate),
+  }));
+  let without = 0;
+  let reached = 1;
+  served.forEach((tier, k) => {
+    reached *= fraction(tier);
+    without += tiers[k]!.share * reached;
+  });
+
+  const fallback = spec.resilience?.fallback?.strategy;
+  let withFallback: number | undefined;
+  if (fallback === 'lower-tier') {
+    const path = worstCasePath(spec);
+    withFallback = path.length === 0 ? undefined : (1 - path.reduce((product, tier) => product * (1 - fraction(tier)), 1)) * 100;
+  } else if (fallback !== undefined) {
+    withFallback = FALLBACK_AVAILABILITY;
+  }
+  return {
+    tiers,
+    fallback,
+    withoutFallback: served.length === 0 ? 100 : without * 100,
+    withFallback,
+    slo: spec.slo.availability,
+  };
+}

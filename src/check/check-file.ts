@@ -1,0 +1,98 @@
+/**
+ * Checking one spec file: load it, report parse and schema problems, run the rules of the
+ * stage it is checked at, apply the policy. Used by the engine in the main thread and in workers.
+ */
+import { loadSpecFile } from '../spec/load.js';
+import type { Spec } from '../spec/schema.js';
+import { locate, type DocPath, type Diagnostic } from '../spec/yaml-file.js';
+import type { ResolvedPolicy } from './policy.js';
+import { RULES } from './rules/index.js';
+import { specStage } from './stage.js';
+import type { FileResult, Finding, RuleContext, Severity, StageNumber } from './types.js';
+
+export interface FileCheckOptions {
+  /** Check at this stage instead of the stage the spec reached. */
+  stage?: StageNumber;
+  policy?: ResolvedPolicy;
+  today: Date;
+}
+
+function* stringsOf(value: unknown, path: (string | number)[]): Generator<{ path: DocPath; value: string }> {
+  if (typeof value === 'string') {
+    yield { path, value };
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* stringsOf(value[i], [...path, i]);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) yield* stringsOf(child, [...path, key]);
+  }
+}
+
+function fromDiagnostic(diagnostic: Diagnostic, file: string, severity: Severity): Finding {
+  const { line, column, endLine, endColumn } = diagnostic;
+  return {
+    ruleId: diagnostic.code,
+    severity,
+    message: diagnostic.message,
+    ...(diagnostic.hint ? { hint: diagnostic.hint } : {}),
+    file,
+    range: { line, column, endLine, endColumn },
+    ...(diagnostic.path ? { path: diagnostic.path } : {}),
+  };
+}
+
+const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
+
+export async function checkFile(absolute: string, display: string, options: FileCheckOptions): Promise<FileResult> {
+  const loaded = await loadSpecFile(absolute, display);
+  const { policy, today } = options;
+  const settingFor = (ruleId: string, fallback: Severity) => policy?.settingFor(ruleId, absolute) ?? fallback;
+
+  const findings: Finding[] = [];
+  for (const diagnostic of loaded.diagnostics) {
+    // A file that cannot be read always fails; a schema problem follows the policy like any rule.
+    const setting = diagnostic.code === 'parse' ? 'error' : settingFor('schema', 'error');
+    if (setting !== 'off') findings.push(fromDiagnostic(diagnostic, display, setting));
+  }
+
+  let stage: StageNumber | null = null;
+  const spec: Spec | undefined = loaded.spec ?? loaded.withoutUnknownKeys;
+  if (spec) {
+    stage = options.stage ?? specStage(spec);
+    const context: RuleContext = { spec, stage, strings: () => stringsOf(spec, []) };
+    for (const rule of RULES) {
+      if (rule.stage > stage) continue;
+      if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
+      for (const report of rule.check(context)) {
+        const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
+        if (severity === 'off') continue;
+        findings.push({
+          ruleId: rule.id,
+          severity,
+          message: report.message,
+          hint: report.hint ?? rule.hint,
+          file: display,
+          range: locate(loaded.parsed, report.path, report.key ? { key: true } : {}),
+          path: report.path,
+        });
+      }
+    }
+    if (policy) {
+      for (const finding of policy.requirements(spec, loaded.parsed, absolute, display)) {
+        const severity = settingFor(finding.ruleId, finding.severity);
+        if (severity !== 'off') findings.push({ ...finding, severity });
+      }
+    }
+  }
+
+  if (policy) {
+    for (const finding of findings) {
+      if (finding.ruleId === 'parse') continue;
+      const exception = policy.exceptionFor(finding.ruleId, absolute, today);
+      if (exception) finding.exception = exception;
+    }
+  }
+  findings.sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId));
+  return { file: display, stage, unreadable: loaded.unreadable, findings };
+}
+
+export { RULES_BY_ID };

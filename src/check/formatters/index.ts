@@ -1,0 +1,55 @@
+/**
+ * The output formats of `shipshape check`: each turns a CheckResult into text. Colour comes in
+ * through a Paint, so the core never knows about terminals.
+ */
+import type { CheckResult } from '../types.js';
+import { github } from './github.js';
+import { json } from './json.js';
+import { junit } from './junit.js';
+import { sarif } from './sarif.js';
+import { stylish } from './stylish.js';
+
+export const FORMAT_NAMES = ['stylish', 'json', 'sarif', 'junit', 'github'] as const;
+export type FormatName = (typeof FORMAT_NAMES)[number];
+
+/** The colours a formatter may use; the CLI passes chalk's on a terminal, plainPaint elsewhere. */
+export interface Paint {
+  red: (s: string) => string;
+  yellow: (s: string) => string;
+  blue: (s: string) => string;
+  green: (s: string) => string;
+  dim: (s: string) => string;
+  bold: (s: string) => string;
+  underline: (s: string) => string;
+}
+
+const identity = (s: string): string => s;
+
+/** No colour at all. */
+export const plainPaint: Paint = {
+  red: identity,
+  yellow: identity,
+  blue: identity,
+  green: identity,
+  dim: identity,
+  bold: identity,
+  underline: identity,
+};
+
+export interface FormatOptions {
+  paint: Paint;
+  /** Paths in the report are made relative to this directory where they are inside it. */
+  cwd: string;
+  /** shipshape's version, for reports that name the tool. */
+  version: string;
+}
+
+export type Formatter = (result: CheckResult, options: FormatOptions) => string;
+
+export const FORMATTERS = {
+  stylish,
+  json,
+  sarif,
+  junit,
+  github,
+} satisfies Record<FormatName, Formatter>;

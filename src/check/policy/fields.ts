@@ -1,0 +1,127 @@
+/**
+ * The `field` of a policy requirement: a dotted path into the spec. It is checked against the
+ * spec schema when the policy loads, because a misspelled field would otherwise fail every spec
+ * with "is required by policy" and send every team looking for a problem they do not have.
+ */
+import { specSchema } from '../../spec/schema.js';
+import { didYouMean } from '../../spec/suggest.js';
+import type { PathSegment } from '../../spec/yaml-file.js';
+
+/** `slo.availability`, `models.tiers.0.timeoutMs`, `models.tiers[0].timeoutMs`. */
+export const FIELD_PATTERN = /^[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\d+)|\[\d+\])*$/;
+
+export function parseField(field: string): PathSegment[] {
+  return field
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+export function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (Array.isArray(value) !== (typeof segment === 'number')) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
+    value = (value as Record<PathSegment, unknown>)[segment];
+  }
+  return value;
+}
+
+interface SchemaDef {
+  type: string;
+  innerType?: unknown;
+  in?: unknown;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  valueType?: unknown;
+  options?: unknown[];
+  values?: unknown[];
+}
+
+const defOf = (schema: unknown): SchemaDef | undefined => (schema as { def?: SchemaDef } | undefined)?.def;
+
+function unwrap(schema: unknown): unknown {
+  let current = schema;
+  for (let i = 0; i < 20; i++) {
+    const def = defOf(current);
+    if (!def) break;
+    if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch'].includes(def.type)) current = def.innerType;
+    else if (def.type === 'pipe') current = def.in;
+    else break;
+  }
+  return current;
+}
+
+function isNumeric(schema: unknown): boolean {
+  const def = defOf(schema);
+  if (!def) return false;
+  if (def.type === 'number' || def.type === 'unknown' || def.type === 'any') return true;
+  if (def.type === 'literal') return (def.values ?? []).every((value) => typeof value === 'number');
+  if (def.type === 'union') return (def.options ?? []).every((option) => isNumeric(unwrap(option)));
+  return false;
+}
+
+const isSection = (schema: unknown): boolean => ['object', 'array', 'record'].includes(defOf(schema)?.type ?? '');
+
+const join = (path: readonly PathSegment[]) => path.join('.');
+
+/** Why `path` cannot be checked as asked, with a did-you-mean where one fits; undefined when it can. */
+export function fieldProblem(
+  field: string,
+  path: readonly PathSegment[],
+  needs: 'number' | 'value' | 'anything',
+): { message: string; hint: string } | undefined {
+  let current = unwrap(specSchema);
+  for (let i = 0; i < path.length; i++) {
+    const segment = path[i]!;
+    const def = defOf(current);
+    const parent = join(path.slice(0, i));
+    if (def?.type === 'object' && def.shape) {
+      const shape = def.shape;
+      if (typeof segment === 'string' && Object.prototype.hasOwnProperty.call(shape, segment)) {
+        current = unwrap(shape[segment]);
+        continue;
+      }
+      const known = Object.keys(shape);
+      const suggestion = didYouMean(String(segment), known);
+      const corrected = suggestion ? join([...path.slice(0, i), suggestion, ...path.slice(i + 1)]) : undefined;
+      return {
+        message: `"${field}" is not a field of the spec: ${parent || 'the spec'} has no "${segment}"${corrected ? `; did you mean "${corrected}"?` : ''}`,
+        hint: corrected ? `Write \`field: ${corrected}\`.` : `Fields of ${parent || 'the spec'}: ${known.join(', ')}.`,
+      };
+    }
+    if (def?.type === 'array') {
+      if (typeof segment === 'number') {
+        current = unwrap(def.element);
+        continue;
+      }
+      return {
+        message: `"${field}": ${parent} is a list, so the next part must be an index`,
+        hint: `Write an index, e.g. \`field: ${join([...path.slice(0, i), 0, ...path.slice(i)])}\`.`,
+      };
+    }
+    if (def?.type === 'record') {
+      current = unwrap(def.valueType);
+      continue;
+    }
+    if (def?.type === 'unknown' || def?.type === 'any') return undefined;
+    return {
+      message: `"${field}": ${parent} is a value, not a section`,
+      hint: `Write \`field: ${parent}\`.`,
+    };
+  }
+  if (needs === 'number' && !isNumeric(current)) {
+    return {
+      message: `"${field}" is not a number, so min and max cannot apply to it`,
+      hint: 'Use `equals` for a text or true/false value, or `present: true` for a section.',
+    };
+  }
+  if (needs === 'value' && isSection(current)) {
+    return {
+      message: `"${field}" is a section, so equals cannot apply to it`,
+      hint: 'Point `field` at one value inside it, or use `present: true`.',
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,78 @@
+import { costModel, DAYS_PER_MONTH, type CostModel } from '../../design/budget.js';
+import type { Rule } from '../types.js';
+import { num, percentOf, usd, warn, type Report } from './util.js';
+
+function breakEven(model: CostModel, firstTier: string): string {
+  const rate = model.breakEvenEscalationRate;
+  if (rate === undefined || rate === Infinity) return '';
+  if (rate === 0) return `; no escalation rate fits: tier ${firstTier} alone costs more than the budget allows`;
+  return `; the budget breaks even at an escalation rate of ${percentOf(rate)}`;
+}
+
+export const costBudget: Rule = {
+  id: 'cost-budget',
+  description:
+    'The expected cost per request (from the tier prices and escalation rate) fits business.budget.costPerRequestUsd, and the monthly cost at the expected load fits monthlyUsd.',
+  defaultSeverity: 'error',
+  stage: 1,
+  rationale:
+    'Model spend is the line item that surprises finance. In a cascade every escalated request pays for the strong tier too, so the escalation rate decides the bill; a spec whose own numbers do not fit its budget will overrun it from the first day, and the break-even rate says how much headroom the routing has.',
+  hint: 'Lower the escalation rate (tune models.routing.escalateWhen), use a cheaper tier, or raise the budget with its owner.',
+  examples: {
+    pass: `business:
+  budget: { costPerRequestUsd: 0.002, monthlyUsd: 10000 }
+  expectedLoad: { peakRps: 40, dailyRequests: 200000 }
+models:
+  tiers:
+    - { name: fast, kind: local, model: router-v1, timeoutMs: 50, costPerRequestUsd: 0 }
+    - { name: strong, kind: http, endpoint: '\${LLM_URL}', model: gpt-4o-mini, timeoutMs: 900, costPerRequestUsd: 0.004 }
+  routing: { strategy: cascade, escalateWhen: { confidenceBelow: 0.75 }, expectedEscalationRate: 0.35 }
+# 0.004 x 0.35 = $0.0014 per request; x 200,000 x 30 = $8,400 a month`,
+    fail: `business:
+  budget: { costPerRequestUsd: 0.002, monthlyUsd: 10000 }
+  expectedLoad: { peakRps: 40, dailyRequests: 200000 }
+models:
+  tiers:
+    - { name: fast, kind: local, model: router-v1, timeoutMs: 50, costPerRequestUsd: 0 }
+    - { name: strong, kind: http, endpoint: '\${LLM_URL}', model: gpt-4o-mini, timeoutMs: 900, costPerRequestUsd: 0.004 }
+  routing: { strategy: cascade, escalateWhen: { confidenceBelow: 0.75 }, expectedEscalationRate: 0.6 }
+# 0.004 x 0.6 = $0.0024 per request > $0.002`,
+  },
+  check({ spec }) {
+    const { models } = spec;
+    const budget = spec.business.budget;
+    if (!models || !budget || (budget.costPerRequestUsd === undefined && budget.monthlyUsd === undefined)) return [];
+    const model = costModel(spec);
+    const firstTier = models.tiers[0]?.name ?? 'first';
+    const cascade = (models.routing?.strategy ?? (models.tiers.length > 1 ? 'cascade' : 'single')) === 'cascade' && models.tiers.length > 1;
+    const assumed = cascade && models.routing?.expectedEscalationRate === undefined;
+    const atRate = cascade
+      ? ` at ${assumed ? 'an assumed' : 'a'} ${percentOf(model.escalationRate)} escalation rate`
+      : ` (tier ${firstTier})`;
+    const reports: Report[] = [];
+
+    if (assumed) {
+      reports.push(
+        warn({
+          path: models.routing ? ['models', 'routing'] : ['models'],
+          message: `The cascade has no models.routing.expectedEscalationRate, so the cost model assumes every request escalates through all ${models.tiers.length} tiers: ${usd(model.perRequestUsd)} per request.`,
+          hint: 'Set models.routing.expectedEscalationRate to the share of requests the first tier hands on (measure it offline on a sample of real traffic).',
+        }),
+      );
+    }
+    if (model.budgetPerRequestUsd !== undefined && model.perRequestUsd > model.budgetPerRequestUsd) {
+      reports.push({
+        path: ['business', 'budget', 'costPerRequestUsd'],
+        message: `Expected cost per request ${usd(model.perRequestUsd)}${atRate} > business.budget.costPerRequestUsd ${usd(model.budgetPerRequestUsd)}${breakEven(model, firstTier)}.`,
+      });
+    }
+    if (model.budgetMonthlyUsd !== undefined && model.monthlyUsd !== undefined && model.monthlyUsd > model.budgetMonthlyUsd) {
+      const daily = spec.business.expectedLoad?.dailyRequests ?? 0;
+      reports.push({
+        path: ['business', 'budget', 'monthlyUsd'],
+        message: `Expected monthly cost ${usd(model.monthlyUsd)} (${usd(model.perRequestUsd)} x ${num(daily, 0, true)} requests a day x ${DAYS_PER_MONTH} days${atRate}) > business.budget.monthlyUsd ${usd(model.budgetMonthlyUsd)}${breakEven(model, firstTier)}.`,
+      });
+    }
+    return reports;
+  },
+};

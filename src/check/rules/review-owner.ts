@@ -1,0 +1,75 @@
+import type { Rule } from '../types.js';
+
+const PLACEHOLDERS = new Set([
+  'todo',
+  'tbd',
+  'tba',
+  'tbc',
+  'fixme',
+  'changeme',
+  'none',
+  'na',
+  'n/a',
+  'nobody',
+  'noone',
+  'unknown',
+  'unassigned',
+  'owner',
+  'someone',
+  'somebody',
+  'anyone',
+  'me',
+  'name',
+  'yourname',
+  'xxx',
+  'x',
+  'null',
+  'nil',
+  '?',
+  '-',
+]);
+
+/** `TODO`, `<owner>`, `n/a`, `change-me`, `TBD: pick someone`, `todo@example.com`... */
+export function isPlaceholder(value: string): boolean {
+  const bare = value
+    .trim()
+    .toLowerCase()
+    .replace(/^[<[{("'`]+|[>\]})"'`.!]+$/g, '');
+  if (bare === '' || /^[?x.\-_ *]+$/.test(bare)) return true;
+  const squashed = bare.replace(/[\s_-]+/g, '');
+  if (PLACEHOLDERS.has(bare) || PLACEHOLDERS.has(squashed)) return true;
+  // A placeholder word leading a sentence or an address: "TBD: someone", "todo@example.com".
+  const head = bare.split(/[\s:@,;]+/)[0] ?? '';
+  return ['todo', 'tbd', 'tba', 'fixme', 'changeme', 'change-me', 'placeholder'].includes(head);
+}
+
+export const reviewOwner: Rule = {
+  id: 'review-owner',
+  description: 'review.owner names a real person or team, not a placeholder (TODO, TBD, changeme, n/a...).',
+  defaultSeverity: 'error',
+  stage: 8,
+  rationale:
+    'The 30-day review is where actuals meet the targets of stage 1 and the next iteration is planned. A review owned by "TBD" does not happen, and the service drifts from its goal unnoticed.',
+  hint: 'Set review.owner to the person or team who will run the 30-day review (an email or a handle).',
+  examples: {
+    pass: `review:
+  afterDays: 30
+  owner: support-ai-lead@example.com`,
+    fail: `review:
+  afterDays: 30
+  owner: TBD`,
+  },
+  check({ spec }) {
+    const owner = spec.review?.owner;
+    if (owner === undefined || !isPlaceholder(owner)) return [];
+    return [
+      {
+        path: ['review', 'owner'],
+        message: `review.owner "${owner.trim()}" is a placeholder: nobody is on the hook for the 30-day review.`,
+        ...(isPlaceholder(spec.metadata.owner)
+          ? {}
+          : { hint: `Name the person or team who will run the review, e.g. the service owner ${spec.metadata.owner}.` }),
+      },
+    ];
+  },
+};

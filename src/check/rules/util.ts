@@ -1,0 +1,52 @@
+/**
+ * Small helpers shared by the built-in rules: number formatting for messages that show their
+ * arithmetic, did-you-mean suffixes, and reports that carry their own severity.
+ */
+import { didYouMean } from '../../spec/suggest.js';
+import type { RuleReport } from '../types.js';
+
+/**
+ * A report that may set its own severity, for rules whose softer findings are warnings (a cascade
+ * without an escalation rate, a scenario whose fault does not fit its failure mode). Without it a
+ * report takes the rule's severity.
+ */
+export type Report = RuleReport;
+
+export function warn(report: RuleReport): Report {
+  return { ...report, severity: 'warn' };
+}
+
+/** Rounds away floating-point noise (0.0014000000000000002) before a number goes into a message. */
+export function num(value: number, fractionDigits = 6, grouping = false): string {
+  if (!Number.isFinite(value)) return String(value);
+  return Number(value.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: fractionDigits, useGrouping: grouping });
+}
+
+/** Dollars: cents for large sums (`$8,400`), enough digits for a per-request price (`$0.0014`). */
+export function usd(value: number): string {
+  return `$${num(value, Math.abs(value) >= 100 ? 2 : 6, true)}`;
+}
+
+export function ms(value: number): string {
+  return `${num(value, 1)} ms`;
+}
+
+export function percentOf(fraction: number): string {
+  return `${num(fraction * 100, 1)}%`;
+}
+
+/** ` (did you mean "x"?)`, or nothing when no candidate is close. */
+export function suggestion(word: string, candidates: Iterable<string>): string {
+  const close = didYouMean(word, candidates);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+/** A readable list: `a, b and c`. */
+export function listOf(items: readonly string[], conjunction = 'and'): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
+}
+
+export function quoted(items: readonly string[]): string[] {
+  return items.map((item) => `"${item}"`);
+}

@@ -1,0 +1,77 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import type { CheckResult } from '../check/types.js';
+
+export default class Check extends BaseCommand {
+  static override summary = 'Check specs the way a senior engineer reviews them: schema, budgets, failure modes, secrets.';
+  static override description = `With no PATHS, checks the shipshape.yaml found from the working directory upward. PATHS may be files, folders (searched for shipshape.yaml and *.shipshape.yaml) and globs; many specs are checked in one call, on every core.
+
+Rules know the stages: a spec is checked at the stage it has reached (the latest section it holds), or at --stage N, which asks for everything up to stage N. A policy file (--policy, or shipshape.policy.yaml found upward) sets severities, overrides by glob, required minimums and expiring exceptions. The rules are listed by \`shipshape rules\` and documented in docs/rules.md.
+
+${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> check',
+    '<%= config.bin %> check services/ --format sarif --output shipshape.sarif',
+    "<%= config.bin %> check 'services/**/shipshape.yaml' --stage 6 --fail-severity warn",
+    '<%= config.bin %> check --policy org/shipshape.policy.yaml --format github',
+  ];
+  static override strict = false;
+  static override args = {
+    paths: Args.string({ description: 'Spec files, folders or globs.', required: false }),
+  };
+  static override flags = {
+    format: Flags.string({
+      char: 'f',
+      description: 'Output format.',
+      options: ['stylish', 'json', 'sarif', 'junit', 'github'],
+      default: 'stylish',
+      env: 'SHIPSHAPE_FORMAT',
+    }),
+    output: Flags.string({ char: 'o', description: 'Write the report to this file (atomically) instead of standard output.' }),
+    'fail-severity': Flags.string({
+      description: 'Fail (exit 1) on findings at or above this severity.',
+      options: ['error', 'warn', 'info'],
+      default: 'error',
+      env: 'SHIPSHAPE_FAIL_SEVERITY',
+    }),
+    'max-warnings': Flags.integer({ description: 'Fail when there are more warnings than this.', min: 0 }),
+    stage: Flags.integer({ description: 'Check everything up to this stage (1-8), whatever the spec has reached.', min: 1, max: 8 }),
+    policy: Flags.string({
+      description: 'The policy file to apply (default: shipshape.policy.yaml found upward).',
+      env: 'SHIPSHAPE_POLICY',
+    }),
+    'no-policy': Flags.boolean({ description: 'Apply no policy file, even one found upward.', exclusive: ['policy'] }),
+    jobs: Flags.integer({ description: 'Worker threads for many specs (default: one per extra core).', min: 0, hidden: true }),
+  };
+
+  async run(): Promise<CheckResult> {
+    const { argv, flags } = await this.parse(Check);
+    const { runCheck } = await import('../check/engine.js');
+    const result = await runCheck({
+      paths: argv as string[],
+      cwd: process.cwd(),
+      failSeverity: flags['fail-severity'] as 'error' | 'warn' | 'info',
+      ...(flags['max-warnings'] === undefined ? {} : { maxWarnings: flags['max-warnings'] }),
+      ...(flags.stage === undefined ? {} : { stage: flags.stage as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 }),
+      ...(flags.policy ? { policy: flags.policy } : {}),
+      ...(flags['no-policy'] ? { noPolicy: true } : {}),
+      ...(flags.jobs === undefined ? {} : { jobs: flags.jobs }),
+    });
+    process.exitCode = result.exitCode;
+    if (this.jsonEnabled()) return result;
+
+    const { FORMATTERS } = await import('../check/formatters/index.js');
+    const { paintFor } = await import('../ui/paint.js');
+    const format = flags.format as keyof typeof FORMATTERS;
+    const paint = paintFor(flags.output ? undefined : process.stdout);
+    const text = FORMATTERS[format](result, { paint, cwd: process.cwd(), version: this.config.version });
+    if (flags.output) {
+      const { writeFileAtomic } = await import('../fs/atomic.js');
+      await writeFileAtomic(flags.output, text.endsWith('\n') ? text : `${text}\n`);
+      this.note(`Wrote ${flags.output}`);
+    } else {
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { metricDirection } from '../../../src/check/rules/metric-direction.js';
+import { successCriteria } from '../../../src/check/rules/success-criteria.js';
+import { errors, example, run } from './helpers.js';
+
+describe('metric-direction', () => {
+  it('passes the reference example', () => {
+    expect(run(metricDirection, example())).toEqual([]);
+  });
+
+  it('fails a decrease whose target is above the baseline, at the target', () => {
+    const spec = example();
+    spec.business.metric.target = 300;
+    const [report, ...rest] = run(metricDirection, spec);
+    expect(rest).toEqual([]);
+    expect(report!.path).toEqual(['business', 'metric', 'target']);
+    expect(report!.message).toBe(
+      'median_first_response_minutes should decrease, but target 300 is above baseline 240: reaching it would be no improvement.',
+    );
+  });
+
+  it('fails a target equal to the baseline, and an increase whose target is below it', () => {
+    const spec = example();
+    spec.business.metric.target = 240;
+    expect(run(metricDirection, spec)[0]!.message).toContain('target 240 equals baseline 240');
+    spec.business.metric.direction = 'increase';
+    spec.business.metric.target = 100;
+    expect(run(metricDirection, spec)[0]!.message).toContain('should increase, but target 100 is below baseline 240');
+    spec.business.metric.target = 241;
+    expect(run(metricDirection, spec)).toEqual([]);
+  });
+});
+
+describe('success-criteria', () => {
+  it('passes the reference example', () => {
+    expect(run(successCriteria, example())).toEqual([]);
+  });
+
+  it('warns, without failing, when there are no success criteria', () => {
+    const spec = example();
+    delete spec.business.successCriteria;
+    const reports = run(successCriteria, spec);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ path: ['business'], severity: 'warn' });
+    expect(reports[0]!.message).toContain('no successCriteria');
+    expect(reports[0]!.hint).toContain('max: 60');
+    expect(errors(successCriteria, reports)).toEqual([]);
+  });
+
+  it('fails a criterion without min or max', () => {
+    const spec = example();
+    delete spec.business.successCriteria![0]!.min;
+    const [report] = run(successCriteria, spec);
+    expect(report!.path).toEqual(['business', 'successCriteria', 0]);
+    expect(report!.message).toContain('"routing-accuracy" has neither min nor max');
+    expect(report!.severity).toBeUndefined();
+  });
+
+  it('fails a criterion on the business metric that goes against its direction', () => {
+    const spec = example();
+    const criterion = spec.business.successCriteria![1]!;
+    delete criterion.max;
+    criterion.min = 30;
+    const [report] = run(successCriteria, spec);
+    expect(report!.path).toEqual(['business', 'successCriteria', 1, 'min']);
+    expect(report!.message).toContain('sets a min on median_first_response_minutes, which should decrease: it needs a max');
+  });
+
+  it('fails a criterion that asks for less than the target, and accepts one that asks for more', () => {
+    const spec = example();
+    spec.business.successCriteria![1]!.max = 90;
+    const [report] = run(successCriteria, spec);
+    expect(report!.path).toEqual(['business', 'successCriteria', 1, 'max']);
+    expect(report!.message).toContain('up to 90, less than the target of 60');
+    spec.business.successCriteria![1]!.max = 45;
+    expect(run(successCriteria, spec)).toEqual([]);
+  });
+
+  it('applies the same to a metric that should increase', () => {
+    const spec = example();
+    spec.business.metric = { name: 'routing_accuracy', baseline: 0.7, target: 0.9, direction: 'increase' };
+    expect(run(successCriteria, spec)).toEqual([]);
+    spec.business.successCriteria![0]!.min = 0.85;
+    const [low] = run(successCriteria, spec);
+    expect(low!.path).toEqual(['business', 'successCriteria', 0, 'min']);
+    expect(low!.message).toContain('from 0.85, less than the target of 0.9');
+    spec.business.successCriteria![0] = { id: 'routing-accuracy', metric: 'routing_accuracy', max: 0.95 };
+    const [wrongWay] = run(successCriteria, spec);
+    expect(wrongWay!.path).toEqual(['business', 'successCriteria', 0, 'max']);
+    expect(wrongWay!.message).toContain('which should increase: it needs a min');
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { findSecrets, mask, noSecrets } from '../../../src/check/rules/no-secrets.js';
+import { example, run } from './helpers.js';
+
+// Fake secrets are assembled at run time, so that secret scanners do not flag this file.
+const random = 'aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0zA1bC3dE5fG7hJ9kL2';
+const join = (...parts: string[]) => parts.join('');
+const SECRETS: Array<[kind: string, secret: string]> = [
+  ['OpenAI API key', join('sk-', random)],
+  ['OpenAI API key', join('sk-', 'proj-', random)],
+  ['Anthropic API key', join('sk-', 'ant-', 'api03-', random)],
+  ['AWS access key id', join('AKIA', 'IOSFODNN7EXAMPLE')],
+  ['GitHub token', join('ghp', '_', random.slice(0, 36))],
+  ['GitHub token', join('gho', '_', random.slice(0, 36))],
+  ['GitHub token', join('github', '_pat_', random)],
+  ['Slack token', join('xox', 'b-', '1234567890-', random.slice(0, 24))],
+  ['Google API key', join('AI', 'za', random.slice(0, 35))],
+  ['Stripe live secret key', join('sk', '_live_', random.slice(0, 24))],
+  ['JSON Web Token', join('eyJ', 'hbGciOiJIUzI1NiJ9', '.eyJ', 'zdWIiOiIxMjM0NTY3ODkwIn0', '.', random.slice(0, 20))],
+];
+
+describe('no-secrets', () => {
+  it('passes the reference example: emails, ${TRIAGE_LLM_URL}, model names', () => {
+    expect(run(noSecrets, example())).toEqual([]);
+  });
+
+  it.each(SECRETS)('finds a %s, names its kind and never echoes it', (kind, secret) => {
+    const spec = example();
+    spec.business.problem = `Tickets wait; our key is ${secret} for now.`;
+    const reports = run(noSecrets, spec);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.path).toEqual(['business', 'problem']);
+    expect(reports[0]!.message).toContain(kind);
+    expect(reports[0]!.message).toContain(secret.slice(0, 4));
+    expect(reports[0]!.message).not.toContain(secret.slice(0, 5));
+    expect(reports[0]!.message).not.toContain(secret.slice(-8));
+  });
+
+  it('finds a private key block without showing any of the key', () => {
+    const spec = example();
+    const body = random.repeat(2);
+    spec.handoff!.escalation![1] = join('-----BEGIN RSA ', 'PRIVATE KEY-----\n', body, '\n-----END RSA PRIVATE KEY-----');
+    const [report] = run(noSecrets, spec);
+    expect(report!.path).toEqual(['handoff', 'escalation', 1]);
+    expect(report!.message).toContain('a private key (-----BEGIN RSA PRIVATE KEY-----)');
+    expect(report!.message).not.toContain(body.slice(0, 6));
+  });
+
+  it('finds a password in a URL and a bearer token, masking the secret part', () => {
+    const spec = example();
+    spec.metadata.description = 'Calls https://triage:hunter2-prod-pw@llm.internal.example.com/v1';
+    spec.deploy!.kubernetes!.image = `curl -H "Authorization: Bearer ${random}" ghcr.io/example/x`;
+    const reports = run(noSecrets, spec);
+    expect(reports.map((report) => report.path)).toEqual([
+      ['metadata', 'description'],
+      ['deploy', 'kubernetes', 'image'],
+    ]);
+    expect(reports[0]!.message).toContain('a password in a URL (hun****');
+    expect(reports[0]!.message).not.toContain('hunter2');
+    expect(reports[1]!.message).toContain('a bearer token (aB3d');
+    expect(reports[1]!.message).not.toContain(random.slice(0, 5));
+  });
+
+  it('knows the other key headers and token prefixes', () => {
+    const kinds = (value: string) => findSecrets(value).map((found) => found.kind);
+    expect(kinds(join('-----BEGIN ', 'PRIVATE KEY-----'))).toEqual(['private key']);
+    expect(kinds(join('-----BEGIN OPENSSH ', 'PRIVATE KEY-----'))).toEqual(['private key']);
+    expect(kinds(join('ASIA', 'IOSFODNN7EXAMPLE'))).toEqual(['AWS access key id']);
+    expect(kinds(join('ghs', '_', random.slice(0, 36)))).toEqual(['GitHub token']);
+    expect(kinds(join('rk', '_live_', random.slice(0, 24)))).toEqual(['Stripe live secret key']);
+    expect(kinds(join('xox', 'p-', random.slice(0, 24)))).toEqual(['Slack token']);
+  });
+
+  it('reports every secret in a string once, under the most specific kind', () => {
+    const anthropic = join('sk-', 'ant-', 'api03-', random);
+    const jwt = join('eyJ', 'hbGciOiJIUzI1NiJ9', '.eyJ', 'zdWIiOiIxMjM0NTY3ODkwIn0', '.sig');
+    expect(findSecrets(`${anthropic} and Bearer ${jwt}`).map((found) => found.kind)).toEqual(['Anthropic API key', 'JSON Web Token']);
+  });
+
+  it('does not flag look-alikes: env references, prose, model names', () => {
+    for (const value of [
+      '${TRIAGE_LLM_URL}',
+      'postgres://triage:${DB_PASSWORD}@db.internal:5432/triage',
+      'https://docs.example.com/a:b@c',
+      'Bearer tokens are rotated weekly by the platform team.',
+      'sk-learn-keyword-router-classifier-v1',
+      'task-router-with-a-very-long-descriptive-name',
+      'support-ai-lead@example.com',
+      'gpt-4o-mini',
+      'AKIA-not-a-key',
+    ]) {
+      expect(findSecrets(value), value).toEqual([]);
+    }
+  });
+
+  it('masks at most 4 characters and a quarter of short secrets', () => {
+    expect(mask('abcdefghijklmnopqrstuvwxyz')).toBe('abcd************');
+    expect(mask('hunter2')).toBe('h******');
+    expect(mask('abc')).toBe('****');
+  });
+});
