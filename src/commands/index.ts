@@ -3,11 +3,13 @@
  * start-up. Commands are thin and import the core lazily inside run().
  */
 import Check from './check.js';
+import Init from './init.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
 
 export const COMMANDS = {
   check: Check,
+  init: Init,
   rules: Rules,
   schema: Schema,
 };

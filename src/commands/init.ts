@@ -1,0 +1,77 @@
+import { userInfo } from 'node:os';
+import { Flags } from '@oclif/core';
+import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { flagOf, QUESTIONS, SCALAR_KEYS, type Question, type ScalarKey } from '../init/questions.js';
+import type { InitResult } from '../init/run.js';
+
+// One flag per question, from the same list as the prompts, so none can be forgotten.
+const answerFlags = Object.fromEntries(
+  SCALAR_KEYS.map((key) => {
+    const question: Question = QUESTIONS[key];
+    const list = key === 'failureModeKinds' ? ' (comma-separated, or none)' : '';
+    const options = question.options ? ` One of: ${question.options.join(', ')}${list}.` : '';
+    return [flagOf(key), Flags.string({ description: `${question.message}.${options}`, helpGroup: 'ANSWER' })];
+  }),
+);
+
+export default class Init extends BaseCommand {
+  static override summary = 'Stage 1: turn a business requirement into shipshape.yaml.';
+  static override description = `Asks for the business problem and metric, success criteria, SLOs, budget, expected load, model tiers and failure modes, shows a summary, and writes shipshape.yaml (with comments on each section) and the JSON Schema its first line points editors at.
+
+Every question has a flag. An answer comes from its flag, then the --answers file, then its default under --yes, and only then from a prompt. Without a terminal, or with CI=true, init never prompts: it lists the missing answers and exits 2.
+
+${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> init',
+    '<%= config.bin %> init --yes --name support-triage --owner me@example.com --problem "Tickets wait hours for routing."',
+    '<%= config.bin %> init --answers answers.yaml --dir services/triage',
+    '<%= config.bin %> init --from support-triage',
+  ];
+  static override flags = {
+    dir: Flags.string({ char: 'd', description: 'The folder to write shipshape.yaml in (default: the working directory).' }),
+    force: Flags.boolean({ char: 'f', description: 'Overwrite an existing shipshape.yaml.' }),
+    yes: Flags.boolean({ char: 'y', description: 'Take the default of every answer not given.' }),
+    answers: Flags.string({ description: 'A YAML or JSON file of answers, under the flag names in camelCase.' }),
+    from: Flags.string({ description: 'Start from a bundled example, e.g. support-triage.', exclusive: ['answers', 'yes'] }),
+    ...answerFlags,
+  };
+
+  async run(): Promise<{ file: string; spec: InitResult['spec'] } | { written: false }> {
+    const { flags } = await this.parse(Init);
+    const { runInit } = await import('../init/run.js');
+    const raw = flags as Record<string, unknown>;
+    const answers = Object.fromEntries(
+      SCALAR_KEYS.filter((key) => typeof raw[flagOf(key)] === 'string').map((key) => [key, raw[flagOf(key)] as string]),
+    ) as Partial<Record<ScalarKey, string>>;
+    const ci = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
+    const interactive = Boolean(process.stdin.isTTY) && !ci;
+    const prompter = interactive ? (await import('../ui/prompts.js')).createPrompter() : undefined;
+    const result = await runInit({
+      dir: flags.dir ?? '.',
+      cwd: process.cwd(),
+      force: flags.force,
+      yes: flags.yes,
+      interactive,
+      ...(prompter ? { prompter } : {}),
+      flags: answers,
+      ...(flags.answers ? { answers: flags.answers } : {}),
+      ...(flags.from ? { from: flags.from } : {}),
+      packageRoot: this.config.root,
+      user: safeUser(),
+    });
+    if (!result.written) {
+      this.note('Nothing was written.');
+      return { written: false };
+    }
+    this.note(`Wrote ${result.file}\nNext: \`shipshape check\` reviews it; \`shipshape design\` takes it to stage 2.`);
+    return { file: result.file, spec: result.spec };
+  }
+}
+
+function safeUser(): string | undefined {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined;
+  }
+}

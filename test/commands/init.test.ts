@@ -1,0 +1,85 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { EXAMPLE, tempDir } from '../helpers/temp.js';
+
+describe('shipshape init (as a process, CI=true)', () => {
+  it('exits 2 listing the missing answers as flags, and writes nothing', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^Error: missing answers \(no terminal to ask them on\): --name --owner --tier --problem /);
+    expect(result.stderr).toMatch(/--failure-modes\n/);
+    expect(result.stderr).toMatch(/Try this: .*--yes/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(dir, 'shipshape.yaml'))).toBe(false);
+  });
+
+  it('exits 0 with --yes and flags, writing a spec that `check` passes', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init', '--yes', '--name', 'ticket-router', '--tier', '1', '--p95-ms', '1000'], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/Wrote .*shipshape\.yaml/);
+    const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+    expect(text).toMatch(/^# yaml-language-server: \$schema=\.shipshape\/shipshape\.schema\.json\n/);
+    expect(text).toMatch(/^ {2}name: ticket-router$/m);
+    expect(text).toMatch(/^ {4}p95Ms: 1000$/m);
+    expect(existsSync(join(dir, '.shipshape', 'shipshape.schema.json'))).toBe(true);
+
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.stdout).toMatch(/1 spec checked, no problems/);
+    expect(check.exitCode).toBe(0);
+  });
+
+  it('exits 2 on a bad flag value, with the schema message', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init', '--yes', '--availability', '100'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^Error: --availability must be a percentage below 100/);
+  });
+
+  it('--from writes the bundled example; --json prints { file, spec }', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'support-triage', '--json'], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    const output = JSON.parse(result.stdout);
+    expect(output.file).toBe(join(dir, 'shipshape.yaml'));
+    expect(output.spec.metadata.name).toBe('support-triage');
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toBe(
+      `# yaml-language-server: $schema=.shipshape/shipshape.schema.json\n${readFileSync(EXAMPLE, 'utf8')}`,
+    );
+  });
+
+  it('exits 2 for an unknown example, naming the available ones', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'nope'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/unknown example "nope"/);
+    expect(result.stderr).toMatch(/Available examples: .*support-triage/);
+  });
+
+  it('never overwrites an existing spec without --force', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'shipshape.yaml'), 'mine\n');
+    const refused = await runCli(['init', '--from', 'support-triage'], { cwd: dir });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/shipshape\.yaml already exists/);
+    expect(refused.stderr).toMatch(/Try this: Pass --force/);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toBe('mine\n');
+
+    const forced = await runCli(['init', '--from', 'support-triage', '--force'], { cwd: dir });
+    expect(forced.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).not.toBe('mine\n');
+  });
+
+  it('exits 2 for a bad answers file, at its line and column', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'answers.yaml'), 'name: svc\ntier: 7\n');
+    const result = await runCli(['init', '--answers', 'answers.yaml', '--yes', '--dir', 'svc'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^Error: answers\.yaml:2:7 tier must be 1/);
+    expect(existsSync(join(dir, 'svc'))).toBe(false);
+  });
+});
