@@ -162,7 +162,11 @@ async function checkAll(
     });
   const runMain = async () => {
     for (let batch = take(); batch.length > 0; batch = take()) {
-      for (const i of batch) results[i] = await runLocal(tasks[i]!);
+      for (const i of batch) {
+        results[i] = await runLocal(tasks[i]!);
+        // Reading is synchronous: let a worker that has finished its batch get the next one.
+        await new Promise(setImmediate);
+      }
     }
   };
   await Promise.all([runMain(), ...Array.from({ length: workers }, runWorker)]);
@@ -189,24 +193,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const files = await resolveSpecFiles(options.paths, cwd);
 
   const explicitPolicy = options.policy ? resolve(cwd, options.policy) : undefined;
-  const policyByDir = new Map<string, Promise<string | undefined>>();
-  const policyFor = (file: string): Promise<string | undefined> => {
-    if (explicitPolicy) return Promise.resolve(explicitPolicy);
-    if (options.noPolicy) return Promise.resolve(undefined);
-    const dir = dirname(file);
-    let found = policyByDir.get(dir);
-    if (!found) {
-      found = findPolicy(dir);
-      policyByDir.set(dir, found);
-    }
-    return found;
-  };
-
-  const tasks: WorkerTask[] = [];
-  for (const file of files) {
-    const policy = await policyFor(file);
-    tasks.push({ absolute: file, display: displayPath(file, cwd), ...(policy ? { policy } : {}) });
-  }
+  const policyDirs = new Map<string, string | undefined>();
+  const tasks: WorkerTask[] = files.map((file) => {
+    const policy = explicitPolicy ?? (options.noPolicy ? undefined : findPolicy(dirname(file), policyDirs));
+    return { absolute: file, display: displayPath(file, cwd), ...(policy ? { policy } : {}) };
+  });
   // Load every policy once up front, so a broken policy fails before any work (exit 2).
   const loadPolicyOnce = policyLoader();
   const policies = [...new Set(tasks.flatMap((task) => (task.policy ? [task.policy] : [])))];

@@ -3,7 +3,7 @@
  * dated exceptions across many repos (`--policy FILE`, or shipshape.policy.yaml found upward).
  * The file format and its loading live in ./policy/; this module answers the engine's questions.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Spec } from '../spec/schema.js';
@@ -83,24 +83,32 @@ slo: { availability: 99.5 }`,
   },
 ];
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** The nearest shipshape.policy.yaml from `startDir` upward to the file system root. */
-export async function findPolicy(startDir: string): Promise<string | undefined> {
+/**
+ * The nearest shipshape.policy.yaml from `startDir` upward to the file system root. Pass one
+ * `cache` for a whole run: every folder on the way up is remembered, so a thousand sibling specs
+ * cost a thousand and a few stats instead of a thousand times the depth.
+ */
+export function findPolicy(startDir: string, cache = new Map<string, string | undefined>()): string | undefined {
+  const visited: string[] = [];
   let dir = resolve(startDir);
+  let found: string | undefined;
   for (;;) {
+    if (cache.has(dir)) {
+      found = cache.get(dir);
+      break;
+    }
+    visited.push(dir);
     const candidate = join(dir, POLICY_FILE);
-    if (await isFile(candidate)) return candidate;
+    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) {
+      found = candidate;
+      break;
+    }
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (parent === dir) break;
     dir = parent;
   }
+  for (const folder of visited) cache.set(folder, found);
+  return found;
 }
 
 /**

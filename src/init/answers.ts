@@ -4,7 +4,7 @@
  * answers file and the spec can never disagree about what a valid answer is.
  */
 import { basename } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   businessSchema,
   DIRECTIONS,

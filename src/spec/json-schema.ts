@@ -1,6 +1,6 @@
 /** The spec's JSON Schema, generated from the zod schema (never written by hand). */
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { specSchema } from './schema.js';
 

@@ -38,19 +38,32 @@ function requirementsFor(policy: ResolvedPolicy, dir: string, edit: (text: strin
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((line) => line.includes(needle)) + 1;
 
 describe('findPolicy', () => {
-  it('walks up from a nested folder to the nearest policy file', async () => {
+  it('walks up from a nested folder to the nearest policy file', () => {
     const dir = tempDir();
     const policy = write(dir, POLICY_FILE, ['rules: {}']);
     mkdirSync(join(dir, 'services', 'search', 'src'), { recursive: true });
-    expect(await findPolicy(join(dir, 'services', 'search', 'src'))).toBe(policy);
+    expect(findPolicy(join(dir, 'services', 'search', 'src'))).toBe(policy);
     const nearer = write(dir, `services/${POLICY_FILE}`, ['rules: {}']);
-    expect(await findPolicy(join(dir, 'services', 'search', 'src'))).toBe(nearer);
+    expect(findPolicy(join(dir, 'services', 'search', 'src'))).toBe(nearer);
   });
 
-  it('finds nothing when no folder above holds one, and skips a folder of that name', async () => {
+  it('finds nothing when no folder above holds one, and skips a folder of that name', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'a', POLICY_FILE), { recursive: true });
-    expect(await findPolicy(join(dir, 'a'))).toBeUndefined();
+    expect(findPolicy(join(dir, 'a'))).toBeUndefined();
+  });
+
+  it('remembers every folder on the way up in a shared cache, found or not', () => {
+    const dir = tempDir();
+    const policy = write(dir, POLICY_FILE, ['rules: {}']);
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    mkdirSync(join(dir, 'c'), { recursive: true });
+    const cache = new Map<string, string | undefined>();
+    expect(findPolicy(join(dir, 'a', 'b'), cache)).toBe(policy);
+    expect([...cache.keys()]).toEqual([join(dir, 'a', 'b'), join(dir, 'a'), dir]);
+    // A sibling stops at the first cached folder: only its own folder is new.
+    expect(findPolicy(join(dir, 'c'), cache)).toBe(policy);
+    expect(cache.size).toBe(4);
   });
 });
 

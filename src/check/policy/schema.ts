@@ -2,7 +2,7 @@
  * The policy file format (`shipshape.policy.yaml`), as a zod schema so that every problem in a
  * policy is reported at its line and column like a problem in a spec.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TIERS } from '../../spec/schema.js';
 import { SEVERITIES } from '../types.js';
 import { FIELD_PATTERN } from './fields.js';

@@ -34,6 +34,12 @@ const DETECTORS: readonly Detector[] = [
   { kind: 'bearer token', pattern: /\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)/g, group: 1 },
 ];
 
+/**
+ * Every detector needs one of these markers, so most strings (names, descriptions, PromQL) are
+ * passed over with one scan instead of eleven. A test keeps it in step with DETECTORS.
+ */
+export const SECRET_MARKERS = /PRIVATE KEY|sk-|k_live_|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abpr]-|AIza|eyJ|:\/\/[^\s]*@|Bearer/i;
+
 /** Shows a quarter of the secret at most, and never more than 4 characters of it. */
 export function mask(secret: string): string {
   const visible = Math.min(4, Math.floor(secret.length / 4));
@@ -47,6 +53,7 @@ export interface SecretMatch {
 
 /** The secrets in one string, masked. */
 export function findSecrets(value: string): SecretMatch[] {
+  if (!SECRET_MARKERS.test(value)) return [];
   const claimed: Array<[number, number]> = [];
   const found: Array<SecretMatch & { at: number }> = [];
   for (const detector of DETECTORS) {

@@ -16,24 +16,7 @@ export function warn(report: RuleReport): Report {
   return { ...report, severity: 'warn' };
 }
 
-/** Rounds away floating-point noise (0.0014000000000000002) before a number goes into a message. */
-export function num(value: number, fractionDigits = 6, grouping = false): string {
-  if (!Number.isFinite(value)) return String(value);
-  return Number(value.toPrecision(12)).toLocaleString('en-US', { maximumFractionDigits: fractionDigits, useGrouping: grouping });
-}
-
-/** Dollars: cents for large sums (`$8,400`), enough digits for a per-request price (`$0.0014`). */
-export function usd(value: number): string {
-  return `$${num(value, Math.abs(value) >= 100 ? 2 : 6, true)}`;
-}
-
-export function ms(value: number): string {
-  return `${num(value, 1)} ms`;
-}
-
-export function percentOf(fraction: number): string {
-  return `${num(fraction * 100, 1)}%`;
-}
+export { ms, num, percentOf, usd } from '../../text/number.js';
 
 /** ` (did you mean "x"?)`, or nothing when no candidate is close. */
 export function suggestion(word: string, candidates: Iterable<string>): string {
