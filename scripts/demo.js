@@ -1,0 +1,59 @@
+// `npm run demo`: every stage built so far, on the bundled example, non-interactively, in a fresh
+// temp dir; prints each command and what it made. No account and no network.
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin', 'run.js');
+const dir = mkdtempSync(join(tmpdir(), 'shipshape-demo-'));
+const env = { CI: 'true', NO_COLOR: '1' };
+
+async function step(title, args, { expectExit = 0, cwd = dir } = {}) {
+  console.log(`\n── ${title}\n$ shipshape ${args.join(' ')}`);
+  const result = await execa(process.execPath, [bin, ...args], { cwd, env, reject: false, all: true });
+  if (result.all) console.log(result.all.replace(/^/gm, '  '));
+  if (result.exitCode !== expectExit) {
+    console.error(`demo: expected exit ${expectExit}, got ${result.exitCode}`);
+    process.exit(1);
+  }
+  console.log(`  (exit ${result.exitCode})`);
+  return result;
+}
+
+function listFiles(base, at = base) {
+  return readdirSync(at).flatMap((name) => {
+    const path = join(at, name);
+    return statSync(path).isDirectory() ? listFiles(base, path) : [relative(base, path)];
+  });
+}
+
+console.log(`shipshape demo in ${dir}`);
+
+await step('Stage 1: requirements into a spec (the bundled support-triage example)', ['init', '--from', 'support-triage']);
+await step('check: the spec as CI sees it', ['check']);
+await step('check: the same spec at every stage, SARIF for code scanning', [
+  'check',
+  '--stage',
+  '8',
+  '--format',
+  'sarif',
+  '--output',
+  'shipshape.sarif',
+]);
+
+// A reviewer's eye: break the spec the way people do and let check catch it.
+const spec = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+writeFileSync(join(dir, 'typo.shipshape.yaml'), spec.replace('\nresilience:', '\nreslience:'));
+await step('check: a section name with a typo (exit 1)', ['check', 'typo.shipshape.yaml'], { expectExit: 1 });
+writeFileSync(
+  join(dir, 'costly.shipshape.yaml'),
+  spec.replace('costPerRequestUsd: 0.004', 'costPerRequestUsd: 0.04').replace('target: 60\n', 'target: 300\n'),
+);
+await step('check: a cost model over budget and a target that is no improvement (exit 1)', ['check', 'costly.shipshape.yaml'], {
+  expectExit: 1,
+});
+
+console.log('\nWhat the demo made:');
+for (const file of listFiles(dir).sort()) console.log(`  ${file}`);
