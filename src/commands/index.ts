@@ -3,12 +3,14 @@
  * start-up. Commands are thin and import the core lazily inside run().
  */
 import Check from './check.js';
+import Design from './design.js';
 import Init from './init.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
 
 export const COMMANDS = {
   check: Check,
+  design: Design,
   init: Init,
   rules: Rules,
   schema: Schema,

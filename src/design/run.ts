@@ -1,0 +1,104 @@
+/**
+ * `shipshape design` end to end: find and load the spec, decide which recommendations to take
+ * (all under --yes or --dry-run, the injected chooser on a terminal, an error otherwise), plan,
+ * and apply unless it is a dry run.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { displayPath, findSpecUpward, SPEC_FILE } from '../check/files.js';
+import { UserError } from '../errors.js';
+import { loadSpecFile } from '../spec/load.js';
+import type { PatternId } from '../spec/schema.js';
+import { ADR_FILE, MERMAID_FILE } from './adr.js';
+import { applyDesign, planDesign, planDiff, type DesignPlan } from './plan.js';
+import { recommend, type PatternChoice } from './recommend.js';
+
+/** Asks which of the recommended patterns to take (src/ui/design-prompts.ts on a terminal). */
+export type Chooser = (recommended: readonly PatternChoice[]) => Promise<PatternId[]>;
+
+export interface DesignOptions {
+  cwd: string;
+  /** Where to look for shipshape.yaml, upward (default: cwd). */
+  dir?: string;
+  /** The spec file, instead of looking for one. */
+  spec?: string;
+  /** Accept every recommendation without asking. */
+  yes: boolean;
+  /** Plan and show the diff; write nothing. */
+  dryRun: boolean;
+  /** May prompt (a terminal, not CI). */
+  interactive: boolean;
+  choose?: Chooser;
+  today?: Date;
+}
+
+export interface DesignResult {
+  plan: DesignPlan;
+  dryRun: boolean;
+  /** The unified diff of every change (dry run only). */
+  diff?: string;
+  /** The files written, as displayed. */
+  written: string[];
+}
+
+async function locateSpec(options: DesignOptions): Promise<string> {
+  if (options.spec) return resolve(options.cwd, options.spec);
+  const start = resolve(options.cwd, options.dir ?? '.');
+  const found = await findSpecUpward(start);
+  if (!found) {
+    throw new UserError(`no ${SPEC_FILE} in ${start} or any folder above it`, {
+      hint: 'Run `shipshape init` to write one, or pass --spec FILE.',
+    });
+  }
+  return found;
+}
+
+async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function runDesign(options: DesignOptions): Promise<DesignResult> {
+  const specFile = await locateSpec(options);
+  const display = (path: string) => displayPath(path, options.cwd);
+  const loaded = await loadSpecFile(specFile, display(specFile));
+  if (!loaded.spec) {
+    const problems = loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
+    const single = loaded.diagnostics.length === 1 ? loaded.diagnostics[0]?.hint : undefined;
+    throw new UserError(
+      problems.length === 1 ? problems[0]! : `${display(specFile)} has ${problems.length} problems:\n  ${problems.join('\n  ')}`,
+      {
+        hint: single ?? 'Fix the spec (`shipshape check` explains each problem), then run `shipshape design` again.',
+      },
+    );
+  }
+  const spec = loaded.spec;
+
+  const { recommended } = recommend(spec);
+  let accepted: PatternId[];
+  if (options.yes || options.dryRun) {
+    accepted = recommended.map((choice) => choice.pattern);
+  } else if (options.interactive && options.choose) {
+    accepted = recommended.length === 0 ? [] : await options.choose(recommended);
+  } else {
+    const what = recommended.length === 0 ? 'defaults for the missing sections' : `${recommended.length} recommended patterns and defaults`;
+    throw new UserError(`design would write ${what} to ${display(specFile)}, and there is no terminal to confirm on`, {
+      hint: 'Pass --yes to accept every recommendation, or --dry-run to see the changes first.',
+    });
+  }
+
+  const root = resolve(specFile, '..');
+  const existing: Record<string, string> = {};
+  for (const path of [ADR_FILE, MERMAID_FILE]) {
+    const text = await readIfExists(join(root, path));
+    if (text !== undefined) existing[path] = text;
+  }
+  const plan = planDesign({ specFile, display, text: loaded.parsed.text, spec, accepted, today: options.today ?? new Date(), existing });
+  if (options.dryRun) return { plan, dryRun: true, diff: planDiff(plan), written: [] };
+  const written = await applyDesign(plan);
+  return { plan, dryRun: false, written: written.map((file) => file.display) };
+}
