@@ -1,12 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 
-/** A real temp dir, removed after the test. */
+/** Folders made outside a running test (in a describe block or a beforeAll): removed after the file. */
+const madeOutsideTests: string[] = [];
+afterAll(() => {
+  for (const dir of madeOutsideTests.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A real temp dir, removed when the test that made it finishes, pass or fail. */
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'shipshape-test-'));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  } catch {
+    madeOutsideTests.push(dir);
+  }
   return dir;
 }
 
