@@ -2,7 +2,7 @@
  * Checking one spec file: load it, report parse and schema problems, run the rules of the
  * stage it is checked at, apply the policy. Used by the engine in the main thread and in workers.
  */
-import { loadSpecFile } from '../spec/load.js';
+import { loadSpecFile, type LoadedSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { locate, type DocPath, type Diagnostic } from '../spec/yaml-file.js';
 import type { ResolvedPolicy } from './policy.js';
@@ -15,6 +15,8 @@ export interface FileCheckOptions {
   stage?: StageNumber;
   policy?: ResolvedPolicy;
   today: Date;
+  /** The spec already read and parsed; otherwise it is read from `absolute`. */
+  loaded?: LoadedSpec;
 }
 
 function* stringsOf(value: unknown, path: (string | number)[]): Generator<{ path: DocPath; value: string }> {
@@ -43,7 +45,7 @@ function fromDiagnostic(diagnostic: Diagnostic, file: string, severity: Severity
 const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
 
 export async function checkFile(absolute: string, display: string, options: FileCheckOptions): Promise<FileResult> {
-  const loaded = await loadSpecFile(absolute, display);
+  const loaded = options.loaded ?? (await loadSpecFile(absolute, display));
   const { policy, today } = options;
   const settingFor = (ruleId: string, fallback: Severity) => policy?.settingFor(ruleId, absolute) ?? fallback;
 

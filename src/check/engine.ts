@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import type { LoadedSpec } from '../spec/load.js';
 import { checkFile } from './check-file.js';
 import { displayPath, resolveSpecFiles } from './files.js';
 import { findPolicy, loadPolicy, POLICY_RULES, type ResolvedPolicy } from './policy.js';
@@ -29,6 +30,11 @@ export interface CheckOptions {
   today?: Date;
   /** Worker threads to use; default: one per core beyond the first, when there are many files. */
   jobs?: number;
+  /**
+   * Specs the caller has already read and parsed, by absolute path: `status` checks one spec at
+   * several stages and parses it once. Files found here are checked in this thread.
+   */
+  preloaded?: ReadonlyMap<string, LoadedSpec>;
 }
 
 export const ALL_RULES: readonly RuleMeta[] = [...RULE_META, ...POLICY_RULES];
@@ -95,9 +101,10 @@ async function checkAll(
       today,
       ...(options.stage ? { stage: options.stage } : {}),
       ...(task.policy ? { policy: await policyFor(task.policy) } : {}),
+      ...(options.preloaded?.has(task.absolute) ? { loaded: options.preloaded.get(task.absolute)! } : {}),
     });
 
-  const entry = workerEntry();
+  const entry = options.preloaded ? undefined : workerEntry();
   const workers = options.jobs ?? Math.min(availableParallelism() - 1, Math.floor(tasks.length / PARALLEL_THRESHOLD));
   const results: FileResult[] = new Array(tasks.length);
   if (!entry || workers < 1 || tasks.length < 2) {

@@ -7,6 +7,8 @@ import Design from './design.js';
 import Init from './init.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
+import Status from './status.js';
+import Walk from './walk.js';
 
 export const COMMANDS = {
   check: Check,
@@ -14,4 +16,6 @@ export const COMMANDS = {
   init: Init,
   rules: Rules,
   schema: Schema,
+  status: Status,
+  walk: Walk,
 };

@@ -1,0 +1,48 @@
+import type { Project } from './project.js';
+import { day, deploymentDate, DEPLOYMENTS_FILE, parseDeployments, type DeploymentRecord } from './records.js';
+import type { StageEvidence } from './types.js';
+
+export type DeploymentsRead = { records: DeploymentRecord[] } | { error: string } | undefined;
+
+/** The deployment history, read once for stages 6 and 8; undefined when there is none. */
+export function readDeployments(project: Project): Promise<DeploymentsRead> {
+  return project.cached('deployments', async () => {
+    const read = await project.readJson(DEPLOYMENTS_FILE);
+    if (!read.found) return undefined;
+    if ('error' in read) return { error: read.error };
+    const parsed = parseDeployments(read.value);
+    return 'error' in parsed ? parsed : { records: parsed.value };
+  });
+}
+
+const when = (record: DeploymentRecord): string => {
+  const date = deploymentDate(record);
+  return date ? ` on ${day(date)}` : '';
+};
+
+/** Stage 6: the last deployment promoted the spec as it is now. */
+export async function deploymentEvidence(project: Project): Promise<StageEvidence> {
+  const [history, spec] = await Promise.all([readDeployments(project), project.spec()]);
+  const file = DEPLOYMENTS_FILE;
+  if (!history || ('records' in history && history.records.length === 0)) {
+    return {
+      state: 'not-started',
+      evidence: [{ what: 'deployment', file, ok: false, detail: history ? `${file} lists no deployment` : `no ${file}` }],
+    };
+  }
+  if ('error' in history)
+    return { state: 'in-progress', evidence: [{ what: 'deployment', file, ok: false, detail: `${file} ${history.error}` }] };
+
+  const last = history.records[history.records.length - 1]!;
+  const promoted = last.status === 'promoted';
+  const current = last.specHash.toLowerCase() === spec.hash;
+  const detail = !promoted
+    ? `the last deployment${when(last)} ended ${last.status}, not promoted`
+    : current
+      ? `the current ${project.specName} was promoted${when(last)}`
+      : `the last promotion${when(last)} deployed another version of ${project.specName}`;
+  return {
+    state: promoted && current ? 'done' : 'in-progress',
+    evidence: [{ what: 'promoted deployment', file, ok: promoted && current, detail }],
+  };
+}
