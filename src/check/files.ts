@@ -2,7 +2,7 @@
  * Which files `check` looks at: files, folders and globs as given, or the shipshape.yaml found
  * from the working directory upward.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -11,13 +11,9 @@ export const SPEC_FILE = 'shipshape.yaml';
 const SPEC_GLOBS = ['**/shipshape.{yaml,yml}', '**/*.shipshape.{yaml,yml}'];
 const IGNORE = ['**/node_modules/**', '**/.git/**', '**/dist/**'];
 
-async function kind(path: string): Promise<'file' | 'dir' | undefined> {
-  try {
-    const info = await stat(path);
-    return info.isDirectory() ? 'dir' : 'file';
-  } catch {
-    return undefined;
-  }
+function kind(path: string): 'file' | 'dir' | undefined {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info === undefined ? undefined : info.isDirectory() ? 'dir' : 'file';
 }
 
 /** The nearest shipshape.yaml (or .yml) from `start` upward. */
@@ -26,7 +22,7 @@ export async function findSpecUpward(start: string): Promise<string | undefined>
   for (;;) {
     for (const name of [SPEC_FILE, 'shipshape.yml']) {
       const candidate = join(dir, name);
-      if ((await kind(candidate)) === 'file') return candidate;
+      if (kind(candidate) === 'file') return candidate;
     }
     const parent = dirname(dir);
     if (parent === dir) return undefined;
@@ -51,7 +47,7 @@ export async function resolveSpecFiles(paths: readonly string[], cwd: string): P
   const files = new Set<string>();
   for (const path of paths) {
     const absolute = resolve(cwd, path);
-    const found = await kind(absolute);
+    const found = kind(absolute);
     if (found === 'file') {
       files.add(absolute);
     } else if (found === 'dir') {

@@ -2,7 +2,9 @@
  * The base of every command: the shared flags, and the one place where errors become output
  * and exit codes (0 ok, 1 failures found, 2 bad usage or input, 130 interrupted).
  */
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import type { Interfaces } from '@oclif/core';
 import { BugError, ExitCode, ExternalError, InterruptedError, UserError } from '../errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;

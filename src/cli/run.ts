@@ -1,3 +1,4 @@
-import { execute } from '@oclif/core';
+import './no-engine-check.js';
+import { execute } from '@oclif/core/execute';
 
 await execute({ dir: import.meta.url });

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { CheckResult } from '../check/types.js';
 
@@ -64,7 +65,7 @@ ${EXIT_CODES_HELP}`;
     const { paintFor } = await import('../ui/paint.js');
     const format = flags.format as keyof typeof FORMATTERS;
     const paint = paintFor(flags.output ? undefined : process.stdout);
-    const text = FORMATTERS[format](result, { paint, cwd: process.cwd(), version: this.config.version });
+    const text = (await FORMATTERS[format]())(result, { paint, cwd: process.cwd(), version: this.config.version });
     if (flags.output) {
       const { writeFileAtomic } = await import('../fs/atomic.js');
       await writeFileAtomic(flags.output, text.endsWith('\n') ? text : `${text}\n`);

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { flagOf, QUESTIONS, SCALAR_KEYS, type Question, type ScalarKey } from '../init/questions.js';
 import type { InitResult } from '../init/run.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { InterruptedError, UserError } from '../errors.js';
 import type { WalkResult } from '../stages/walk.js';

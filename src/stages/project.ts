@@ -3,8 +3,7 @@
  * reads of what the evidence needs, so a stage that needs the check pays for it and the others
  * do not, and no file is read twice in one status.
  */
-import type { Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { StageNumber } from '../check/types.js';
 import { UserError } from '../errors.js';
@@ -13,8 +12,8 @@ import { specHash } from './hash.js';
 
 export interface SpecSnapshot {
   bytes: Buffer;
-  /** specHash of the bytes. */
-  hash: string;
+  /** specHash of the bytes, computed on first read. */
+  readonly hash: string;
   mtimeMs: number;
 }
 
@@ -74,8 +73,16 @@ export class Project {
 
   spec(): Promise<SpecSnapshot> {
     return this.cached('spec', async () => {
-      const [bytes, info] = await Promise.all([readFile(this.specFile), stat(this.specFile)]);
-      return { bytes, hash: specHash(bytes), mtimeMs: info.mtimeMs };
+      const [bytes, info] = [readFileSync(this.specFile), statSync(this.specFile)];
+      let hash: string | undefined;
+      // Hashed on first use: only the records of stages 3 to 6 (and --json) need it.
+      return {
+        bytes,
+        mtimeMs: info.mtimeMs,
+        get hash() {
+          return (hash ??= specHash(bytes));
+        },
+      };
     });
   }
 
@@ -117,9 +124,13 @@ export class Project {
     });
   }
 
+  /**
+   * Reads are synchronous throughout: a status reads a spec and a handful of small records, and
+   * thread-pool round trips for each cost more than the reads themselves.
+   */
   async stat(file: string): Promise<Stats | undefined> {
     try {
-      return await stat(this.path(file));
+      return statSync(this.path(file));
     } catch {
       return undefined;
     }
@@ -130,7 +141,7 @@ export class Project {
     return this.cached(`json:${file}`, async () => {
       let text: string;
       try {
-        text = await readFile(this.path(file), 'utf8');
+        text = readFileSync(this.path(file), 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return { found: false };

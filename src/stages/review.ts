@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { readDeployments } from './deployment.js';
 import type { Project } from './project.js';
 import { day, deploymentDate, DEPLOYMENTS_FILE } from './records.js';
@@ -21,7 +21,7 @@ interface Review {
 async function readReviews(project: Project): Promise<Review[]> {
   let names: string[];
   try {
-    names = (await readdir(project.path(REVIEWS_DIR), { withFileTypes: true }))
+    names = readdirSync(project.path(REVIEWS_DIR), { withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith('.md'))
       .map((e) => e.name);
   } catch {

@@ -118,14 +118,17 @@ export async function computeStatus(options: StatusOptions): Promise<ProjectStat
       ...(step?.why ? { why: step.why } : {}),
     };
   }
-  return {
+  const snapshot = project ? await project.spec() : undefined;
+  const status = {
     root: project?.root ?? start,
     spec: project?.specName ?? null,
-    specHash: project ? (await project.spec()).hash : null,
     stages,
     done: stages.filter((stage) => stage.state === 'done').length,
     next,
   };
+  // A getter, so the table (which does not show it) never pays for hashing; JSON and callers that
+  // read it get it.
+  return Object.defineProperty(status, 'specHash', { enumerable: true, get: () => snapshot?.hash ?? null }) as ProjectStatus;
 }
 
 /** Why stages 1..upTo are not all done (the first one that is not), or undefined when they are. */

@@ -3,11 +3,11 @@ import { FORMATTERS, FORMAT_NAMES, plainPaint } from '../../../src/check/formatt
 import { CWD, bigResult, cleanResult } from './fixture.js';
 
 describe('the formatter registry', () => {
-  it('has a formatter for every format name, each ending its output with a newline', () => {
+  it('has a formatter for every format name, each ending its output with a newline', async () => {
     expect(Object.keys(FORMATTERS).sort()).toEqual([...FORMAT_NAMES].sort());
     for (const name of FORMAT_NAMES) {
       for (const result of [bigResult(), cleanResult()]) {
-        const text = FORMATTERS[name](result, { paint: plainPaint, cwd: CWD, version: '1.2.3' });
+        const text = (await FORMATTERS[name]())(result, { paint: plainPaint, cwd: CWD, version: '1.2.3' });
         expect(text.endsWith('\n'), name).toBe(true);
         expect(text.endsWith('\n\n'), name).toBe(false);
       }
