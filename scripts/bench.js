@@ -45,6 +45,7 @@ try {
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'shipshape --help', args: [bin, '--help'], target: 4 },
     { name: 'shipshape check (example spec)', args: [bin, 'check'], cwd: project, target: 5 },
+    { name: 'shipshape status (example project)', args: [bin, 'status'], cwd: project, target: 5 },
   ];
   const samples = new Map(commands.map((c) => [c.name, []]));
   for (const c of commands) time(c.args, c.cwd); // warm the file cache

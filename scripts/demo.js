@@ -43,6 +43,9 @@ await step('check: the same spec at every stage, SARIF for code scanning', [
   'shipshape.sarif',
 ]);
 
+await step('Stage 2: architecture matched to the failure modes, budgets, ADR', ['design', '--yes']);
+await step('status: the eight stages, from the evidence on disk', ['status']);
+
 // A reviewer's eye: break the spec the way people do and let check catch it.
 const spec = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
 writeFileSync(join(dir, 'typo.shipshape.yaml'), spec.replace('\nresilience:', '\nreslience:'));
