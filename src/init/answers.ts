@@ -19,6 +19,7 @@ import {
   type Tier,
 } from '../spec/schema.js';
 import { flagOf, QUESTIONS, type ScalarKey } from './questions.js';
+import { PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
 
 export type { ScalarKey } from './questions.js';
 
@@ -259,7 +260,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     key: 'problem',
     kind: 'text',
     schema: businessSchema.shape.problem,
-    default: () => 'Describe the business problem this service solves, and for whom.',
+    default: () => PROBLEM_PLACEHOLDER,
   },
   {
     key: 'metric',

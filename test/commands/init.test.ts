@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROBLEM_PLACEHOLDER } from '../../src/spec/placeholder.js';
 import { runCli } from '../helpers/cli.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
@@ -28,9 +29,16 @@ describe('shipshape init (as a process, CI=true)', () => {
     expect(text).toMatch(/^ {4}p95Ms: 1000$/m);
     expect(existsSync(join(dir, '.shipshape', 'shipshape.schema.json'))).toBe(true);
 
+    // Valid, so check passes; but the problem it could not guess is a placeholder, and check says so.
     const check = await runCli(['check'], { cwd: dir });
-    expect(check.stdout).toMatch(/1 spec checked, no problems/);
     expect(check.exitCode).toBe(0);
+    expect(check.stdout).toMatch(/13:12 +warning +business\.problem is a placeholder .* placeholder-text\n/);
+    expect(check.stdout).toMatch(/1 problem \(0 errors, 1 warning\)/);
+
+    writeFileSync(join(dir, 'shipshape.yaml'), text.replace(PROBLEM_PLACEHOLDER, 'Tickets wait hours to be routed.'));
+    const fixed = await runCli(['check'], { cwd: dir });
+    expect(fixed.stdout).toMatch(/1 spec checked, no problems/);
+    expect(fixed.exitCode).toBe(0);
   });
 
   it('exits 2 on a bad flag value, with the schema message', async () => {

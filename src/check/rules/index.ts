@@ -13,6 +13,7 @@ import { latencyBudget } from './latency-budget.js';
 import { metricDirection } from './metric-direction.js';
 import { noSecrets } from './no-secrets.js';
 import { patternFit } from './pattern-fit.js';
+import { placeholderText } from './placeholder-text.js';
 import { references } from './references.js';
 import { reviewOwner } from './review-owner.js';
 import { routing } from './routing.js';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   references,
   metricDirection,
   successCriteria,
+  placeholderText,
   latencyBudget,
   costBudget,
   failureModeMitigation,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metricDirection } from '../../../src/check/rules/metric-direction.js';
+import { placeholderText } from '../../../src/check/rules/placeholder-text.js';
+import { PROBLEM_PLACEHOLDER } from '../../../src/spec/placeholder.js';
 import { successCriteria } from '../../../src/check/rules/success-criteria.js';
 import { errors, example, run } from './helpers.js';
 
@@ -88,5 +90,34 @@ describe('success-criteria', () => {
     const [wrongWay] = run(successCriteria, spec);
     expect(wrongWay!.path).toEqual(['business', 'successCriteria', 0, 'max']);
     expect(wrongWay!.message).toContain('which should increase: it needs a min');
+  });
+});
+
+describe('placeholder-text', () => {
+  it('passes the reference example', () => {
+    expect(run(placeholderText, example())).toEqual([]);
+  });
+
+  it('warns about the problem init --yes writes, and a TODO owner, each at its field', () => {
+    const spec = example();
+    spec.business.problem = PROBLEM_PLACEHOLDER;
+    spec.metadata.owner = 'TBD';
+    const reports = run(placeholderText, spec, 1);
+    expect(reports.map((report) => report.path)).toEqual([
+      ['business', 'problem'],
+      ['metadata', 'owner'],
+    ]);
+    expect(reports[0]!.message).toBe(
+      `business.problem is a placeholder ("${PROBLEM_PLACEHOLDER}"): the ADR, the runbook and the review will say nothing about why the service exists.`,
+    );
+    expect(reports[1]!.message).toContain('metadata.owner is a placeholder ("TBD")');
+  });
+
+  it('warns about a problem that is only a placeholder word, not one that mentions one', () => {
+    const spec = example();
+    spec.business.problem = '<todo>';
+    expect(run(placeholderText, spec)).toHaveLength(1);
+    spec.business.problem = 'Agents spend the morning on a todo list of unrouted tickets.';
+    expect(run(placeholderText, spec)).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 17 built-in rules', () => {
+  it('lists the engine checks first, then the 18 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -35,6 +35,7 @@ describe('the rule registry', () => {
         'cost-budget',
         'failure-mode-mitigation',
         'pattern-fit',
+        'placeholder-text',
         'failure-mode-proof',
         'tier1-rollback',
         'deploy-business-metric',
