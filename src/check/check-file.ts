@@ -61,10 +61,16 @@ export async function checkFile(absolute: string, display: string, options: File
   if (spec) {
     stage = options.stage ?? specStage(spec);
     const context: RuleContext = { spec, stage, strings: () => stringsOf(spec, []) };
+    // A section spelled wrong (`reslience`) is already reported with its fix; saying that
+    // `resilience` is missing as well would report one mistake twice.
+    const misspelt = new Set(
+      loaded.diagnostics.flatMap((d) => (d.unknownKey && d.suggestion && d.path?.length === 1 ? [d.suggestion] : [])),
+    );
     for (const rule of RULES) {
       if (rule.stage > stage) continue;
       if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
       for (const report of rule.check(context)) {
+        if (rule.id === 'section-required' && misspelt.has(String(report.path[0]))) continue;
         const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
         if (severity === 'off') continue;
         findings.push({

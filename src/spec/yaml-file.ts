@@ -28,6 +28,8 @@ export interface Diagnostic {
   path?: DocPath;
   /** A key the schema does not know (a typo, or a field of another version). */
   unknownKey?: boolean;
+  /** For an unknown key: the known key it is most likely a typo of. */
+  suggestion?: string;
 }
 
 export interface Range {
@@ -345,6 +347,7 @@ export function validate<T>(parsed: ParsedYaml, schema: z.ZodType<T>): { data?: 
           hint: suggestion ? `Rename "${key}" to "${suggestion}".` : `Known keys here: ${known.join(', ')}.`,
           path: [...path, key],
           unknownKey: true,
+          ...(suggestion ? { suggestion } : {}),
         });
       }
       continue;

@@ -47,6 +47,20 @@ describe('runCheck', () => {
     expect(finding!.file).toBe('shipshape.yaml');
   });
 
+  it('reports a misspelt section once, and still runs the rules on the rest of the spec', async () => {
+    const dir = tempDir();
+    const text = example.replace('\nresilience:', '\nreslience:').replace('target: 60\n', 'target: 300\n');
+    writeFileSync(join(dir, 'shipshape.yaml'), text);
+    const findings = (await check(dir)).results[0]!.findings;
+    expect(findings.map((f) => [f.ruleId, f.message])).toEqual([
+      ['metric-direction', expect.stringContaining('target 300 is above baseline 240')],
+      ['schema', 'unknown key "reslience"; did you mean "resilience"?'],
+    ]);
+    // A section that is really missing is still reported.
+    writeFileSync(join(dir, 'shipshape.yaml'), text.replace('\nreslience:', '\nresilence_notes:'));
+    expect((await check(dir)).results[0]!.findings.map((f) => f.ruleId)).toContain('section-required');
+  });
+
   it('exits 2 when a file cannot be read as YAML, and still checks the others', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'a.shipshape.yaml'), example);
