@@ -1,9 +1,11 @@
 // Type-checks with tsc, then bundles the CLI with esbuild: one graph of ESM chunks, so start-up
 // reads a few files instead of resolving hundreds of modules (about 3x faster to load oclif,
 // yaml and zod), and each command's core is a chunk loaded only when that command runs.
+// Then precompiles the handlebars templates of the bundled packs (templates/<pack>/) into
+// dist/templates/<pack>.js, so generate renders them with the handlebars runtime alone.
 // Finally writes the oclif manifest, so `--help` and command lookup import no command module.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,7 +15,7 @@ execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/run.ts', 'src/commands/index.ts', 'src/check/worker.ts'],
+  entryPoints: ['src/cli/run.ts', 'src/commands/index.ts', 'src/check/worker.ts', 'src/scaffold/precompile.ts'],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,
@@ -31,4 +33,17 @@ await build({
   banner: { js: "import { createRequire as __shipshapeRequire } from 'node:module'; const require = __shipshapeRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+// The same precompile function (and compile options) that the tests hold to run-time rendering.
+const packs = existsSync(`${root}templates`)
+  ? readdirSync(`${root}templates`, { withFileTypes: true }).filter(
+      (entry) => entry.isDirectory() && existsSync(`${root}templates/${entry.name}/template.yaml`),
+    )
+  : [];
+if (packs.length > 0) {
+  const { precompilePack } = await import(`${root}dist/scaffold/precompile.js`);
+  mkdirSync(`${root}dist/templates`, { recursive: true });
+  for (const pack of packs) {
+    writeFileSync(`${root}dist/templates/${pack.name}.js`, await precompilePack(`${root}templates/${pack.name}`));
+  }
+}
 execFileSync(process.execPath, [`${root}scripts/manifest.js`], { stdio: 'inherit' });

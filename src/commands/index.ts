@@ -4,6 +4,7 @@
  */
 import Check from './check.js';
 import Design from './design.js';
+import Generate from './generate.js';
 import Init from './init.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
@@ -13,6 +14,7 @@ import Walk from './walk.js';
 export const COMMANDS = {
   check: Check,
   design: Design,
+  generate: Generate,
   init: Init,
   rules: Rules,
   schema: Schema,

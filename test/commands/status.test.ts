@@ -47,9 +47,7 @@ describe('shipshape status (as a process)', () => {
     expect(result.stdout).toMatch(
       /\n {2}2 {2}Architecture {2,}○ not started {2}design {2,}no architecture\.patterns in shipshape\.yaml \(\+2 more\)\n/,
     );
-    expect(result.stdout).toMatch(
-      /\n {2}3 {2}Modular components {2,}○ not started {2}generate \(coming\) {2}no \.shipshape\/manifest\.json\n/,
-    );
+    expect(result.stdout).toMatch(/\n {2}3 {2}Modular components {2,}○ not started {2}generate {2,}no \.shipshape\/manifest\.json\n/);
     expect(result.stdout).toContain('\nComing in a later release:\n');
     // execa strips the final newline of each stream.
     expect(result.stdout.endsWith('\n1 of 8 stages done.\nNext: shipshape design')).toBe(true);
@@ -69,7 +67,7 @@ describe('shipshape status (as a process)', () => {
     expect(status.specHash).toBe(createHash('sha256').update(stageOne).digest('hex'));
     expect(status.done).toBe(1);
     expect(status.stages.map((s) => s.state)).toEqual(['done', ...Array(7).fill('not-started')]);
-    expect(status.stages.map((s) => s.available)).toEqual([true, true, false, false, false, false, false, false]);
+    expect(status.stages.map((s) => s.available)).toEqual([true, true, true, true, false, false, false, false]);
     expect(status.stages[2]!.evidence).toEqual([
       { what: 'manifest', file: '.shipshape/manifest.json', ok: false, detail: 'no .shipshape/manifest.json' },
     ]);
@@ -104,7 +102,7 @@ describe('shipshape status (as a process)', () => {
     expect(after.stdout).toMatch(
       /\n {2}2 {2}Architecture {2,}✔ done {2,}design {2,}\d+ patterns in architecture\.patterns; docs\/adr\/0001-architecture\.md exists; no errors at stage 2\n/,
     );
-    expect(after.stdout.endsWith('\n2 of 8 stages done.\nNext: shipshape generate (coming)')).toBe(true);
+    expect(after.stdout.endsWith('\n2 of 8 stages done.\nNext: shipshape generate')).toBe(true);
 
     const three = await runCli(['status', '--require-stage', '3', '--json'], { cwd: dir });
     expect(three.exitCode).toBe(1);

@@ -1,0 +1,235 @@
+/**
+ * `shipshape generate` end to end: find and load the spec, resolve the pack (from --template, or
+ * from the source the project manifest records), hold the project to its pack and version
+ * (--upgrade to move on), render everything in memory, plan against what is on disk, and unless
+ * it is a dry run apply the plan and run the pack's tasks.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { displayPath, findSpecUpward, SPEC_FILE } from '../check/files.js';
+import { InterruptedError, UserError } from '../errors.js';
+import { loadSpecFile } from '../spec/load.js';
+import { specSchema } from '../spec/schema.js';
+import { specHash } from '../stages/hash.js';
+import { compareVersions, parseVersion } from '../text/semver.js';
+import { applyPlan, type TempWriter } from './apply.js';
+import { readProjectManifest } from './manifest.js';
+import { gitMergeFile, type Merger } from './merge.js';
+import { resolvePack, templateOf } from './pack.js';
+import { shipshapeVersion } from './package-root.js';
+import { planGeneration, type ConflictStyle } from './plan.js';
+import { loadPrecompiled } from './precompiled.js';
+import { renderContext, renderPack } from './render.js';
+import { readProjectState } from './state.js';
+import type { TaskOutcome } from './tasks.js';
+import { PROJECT_MANIFEST, type Pack, type PackSource, type Plan, type ProjectManifest } from './types.js';
+
+export interface GenerateOptions {
+  cwd: string;
+  /** Where to look for shipshape.yaml, upward (default: cwd). */
+  dir?: string;
+  /** The spec file, instead of looking for one. */
+  spec?: string;
+  /** --template: a bundled pack's name, ./path, /path or npm:<spec>; default: the project's pack, else service-ts. */
+  template?: string;
+  dryRun: boolean;
+  /** Overwrite managed files edited by hand and files shipshape did not generate. */
+  force: boolean;
+  conflict: ConflictStyle;
+  /** Run the tasks of a pack from outside the bundled set. */
+  trust: boolean;
+  /** Move the project to a newer version of its pack. */
+  upgrade: boolean;
+  /** Run the pack's tasks after applying (--no-tasks: false). */
+  tasks: boolean;
+  /** The npm pack cache (default: the npm module's). */
+  cacheDir?: string;
+  /** shipshape's version, for {{shipshape.version}} (default: from its package.json). */
+  version?: string;
+  now?: Date;
+  /** What the tasks print, as it comes. */
+  onTaskOutput?: (chunk: string) => void;
+  /** Ctrl-C: stops before the renames, with nothing written. */
+  signal?: AbortSignal;
+  /** Seams for tests. */
+  merge?: Merger;
+  writeTemp?: TempWriter;
+}
+
+export interface GenerateResult {
+  /** The project root (the spec's folder), absolute. */
+  root: string;
+  /** The spec, as displayed. */
+  spec: string;
+  dryRun: boolean;
+  plan: Plan;
+  /** Whether anything was written (false on a dry run, and when everything was already as planned). */
+  written: boolean;
+  /** Project files written (.rej files included). */
+  files: string[];
+  tasks: TaskOutcome[];
+  /** The project manifest, absolute. */
+  manifestPath: string;
+  /** 1 when a file is in conflict or a task failed, 0 otherwise. */
+  exitCode: 0 | 1;
+}
+
+const SECTIONS = Object.keys(specSchema.shape);
+
+async function locateSpec(options: GenerateOptions): Promise<string> {
+  if (options.spec) return resolve(options.cwd, options.spec);
+  const start = resolve(options.cwd, options.dir ?? '.');
+  const found = await findSpecUpward(start);
+  if (!found) {
+    throw new UserError(`no ${SPEC_FILE} in ${start} or any folder above it`, {
+      hint: 'Run `shipshape init` to write one, or pass --spec FILE.',
+    });
+  }
+  return found;
+}
+
+const list = (items: readonly string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
+/** Holds a project to the pack and version that generated it, unless --upgrade moves it forward. */
+function checkVersion(pack: Pack, previous: ProjectManifest | undefined, upgrade: boolean): void {
+  const { name, version } = pack.manifest;
+  if (!previous) {
+    if (upgrade) {
+      throw new UserError(`nothing to upgrade: the project has no ${PROJECT_MANIFEST}`, {
+        hint: 'Run `shipshape generate` (without --upgrade) to generate it a first time.',
+      });
+    }
+    return;
+  }
+  const was = previous.pack;
+  if (was.name !== name) {
+    throw new UserError(`the project was generated from the pack ${was.name} ${was.version}, and ${name} is another pack`, {
+      hint: `Run generate with --template naming ${was.name}. Moving to another pack is not an upgrade: generate into a new folder, or delete ${PROJECT_MANIFEST} to start over (your files then count as yours; --force overwrites them).`,
+    });
+  }
+  const order = compareVersions(parseVersion(version)!, parseVersion(was.version)!);
+  if (order < 0) {
+    throw new UserError(
+      `the pack ${name} ${version} is older than ${was.version}, which generated the project: shipshape does not downgrade`,
+      {
+        hint: `Use ${name} ${was.version} or later (--template names the pack to use).`,
+      },
+    );
+  }
+  if (order > 0 && !upgrade) {
+    throw new UserError(`the project was generated from ${name} ${was.version}, and the pack is now ${version}`, {
+      hint: `Run \`shipshape generate --upgrade\` to move it to ${version}: your edits to merged files are merged three ways.`,
+    });
+  }
+}
+
+/** The source as the manifest records it: a folder relative to the project, so the project can move. */
+function recordedSource(source: PackSource, root: string): PackSource {
+  if (source.kind !== 'folder') return source;
+  return { kind: 'folder', path: relative(root, source.path).split(sep).join('/') || '.' };
+}
+
+export async function runGenerate(options: GenerateOptions): Promise<GenerateResult> {
+  try {
+    return await generate(options);
+  } catch (error) {
+    // Ctrl-C reaches child processes too (git merge-file, a task): whatever failed, it was the interrupt.
+    if (options.signal?.aborted && !(error instanceof InterruptedError)) throw new InterruptedError();
+    throw error;
+  }
+}
+
+async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const interrupted = () => {
+    if (options.signal?.aborted) throw new InterruptedError();
+  };
+  const specFile = await locateSpec(options);
+  const display = (path: string) => displayPath(path, options.cwd);
+  const loaded = await loadSpecFile(specFile, display(specFile));
+  if (!loaded.spec) {
+    const problems = loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
+    throw new UserError(
+      problems.length === 1
+        ? problems[0]!
+        : `${display(specFile)} has ${problems.length} problems:\n  ${problems.slice(0, 5).join('\n  ')}`,
+      { hint: 'Fix the spec (`shipshape check` explains each problem), then run `shipshape generate` again.' },
+    );
+  }
+  const spec = loaded.spec;
+  const root = dirname(specFile);
+  const previous = await readProjectManifest(root);
+  const template = options.template ?? (previous ? templateOf(previous.pack.source, root) : undefined);
+  const pack = await resolvePack(template, { cwd: options.cwd, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }).catch(
+    (error: unknown) => {
+      if (options.template !== undefined || !previous || !(error instanceof UserError)) throw error;
+      // The pack came from the manifest: say so, since the user never named it.
+      throw new UserError(`${error.message} (the pack ${PROJECT_MANIFEST} records: ${template})`, {
+        hint: `Pass --template to say where the pack ${previous.pack.name} is now.`,
+        cause: error,
+      });
+    },
+  );
+  checkVersion(pack, previous, options.upgrade);
+
+  const missing = pack.manifest.requires.filter((section) => (spec as Record<string, unknown>)[section] === undefined);
+  if (missing.length > 0) {
+    throw new UserError(
+      `the pack ${pack.manifest.name} needs the spec section${missing.length === 1 ? '' : 's'} ${list(missing)}, which ${display(specFile)} does not have`,
+      {
+        file: display(specFile),
+        hint: 'Run `shipshape design`: it fills in the later sections with defaults derived from the spec. Then run generate again.',
+      },
+    );
+  }
+  interrupted();
+
+  const context = renderContext(spec, pack.manifest, options.version ?? shipshapeVersion(), SECTIONS);
+  const precompiled = await loadPrecompiled(pack);
+  const rendered = await renderPack(pack, context, { cwd: options.cwd, ...(precompiled ? { precompiled } : {}) });
+  const state = await readProjectState(
+    root,
+    rendered.map((file) => file.path),
+    rendered.filter((file) => file.ownership === 'merged').map((file) => file.path),
+  );
+  interrupted();
+  const plan = await planGeneration(
+    {
+      pack: { name: pack.manifest.name, version: pack.manifest.version, source: recordedSource(pack.source, root) },
+      specHash: specHash(readFileSync(specFile)),
+      rendered,
+      previous,
+      state,
+    },
+    { force: options.force, conflict: options.conflict, merge: options.merge ?? gitMergeFile },
+  );
+  const conflicts = plan.entries.some((entry) => entry.action === 'conflict');
+  const result: GenerateResult = {
+    root,
+    spec: display(specFile),
+    dryRun: options.dryRun,
+    plan,
+    written: false,
+    files: [],
+    tasks: [],
+    manifestPath: resolve(root, PROJECT_MANIFEST),
+    exitCode: conflicts ? 1 : 0,
+  };
+  if (options.dryRun) return result;
+
+  const applied = await applyPlan(root, plan, previous, {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.writeTemp ? { writeTemp: options.writeTemp } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  result.written = applied.total > 0;
+  result.files = applied.files;
+  if (options.tasks) {
+    const { runTasks } = await import('./tasks.js');
+    result.tasks = await runTasks(pack, root, {
+      trust: options.trust,
+      ...(options.onTaskOutput ? { onOutput: options.onTaskOutput } : {}),
+    });
+    if (result.tasks.some((task) => task.status === 'failed')) result.exitCode = 1;
+  }
+  return result;
+}

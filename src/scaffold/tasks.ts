@@ -1,0 +1,109 @@
+/**
+ * A pack's post-generation tasks (`npm install`, `git init`, ...), run in the project root after
+ * a successful apply. A pack from outside the bundled set runs code on the user's machine, so its
+ * tasks run only when the user says --trust.
+ */
+import { existsSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { execa } from 'execa';
+import { InterruptedError } from '../errors.js';
+import type { Pack, PackTask } from './types.js';
+
+export interface TaskOutcome {
+  name: string;
+  /** The command as a shell would show it (display only: tasks never run through a shell). */
+  command: string;
+  status: 'ran' | 'failed' | 'skipped';
+  /** Why a task failed or was skipped. */
+  reason?: string;
+  exitCode?: number;
+  /** What the task printed, standard output and error interleaved (absent when skipped). */
+  output?: string;
+}
+
+const UNTRUSTED_REASON = 'pack from outside the bundled set: --trust runs its tasks';
+const EARLIER_FAILED_REASON = 'an earlier task failed';
+
+const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+const display = (task: PackTask) => task.run.map(quote).join(' ');
+
+/** Runs one task; `onSpawn` hands the running child to the Ctrl-C handler. */
+async function runTask(
+  task: PackTask,
+  root: string,
+  onOutput: ((chunk: string) => void) | undefined,
+  onSpawn: (kill: (signal: NodeJS.Signals) => void) => void,
+): Promise<TaskOutcome & { signal?: string }> {
+  const [file, ...args] = task.run;
+  const command = display(task);
+  if (file.trim() === '') return { name: task.name, command, status: 'failed', reason: 'the task names no command', output: '' };
+  const subprocess = execa(file, args, { cwd: root, reject: false, stdin: 'ignore', all: true, buffer: false });
+  onSpawn((signal) => subprocess.kill(signal));
+  let output = '';
+  const decoder = new StringDecoder('utf8');
+  const take = (text: string) => {
+    if (text === '') return;
+    output += text;
+    onOutput?.(text);
+  };
+  subprocess.all?.on('data', (chunk: Buffer | string) => take(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+  const result = await subprocess;
+  take(decoder.end());
+
+  const outcome = { name: task.name, command, output };
+  if (!result.failed) return { ...outcome, status: 'ran', exitCode: 0 };
+  if (result.exitCode !== undefined) {
+    return { ...outcome, status: 'failed', exitCode: result.exitCode, reason: `exited with code ${result.exitCode}` };
+  }
+  if (result.signal) return { ...outcome, status: 'failed', signal: result.signal, reason: `killed by ${result.signal}` };
+  if (result.code === 'ENOENT') {
+    const reason = existsSync(root)
+      ? `command not found: ${file} (is it installed and on PATH?)`
+      : `the project folder ${root} does not exist`;
+    return { ...outcome, status: 'failed', reason };
+  }
+  if (result.code === 'EACCES') return { ...outcome, status: 'failed', reason: `${file} is not executable (permission denied)` };
+  return { ...outcome, status: 'failed', reason: result.shortMessage };
+}
+
+/**
+ * Runs the pack's post-generation tasks in `root` with execa, in order, stopping at the first
+ * failure. Packs not trusted run none unless options.trust. Ctrl-C is passed to the running task
+ * (a second one kills it) and then rejects with InterruptedError.
+ */
+export async function runTasks(
+  pack: Pack,
+  root: string,
+  options: { trust: boolean; onOutput?: (chunk: string) => void },
+): Promise<TaskOutcome[]> {
+  const tasks = pack.manifest.tasks;
+  if (!pack.trusted && !options.trust) {
+    return tasks.map((task) => ({ name: task.name, command: display(task), status: 'skipped', reason: UNTRUSTED_REASON }));
+  }
+
+  let interrupts = 0;
+  let kill: ((signal: NodeJS.Signals) => void) | undefined;
+  // While a listener is attached Node does not exit on SIGINT: the task gets to stop cleanly.
+  const onSigint = () => {
+    interrupts += 1;
+    kill?.(interrupts === 1 ? 'SIGINT' : 'SIGKILL');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const outcomes: TaskOutcome[] = [];
+    for (const task of tasks) {
+      if (interrupts > 0) throw new InterruptedError();
+      if (outcomes.some((outcome) => outcome.status === 'failed')) {
+        outcomes.push({ name: task.name, command: display(task), status: 'skipped', reason: EARLIER_FAILED_REASON });
+        continue;
+      }
+      const { signal, ...outcome } = await runTask(task, root, options.onOutput, (killer) => (kill = killer));
+      kill = undefined;
+      if (interrupts > 0 || signal === 'SIGINT') throw new InterruptedError();
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+
+const MINI_1 = join(ROOT, 'test', 'fixtures', 'packs', 'mini-1.0.0');
+const MINI_2 = join(ROOT, 'test', 'fixtures', 'packs', 'mini-2.0.0');
+
+function project(): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'shipshape.yaml'), readFileSync(EXAMPLE));
+  return dir;
+}
+
+describe('shipshape generate (as a process)', () => {
+  it('--dry-run prints one line per file and the diffs, and writes nothing', async () => {
+    const dir = project();
+    const result = await runCli(['generate', '--template', MINI_1, '--dry-run'], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^create {5}\.editorconfig\ncreate {5}README\.md\n/);
+    expect(result.stdout).toContain('create     src/support-triage.ts\n');
+    expect(result.stdout).toContain('--- a/src/index.ts\n+++ b/src/index.ts\n@@ -0,0 +1,3 @@\n');
+    expect(result.stdout).toMatch(/\nmini 1\.0\.0: 9 to create$/);
+    expect(result.stderr).toContain('Dry run: nothing was written.');
+    expect(readdirSync(dir)).toEqual(['shipshape.yaml']);
+  });
+
+  it('writes the project; a conflict exits 1 after writing the rest; --upgrade merges; --json parses', async () => {
+    const dir = project();
+    const first = await runCli(['generate', '-t', MINI_1], { cwd: dir });
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toMatch(/\nmini 1\.0\.0: 9 created$/);
+    expect(first.stdout).not.toContain('--- a/');
+    expect(existsSync(join(dir, '.shipshape', 'manifest.json'))).toBe(true);
+
+    const edited = `${readFileSync(join(dir, 'src', 'index.ts'), 'utf8')}// edited\n`;
+    writeFileSync(join(dir, 'src', 'index.ts'), edited);
+    const conflict = await runCli(['generate', '--upgrade', '-t', MINI_2], { cwd: dir });
+    expect(conflict.exitCode).toBe(1);
+    expect(conflict.stdout).toContain('conflict   src/index.ts  (edited by hand since it was generated; --force overwrites it)\n');
+    expect(conflict.stdout).toContain('create     src/health.ts\n');
+    expect(conflict.stdout).toContain('orphaned   docs/notes.md  (the pack no longer makes it; left in place)\n');
+    expect(conflict.stderr).toContain('Some files are in conflict');
+    expect(readFileSync(join(dir, 'src', 'index.ts'), 'utf8')).toBe(edited);
+
+    const json = await runCli(['generate', '--force', '--json'], { cwd: dir });
+    expect(json.exitCode).toBe(0);
+    const report = JSON.parse(json.stdout) as {
+      files: { path: string; action: string; reason?: string }[];
+      summary: Record<string, number>;
+      pack: { version: string };
+    };
+    expect(report.pack.version).toBe('2.0.0');
+    expect(report.files.find((file) => file.path === 'src/index.ts')).toMatchObject({
+      action: 'update',
+      reason: 'edited by hand; overwritten (--force)',
+    });
+    expect(report.summary).toEqual({ create: 0, update: 1, merge: 0, conflict: 0, unchanged: 7, skip: 1 });
+  });
+
+  it('bad input exits 2 with one line and a hint: an unknown --conflict, a missing pack, a missing field', async () => {
+    const dir = project();
+    const badFlag = await runCli(['generate', '-t', MINI_1, '--conflict', 'theirs'], { cwd: dir });
+    expect(badFlag.exitCode).toBe(2);
+
+    const missing = await runCli(['generate', '--template', 'no-such-pack'], { cwd: dir });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/^Error: no bundled pack named no-such-pack: /);
+    expect(missing.stderr).toContain('Try this: Pass --template ./path/to/pack');
+
+    const pack = tempDir();
+    writeFileSync(join(pack, 'template.yaml'), 'name: bad\nversion: 1.0.0\ndescription: d\n');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(pack, 'files'));
+    writeFileSync(join(pack, 'files', 'a.ts.hbs'), 'export const a = "{{spec.metadata.nmae}}";\n');
+    const field = await runCli(['generate', '--template', pack, '--json'], { cwd: dir });
+    expect(field.exitCode).toBe(2);
+    expect(field.stderr).toMatch(/^Error: .*files\/a\.ts\.hbs:1:21 spec\.metadata\.nmae is not defined\n/);
+    expect(JSON.parse(field.stdout)).toMatchObject({ error: { message: expect.stringContaining('spec.metadata.nmae is not defined') } });
+    expect(readdirSync(dir)).toEqual(['shipshape.yaml']);
+  });
+});
+
+describe('shipshape generate --template npm:<spec> (as a process, offline)', () => {
+  it('installs a pack packed with npm pack, runs its tasks only with --trust, and records the npm source', async () => {
+    const { cpSync } = await import('node:fs');
+    const { npmEnv, packTarball } = await import('../helpers/npm.js');
+    const env = npmEnv();
+    // The mini pack as an npm package with one task that leaves a file behind when it runs.
+    const pkg = tempDir();
+    cpSync(MINI_1, pkg, { recursive: true });
+    const manifest = readFileSync(join(pkg, 'template.yaml'), 'utf8');
+    writeFileSync(
+      join(pkg, 'template.yaml'),
+      `${manifest}tasks:\n  - { name: mark, run: [node, -e, "require('fs').writeFileSync('task-ran', 'yes')"] }\n`,
+    );
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@acme/mini-pack', version: '1.0.0' }));
+    const tarball = await packTarball(pkg, env);
+
+    const untrusted = project();
+    const first = await runCli(['generate', '-t', `npm:${tarball}`, '--json'], { cwd: untrusted, env });
+    expect(first.exitCode).toBe(0);
+    const report = JSON.parse(first.stdout) as { pack: { name: string; version: string }; tasks: { name: string; status: string }[] };
+    expect(report.pack).toMatchObject({ name: 'mini', version: '1.0.0' });
+    expect(report.tasks).toEqual([expect.objectContaining({ name: 'mark', status: 'skipped' })]);
+    expect(existsSync(join(untrusted, 'task-ran'))).toBe(false);
+    const recorded = JSON.parse(readFileSync(join(untrusted, '.shipshape', 'manifest.json'), 'utf8')) as { pack: { source: unknown } };
+    expect(recorded.pack.source).toMatchObject({ kind: 'npm' });
+
+    const trusted = project();
+    const second = await runCli(['generate', '-t', `npm:${tarball}`, '--trust'], { cwd: trusted, env });
+    expect(second.exitCode).toBe(0);
+    expect(readFileSync(join(trusted, 'task-ran'), 'utf8')).toBe('yes');
+  });
+});
