@@ -2,10 +2,12 @@
  * Checking one spec file: load it, report parse and schema problems, run the rules of the
  * stage it is checked at, apply the policy. Used by the engine in the main thread and in workers.
  */
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { loadSpecFile, type LoadedSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { locate, type DocPath, type Diagnostic } from '../spec/yaml-file.js';
-import type { ResolvedPolicy } from './policy.js';
+import type { ResolvedPolicy, TemplatePolicy } from './policy.js';
+import { projectFiles } from './project.js';
 import { RULES } from './rules/index.js';
 import { specStage } from './stage.js';
 import type { FileResult, Finding, RuleContext, Severity, StageNumber } from './types.js';
@@ -44,12 +46,31 @@ function fromDiagnostic(diagnostic: Diagnostic, file: string, severity: Severity
 
 const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
 
+/** Where a report about a project file puts its finding: the top of that file. */
+const TOP = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+
+/** A project file named the way the spec is named: beside it, relative to the working directory when the spec is. */
+function displayBeside(specDisplay: string, specAbsolute: string, file: string): string {
+  if (specDisplay === specAbsolute) return join(dirname(specAbsolute), file);
+  const dir = posix.dirname(specDisplay.split(sep).join('/'));
+  return dir === '.' ? file : `${dir}/${file}`;
+}
+
+/** The policy's template requirement, with the files that set it named from the spec's folder. */
+function templateFor(template: TemplatePolicy, specAbsolute: string): TemplatePolicy {
+  const from = (source: string) => relative(dirname(specAbsolute), source).split(sep).join('/');
+  const { pack, minVersion } = template.sources;
+  return { ...template, sources: { ...(pack ? { pack: from(pack) } : {}), ...(minVersion ? { minVersion: from(minVersion) } : {}) } };
+}
+
 export async function checkFile(absolute: string, display: string, options: FileCheckOptions): Promise<FileResult> {
   const loaded = options.loaded ?? (await loadSpecFile(absolute, display));
   const { policy, today } = options;
   const settingFor = (ruleId: string, fallback: Severity) => policy?.settingFor(ruleId, absolute) ?? fallback;
 
   const findings: Finding[] = [];
+  /** Findings about a project file rather than the spec, with that file's absolute path. */
+  const projectFindings = new Map<Finding, string>();
   for (const diagnostic of loaded.diagnostics) {
     // A file that cannot be read always fails; a schema problem follows the policy like any rule.
     const setting = diagnostic.code === 'parse' ? 'error' : settingFor('schema', 'error');
@@ -60,7 +81,14 @@ export async function checkFile(absolute: string, display: string, options: File
   const spec: Spec | undefined = loaded.spec ?? loaded.withoutUnknownKeys;
   if (spec) {
     stage = options.stage ?? specStage(spec);
-    const context: RuleContext = { spec, stage, strings: () => stringsOf(spec, []) };
+    const context: RuleContext = {
+      spec,
+      stage,
+      strings: () => stringsOf(spec, []),
+      // Nothing is read until a rule of stage 3 or later asks.
+      project: projectFiles(absolute),
+      ...(policy?.template ? { template: templateFor(policy.template, absolute) } : {}),
+    };
     // A section spelled wrong (`reslience`) is already reported with its fix; saying that
     // `resilience` is missing as well would report one mistake twice.
     const misspelt = new Set(
@@ -73,6 +101,19 @@ export async function checkFile(absolute: string, display: string, options: File
         if (rule.id === 'section-required' && misspelt.has(String(report.path[0]))) continue;
         const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
         if (severity === 'off') continue;
+        if (report.file !== undefined) {
+          const finding: Finding = {
+            ruleId: rule.id,
+            severity,
+            message: report.message,
+            hint: report.hint ?? rule.hint,
+            file: displayBeside(display, absolute, report.file),
+            range: { ...TOP },
+          };
+          projectFindings.set(finding, join(dirname(absolute), report.file));
+          findings.push(finding);
+          continue;
+        }
         findings.push({
           ruleId: rule.id,
           severity,
@@ -95,7 +136,10 @@ export async function checkFile(absolute: string, display: string, options: File
   if (policy) {
     for (const finding of findings) {
       if (finding.ruleId === 'parse') continue;
-      const exception = policy.exceptionFor(finding.ruleId, absolute, today);
+      // An exception may name the project (its spec) or, for a finding about a project file, that file.
+      const about = projectFindings.get(finding);
+      const exception =
+        (about && policy.exceptionFor(finding.ruleId, about, today)) || policy.exceptionFor(finding.ruleId, absolute, today);
       if (exception) finding.exception = exception;
     }
   }

@@ -10,11 +10,11 @@ import type { Spec } from '../spec/schema.js';
 import { locate, type ParsedYaml } from '../spec/yaml-file.js';
 import { displayPath } from './files.js';
 import { valueAt } from './policy/fields.js';
-import { loadPolicyData, POLICY_FILE, type RequireEntry } from './policy/load.js';
+import { loadPolicyData, POLICY_FILE, type RequireEntry, type TemplatePolicy } from './policy/load.js';
 import { utcDay } from './policy/schema.js';
 import type { Finding, RuleMeta, RuleSetting } from './types.js';
 
-export { POLICY_FILE };
+export { POLICY_FILE, type TemplatePolicy };
 
 export interface ResolvedPolicy {
   /** Every file of the extends chain, root policy first: the file loaded, then its bases in the order they are reached. */
@@ -33,6 +33,8 @@ export interface ResolvedPolicy {
    * `expires` in the policy file that declared it (Finding.file relative to `cwd` when inside it).
    */
   expiredExceptions(today: Date, cwd: string): Finding[];
+  /** The template pack projects must be generated from (`template`), when the policy names one or a minimum version. */
+  template?: TemplatePolicy;
 }
 
 export const POLICY_RULES: RuleMeta[] = [
@@ -160,6 +162,7 @@ export async function loadPolicy(path: string, options: { knownRuleIds: readonly
 
   return {
     sources: data.sources,
+    ...(data.template ? { template: data.template } : {}),
 
     settingFor(ruleId, specFile) {
       let setting = data.rules.get(ruleId);

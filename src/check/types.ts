@@ -4,6 +4,8 @@
  */
 import type { Spec } from '../spec/schema.js';
 import type { DocPath, Range } from '../spec/yaml-file.js';
+import type { TemplatePolicy } from './policy/load.js';
+import type { ProjectFiles } from './project.js';
 
 export const SEVERITIES = ['error', 'warn', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -33,7 +35,13 @@ export interface RuleMeta {
 
 /** What a rule reports: where, what, and optionally a more specific hint. */
 export interface RuleReport {
+  /** Where in the spec (ignored for a report about a project `file`). */
   path: DocPath;
+  /**
+   * A file of the project the report is about instead of the spec (project-relative, forward
+   * slashes): the finding is placed at its first line, and the policy's exceptions may name it.
+   */
+  file?: string;
   message: string;
   hint?: string;
   /** Point at the key rather than the value (unknown or misplaced keys). */
@@ -48,6 +56,13 @@ export interface RuleContext {
   stage: StageNumber;
   /** Every string value in the spec with its path (for rules that scan text). */
   strings(): Iterable<{ path: DocPath; value: string }>;
+  /**
+   * The project around the spec (its folder): the manifest of generated files and their hashes,
+   * for the rules about what `generate` wrote. Absent when a spec is checked on its own.
+   */
+  project?: ProjectFiles;
+  /** What the policy asks of the project's template pack (policy `template`), its sources relative to the spec's folder. */
+  template?: TemplatePolicy;
 }
 
 export interface Rule extends RuleMeta {

@@ -1,32 +1,40 @@
-import type { Project } from './project.js';
+import type { Ownership } from '../scaffold/types.js';
 import { fileSha256 } from './hash.js';
+import type { Project } from './project.js';
 import { MANIFEST_FILE, parseManifest } from './records.js';
 import { count, type Evidence, type StageEvidence } from './types.js';
 
 /** Files hashed at once: enough to keep the disk busy, few enough for any open-file limit. */
 const PARALLEL = 16;
 
-type FileVerdict = 'unchanged' | 'changed' | 'missing' | 'outside';
+type FileVerdict = 'unchanged' | 'present' | 'changed' | 'missing' | 'outside';
 
-async function verdict(project: Project, path: string, sha256: string): Promise<FileVerdict> {
+/**
+ * A managed file must still have its recorded hash; a seeded or merged file is the user's to
+ * edit, so it only has to still be there.
+ */
+async function verdict(project: Project, path: string, entry: { ownership: Ownership; sha256: string }): Promise<FileVerdict> {
   // A manifest is data from disk: a path that leaves the project is never read.
   const inside = project.inside(path);
   if (!inside) return 'outside';
+  if (entry.ownership !== 'managed') return (await project.stat(inside))?.isFile() ? 'present' : 'missing';
   try {
-    const actual = await fileSha256(project.path(inside));
-    return actual === sha256.toLowerCase() ? 'unchanged' : 'changed';
+    return (await fileSha256(project.path(inside))) === entry.sha256 ? 'unchanged' : 'changed';
   } catch {
     return 'missing';
   }
 }
 
-const PROBLEM: Record<Exclude<FileVerdict, 'unchanged'>, string> = {
-  changed: 'changed since it was generated (its sha256 differs from the manifest)',
+const PROBLEM: Record<Exclude<FileVerdict, 'unchanged' | 'present'>, string> = {
+  changed: 'is managed by the pack but changed since it was generated (its sha256 differs from the manifest)',
   missing: 'listed in the manifest but missing',
   outside: 'listed in the manifest but outside the project; not read',
 };
 
-/** Stage 3: the manifest of generated files, every one of them still as it was generated. */
+/**
+ * Stage 3: the manifest of generated files, every managed one still as it was generated and
+ * every seeded or merged one still there (edited or not).
+ */
 export function componentsEvidence(project: Project): Promise<StageEvidence> {
   return project.cached('stage:components', async () => {
     const read = await project.readJson(MANIFEST_FILE);
@@ -44,14 +52,18 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
     const verdicts: FileVerdict[] = [];
     for (let i = 0; i < entries.length; i += PARALLEL) {
       const batch = entries.slice(i, i + PARALLEL);
-      verdicts.push(...(await Promise.all(batch.map(([path, entry]) => verdict(project, path, entry.sha256)))));
+      verdicts.push(...(await Promise.all(batch.map(([path, entry]) => verdict(project, path, entry)))));
     }
     const problems: Evidence[] = entries.flatMap(([path], i) => {
       const found = verdicts[i]!;
-      return found === 'unchanged' ? [] : [{ what: 'generated file', file: path, ok: false, detail: `${path} ${PROBLEM[found]}` }];
+      return found === 'unchanged' || found === 'present'
+        ? []
+        : [{ what: 'generated file', file: path, ok: false, detail: `${path} ${PROBLEM[found]}` }];
     });
     const { name, version } = parsed.value.pack;
     const from = name ? ` from ${name}${version ? ` ${version}` : ''}` : '';
+    const managed = entries.filter(([, entry]) => entry.ownership === 'managed').length;
+    const others = entries.length - managed;
     const evidence: Evidence[] = [
       {
         what: 'manifest',
@@ -59,11 +71,35 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
         ok: entries.length > 0,
         detail: `${MANIFEST_FILE} lists ${count(entries.length, 'file')}${from}`,
       },
-      // Each file that is not as generated is its own evidence; all well, one line says so.
+      // Each file that is not as it should be is its own evidence; all well, one line says so.
       ...(problems.length > 0
         ? problems
-        : [{ what: 'generated files', ok: true, detail: `${count(entries.length, 'generated file')} unchanged` }]),
+        : [
+            {
+              what: 'generated files',
+              ok: true,
+              detail: `${count(managed, 'managed file')} unchanged${others > 0 ? `, ${count(others, 'seeded or merged file')} in place` : ''}`,
+            },
+          ]),
     ];
-    return { state: evidence.every((item) => item.ok) ? 'done' : 'in-progress', evidence };
+    const edited = entries.filter((_, i) => verdicts[i] === 'changed').map(([path]) => path);
+    return {
+      state: evidence.every((item) => item.ok) ? 'done' : 'in-progress',
+      evidence,
+      // Regenerating would replace a hand edit: the check says where the change belongs instead.
+      ...(edited.length > 0
+        ? {
+            next: {
+              command: 'check',
+              args: ['--stage', '3'],
+              manual: true,
+              why:
+                edited.length === 1
+                  ? `fix ${edited[0]}, a managed file edited by hand`
+                  : `fix ${edited[0]} and ${count(edited.length - 1, 'other managed file')} edited by hand`,
+            },
+          }
+        : {}),
+    };
   });
 }

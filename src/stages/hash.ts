@@ -1,5 +1,5 @@
 import type * as Crypto from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // node:crypto takes ~10 ms to load: more than the rest of `status` on a project that has no
@@ -24,4 +24,34 @@ export function fileSha256(path: string): Promise<string> {
       .on('data', (chunk) => hash.update(chunk))
       .on('end', () => resolve(hash.digest('hex')));
   });
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * The hex sha256 of a regular file, read synchronously in chunks: `check` hashes a project's
+ * managed files inside a rule, one small file after another. Undefined when there is no such
+ * file, or it is not a regular file (a folder, or a named pipe that would never end).
+ */
+export function fileSha256Sync(path: string): string | undefined {
+  let fd: number;
+  try {
+    // Non-blocking, so that opening a named pipe returns at once instead of waiting for a writer.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const hash = sha256();
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
+      hash.update(buffer.subarray(0, read));
+    }
+    return hash.digest('hex');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }

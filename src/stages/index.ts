@@ -44,7 +44,8 @@ export const STAGES = [
     summary: 'Build modular components',
     command: 'generate',
     leaves: 'a project skeleton from a template pack: pipeline, serving, orchestration and monitoring as separate modules',
-    proof: '.shipshape/manifest.json exists and every file it lists still has its recorded sha256.',
+    proof:
+      '.shipshape/manifest.json exists, every managed file it lists still has its recorded sha256, and every seeded or merged file is still there.',
     evidence: componentsEvidence,
   },
   {

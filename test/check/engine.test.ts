@@ -2,7 +2,9 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCheck, type CheckOptions } from '../../src/check/engine.js';
+import type { Finding } from '../../src/check/types.js';
 import { UserError } from '../../src/errors.js';
+import { generate, GENERATED, MANIFEST, put } from '../helpers/generated.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -179,6 +181,156 @@ describe('runCheck', () => {
       const failure = await check(dir, { policy: 'org.yaml' }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(UserError);
       expect((failure as UserError).located).toMatch(/org\.yaml:2:3 .*cost-budget/);
+    });
+  });
+
+  describe('on generated projects', () => {
+    /** services/<name>/: the example spec and what `generate` left beside it. */
+    function service(dir: string, name: string, text = example): string {
+      const root = join(dir, 'services', name);
+      put(root, 'shipshape.yaml', text);
+      generate(root);
+      return root;
+    }
+    const project = (findings: Finding[]) => findings.filter((f) => ['managed-files', 'template-pack'].includes(f.ruleId));
+
+    it('reports an edited managed file at that file, named like the spec, and not a seeded one', async () => {
+      const dir = tempDir();
+      const root = service(dir, 'triage');
+      expect((await check(dir, { paths: ['services'] })).exitCode).toBe(0);
+      put(root, 'src/serving/app.ts', 'export const app = { patched: true };\n');
+      put(root, 'src/pipeline/steps.ts', 'export const steps = [clean];\n');
+      const result = await check(dir, { paths: ['services'] });
+      expect(result.exitCode).toBe(1);
+      expect(result.results[0]!.file).toBe('services/triage/shipshape.yaml');
+      expect(project(result.results[0]!.findings)).toEqual([
+        {
+          ruleId: 'managed-files',
+          severity: 'error',
+          message: expect.stringMatching(/^src\/serving\/app\.ts is managed by the template pack service-ts but was edited by hand/),
+          hint: expect.stringMatching(/^Move the change into the spec or the template pack/),
+          file: 'services/triage/src/serving/app.ts',
+          range: { line: 1, column: 1, endLine: 1, endColumn: 1 },
+        },
+      ]);
+      // From inside the project the names are shorter; from outside cwd, absolute.
+      expect(project((await check(root, { paths: ['shipshape.yaml'] })).results[0]!.findings)[0]).toMatchObject({
+        file: 'src/serving/app.ts',
+      });
+      const elsewhere = await check(tempDir(), { paths: [join(root, 'shipshape.yaml')] });
+      expect(project(elsewhere.results[0]!.findings)[0]).toMatchObject({ file: join(root, 'src', 'serving', 'app.ts') });
+    });
+
+    it('runs the project rules from stage 3 only, unless --stage asks', async () => {
+      const dir = tempDir();
+      const stageTwo = example.slice(0, example.indexOf('\nresilience:') + 1);
+      const root = service(dir, 'triage', stageTwo);
+      put(root, 'src/serving/app.ts', 'patched\n');
+      const atTwo = await check(dir, { paths: ['services'] });
+      expect(atTwo.results[0]!.stage).toBe(2);
+      expect(project(atTwo.results[0]!.findings)).toEqual([]);
+      expect(project((await check(dir, { paths: ['services'], stage: 3 })).results[0]!.findings)).toHaveLength(1);
+    });
+
+    it('a corrupt manifest is a finding at the manifest, not a crash', async () => {
+      const dir = tempDir();
+      const root = service(dir, 'triage');
+      put(root, MANIFEST, '{ "files": ');
+      const result = await check(dir, { paths: ['services'] });
+      expect(result.exitCode).toBe(1);
+      expect(project(result.results[0]!.findings)).toEqual([
+        expect.objectContaining({
+          ruleId: 'managed-files',
+          file: 'services/triage/.shipshape/manifest.json',
+          range: expect.objectContaining({ line: 1, column: 1 }),
+        }),
+      ]);
+    });
+
+    it('follows the policy: severities and overrides, the template requirement, exceptions naming the project or the file', async () => {
+      const dir = tempDir();
+      const triage = service(dir, 'triage');
+      const search = service(dir, 'search');
+      for (const root of [triage, search]) put(root, 'src/serving/app.ts', 'patched\n');
+      const policy = (lines: string[]) => put(dir, 'shipshape.policy.yaml', `${lines.join('\n')}\n`);
+      const findings = async () =>
+        project((await check(dir, { paths: ['services'] })).results.flatMap((r) => r.findings)).map((f) => [
+          f.ruleId,
+          f.file,
+          f.exception ? 'waived' : f.severity,
+        ]);
+
+      policy(['rules: { managed-files: warn }', 'overrides:', '  - files: services/search', '    rules: { managed-files: off }']);
+      expect(await findings()).toEqual([['managed-files', 'services/triage/src/serving/app.ts', 'warn']]);
+
+      // An exception may name the managed file itself...
+      const exception = (files: string) => [
+        'exceptions:',
+        '  - rule: managed-files',
+        `    files: ${files}`,
+        '    reason: Patched until the pack ships the fix (PLAT-112).',
+        '    owner: jane@example.com',
+        '    expires: 2027-01-31',
+      ];
+      policy(exception('services/triage/src/serving/app.ts'));
+      expect(await findings()).toEqual([
+        ['managed-files', 'services/search/src/serving/app.ts', 'error'],
+        ['managed-files', 'services/triage/src/serving/app.ts', 'waived'],
+      ]);
+      // ...or the project, by its spec or its folder.
+      policy(exception('services/search/shipshape.yaml'));
+      expect(await findings()).toEqual([
+        ['managed-files', 'services/search/src/serving/app.ts', 'waived'],
+        ['managed-files', 'services/triage/src/serving/app.ts', 'error'],
+      ]);
+      policy(exception('services/triage/src/other.ts'));
+      expect((await findings()).map((f) => f[2])).toEqual(['error', 'error']);
+
+      policy(['rules: { managed-files: off }', 'template: { pack: service-ts, minVersion: 1.5.0 }']);
+      const result = await check(dir, { paths: ['services'] });
+      expect(project(result.results.flatMap((r) => r.findings))).toEqual([
+        expect.objectContaining({
+          ruleId: 'template-pack',
+          file: 'services/search/.shipshape/manifest.json',
+          message: 'the project was generated from service-ts 1.4.0, but the policy (../../shipshape.policy.yaml) requires 1.5.0 or later',
+          hint: expect.stringMatching(/^Run `shipshape generate --upgrade`/),
+        }),
+        expect.objectContaining({ ruleId: 'template-pack', file: 'services/triage/.shipshape/manifest.json' }),
+      ]);
+      expect(result.exitCode).toBe(1);
+      policy(['rules: { managed-files: off }', 'template: { pack: service-ts, minVersion: 1.4.0 }']);
+      expect((await check(dir, { paths: ['services'] })).exitCode).toBe(0);
+    });
+
+    it('says a project under a pack policy has not been generated, at its spec', async () => {
+      const dir = tempDir();
+      put(dir, 'services/triage/shipshape.yaml', example);
+      put(dir, 'shipshape.policy.yaml', 'template: { pack: service-ts }\n');
+      const result = await check(dir, { paths: ['services'] });
+      expect(result.exitCode).toBe(1);
+      const [finding] = project(result.results[0]!.findings);
+      expect(finding).toMatchObject({ ruleId: 'template-pack', file: 'services/triage/shipshape.yaml', path: [] });
+      expect(finding!.message).toMatch(/has not been generated: there is no \.shipshape\/manifest\.json$/);
+    });
+
+    it('gives the same results in worker threads as in one thread', async () => {
+      const dir = tempDir();
+      put(dir, 'shipshape.policy.yaml', 'template: { pack: service-ts, minVersion: 1.4.0 }\n');
+      for (let i = 0; i < 96; i++) {
+        const root = join(dir, `svc-${String(i).padStart(3, '0')}`);
+        put(root, 'shipshape.yaml', example);
+        if (i % 4 === 3) continue; // not generated yet
+        generate(root, GENERATED, { name: 'service-ts', version: i % 3 === 0 ? '1.3.0' : '1.4.0' });
+        if (i % 2 === 0) put(root, 'src/serving/app.ts', 'patched\n');
+        if (i % 5 === 0) put(root, 'src/pipeline/steps.ts', 'yours\n');
+      }
+      const serial = await check(dir, { paths: ['.'], jobs: 0 });
+      const parallel = await check(dir, { paths: ['.'], jobs: 2 });
+      expect(serial.summary.files).toBe(96);
+      const rules = serial.results.flatMap((r) => r.findings).map((f) => f.ruleId);
+      expect(rules.filter((id) => id === 'managed-files')).toHaveLength(48);
+      expect(rules.filter((id) => id === 'template-pack')).toHaveLength(24 + 24);
+      expect(parallel).toEqual(serial);
     });
   });
 });

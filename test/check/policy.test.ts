@@ -459,7 +459,55 @@ describe('loadPolicy: mistakes', () => {
     const empty = write(dir, POLICY_FILE, '# nothing yet\n');
     const error = await failure(load(empty));
     expect(error.located).toBe(`${empty}:1:1 is empty`);
-    expect(error.hint).toMatch(/rules, overrides, require or exceptions/);
+    expect(error.hint).toMatch(/rules, overrides, require, exceptions or template/);
     expect((await failure(load(join(dir, 'nope.yaml')))).message).toMatch(/^no policy file at /);
+  });
+});
+
+describe('loadPolicy: template', () => {
+  it('exposes the required pack and minimum version, and none without a template section', async () => {
+    const dir = tempDir();
+    const file = write(dir, POLICY_FILE, ['template:', '  pack: service-ts', '  minVersion: 1.4.0']);
+    expect((await load(file)).template).toEqual({ pack: 'service-ts', minVersion: '1.4.0', sources: { pack: file, minVersion: file } });
+    write(dir, POLICY_FILE, ['template: { minVersion: 2.0.10 }']);
+    expect((await load(file)).template).toEqual({ minVersion: '2.0.10', sources: { minVersion: file } });
+    write(dir, POLICY_FILE, ['rules: { cost-budget: warn }']);
+    expect((await load(file)).template).toBeUndefined();
+  });
+
+  it('merges through extends key by key, the extending file winning', async () => {
+    const dir = tempDir();
+    const base = write(dir, 'org/base.yaml', ['template: { pack: service-ts, minVersion: 1.0.0 }']);
+    const team = write(dir, 'team.yaml', ['extends: ./org/base.yaml', 'template: { minVersion: 1.4.0 }']);
+    const root = write(dir, POLICY_FILE, ['extends: ./team.yaml', 'rules: { cost-budget: warn }']);
+    expect((await load(root)).template).toEqual({ pack: 'service-ts', minVersion: '1.4.0', sources: { pack: base, minVersion: team } });
+
+    write(dir, POLICY_FILE, ['extends: ./team.yaml', 'template: { pack: service-py }']);
+    expect((await load(root)).template).toEqual({ pack: 'service-py', minVersion: '1.4.0', sources: { pack: root, minVersion: team } });
+  });
+
+  it.each([
+    [['template:', '  pack: service-ts', '  minVersion: 1.4'], 3, 15, 'template.minVersion must be a version x.y.z, e.g. 1.4.0'],
+    [['template:', '  minVersion: v1.4.0'], 2, 15, 'template.minVersion must be a version x.y.z, e.g. 1.4.0'],
+    [['template:', '  minVersion: "01.4.0"'], 2, 15, 'template.minVersion must be a version x.y.z, e.g. 1.4.0'],
+    [['rules: {}', 'template: {}'], 2, 11, 'template needs pack, minVersion or both'],
+    [['template:', '  pack: ""'], 2, 9, 'template.pack must be a pack name, e.g. service-ts'],
+    [['template:', '  pack: service-ts', '  version: 1.4.0'], 3, 3, 'unknown key "version"'],
+    [['template: service-ts'], 1, 11, 'template must be a mapping: { pack: <name>, minVersion: <x.y.z> }'],
+  ])('refuses %j at its line and column', async (lines, line, column, message) => {
+    const dir = tempDir();
+    const file = write(dir, POLICY_FILE, lines);
+    const error = await failure(load(file));
+    expect(error.file).toBe(file);
+    expect(error.position).toEqual({ line, column });
+    expect(error.message).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  });
+
+  it('reports a bad template in a base at the base file', async () => {
+    const dir = tempDir();
+    const base = write(dir, 'base.yaml', ['rules: {}', 'template:', '  minVersion: latest']);
+    const root = write(dir, POLICY_FILE, ['extends: ./base.yaml']);
+    const error = await failure(load(root));
+    expect(error.located).toBe(`${base}:3:15 template.minVersion must be a version x.y.z, e.g. 1.4.0`);
   });
 });

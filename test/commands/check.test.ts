@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { generate, put } from '../helpers/generated.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -107,5 +108,41 @@ describe('shipshape check (as a process)', () => {
     expect(JSON.parse(folder.stdout).summary.files).toBe(2);
     const glob = await runCli(['check', '*.shipshape.yaml', '--json'], { cwd: dir });
     expect(JSON.parse(glob.stdout).summary.files).toBe(2);
+  });
+
+  it('reports a managed file edited by hand in --format json and in the stylish report, and exits 1', async () => {
+    const dir = project();
+    generate(dir);
+    expect((await runCli(['check', '--format', 'json'], { cwd: dir })).exitCode).toBe(0);
+    put(dir, 'src/serving/app.ts', 'export const app = { patched: true };\n');
+    put(dir, 'src/pipeline/steps.ts', 'export const steps = [clean];\n'); // seeded: the user's to edit
+
+    const result = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { results: { file: string; findings: Record<string, unknown>[] }[]; summary: unknown };
+    expect(report.summary).toMatchObject({ files: 1, errors: 1 });
+    expect(report.results).toEqual([
+      {
+        file: 'shipshape.yaml',
+        stage: 8,
+        unreadable: false,
+        findings: [
+          {
+            ruleId: 'managed-files',
+            severity: 'error',
+            message:
+              'src/serving/app.ts is managed by the template pack service-ts but was edited by hand (its sha256 differs from .shipshape/manifest.json)',
+            hint: expect.stringMatching(/^Move the change into the spec or the template pack/),
+            file: 'src/serving/app.ts',
+            range: { line: 1, column: 1, endLine: 1, endColumn: 1 },
+          },
+        ],
+      },
+    ]);
+
+    // The stylish report heads the finding with the file it is in.
+    const stylish = await runCli(['check'], { cwd: dir });
+    expect(stylish.exitCode).toBe(1);
+    expect(stylish.stdout).toMatch(/^src\/serving\/app\.ts\n {2}1:1 {2}error {2}src\/serving\/app\.ts is managed by .* {2}managed-files\n/);
   });
 });

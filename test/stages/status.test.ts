@@ -47,7 +47,7 @@ const COMPONENTS: Record<string, string> = {
 const ORCHESTRATION: Record<string, string> = { 'src/orchestration/breaker.ts': 'export const breaker = {};\n' };
 
 function manifest(files: Record<string, string>, extra: Record<string, { ownership: string; sha256: string }> = {}): string {
-  const entries = Object.fromEntries(Object.entries(files).map(([path, text]) => [path, { ownership: 'generated', sha256: sha256(text) }]));
+  const entries = Object.fromEntries(Object.entries(files).map(([path, text]) => [path, { ownership: 'managed', sha256: sha256(text) }]));
   return json({ pack: { name: 'python-fastapi', version: '0.3.0' }, specHash: sha256(exampleText), files: { ...entries, ...extra } });
 }
 
@@ -121,7 +121,7 @@ function expectedFacts(upTo: number): unknown[][][] {
       ? [[false, MANIFEST, `no ${MANIFEST}`]]
       : [
           [true, MANIFEST, `${MANIFEST} lists ${generated} files from python-fastapi 0.3.0`],
-          [true, undefined, `${generated} generated files unchanged`],
+          [true, undefined, `${generated} managed files unchanged`],
         ],
     [
       none(3) ? [false, undefined, 'stage 3 is not started'] : [true, undefined, 'stage 3 is done'],
@@ -365,10 +365,21 @@ describe('computeStatus: stages 3 and 4, the generated files', () => {
     expect(states(s).slice(0, 4)).toEqual(['done', 'done', 'in-progress', 'in-progress']);
     expect(facts(s, 3)).toEqual([
       [true, MANIFEST, `${MANIFEST} lists 3 files from python-fastapi 0.3.0`],
-      [false, 'src/serving/app.ts', 'src/serving/app.ts changed since it was generated (its sha256 differs from the manifest)'],
+      [
+        false,
+        'src/serving/app.ts',
+        'src/serving/app.ts is managed by the pack but changed since it was generated (its sha256 differs from the manifest)',
+      ],
     ]);
     expect(facts(s, 4)[0]).toEqual([false, undefined, 'stage 3 is in progress']);
-    expect(s.next).toMatchObject({ stage: 3, command: 'generate', line: 'shipshape generate' });
+    // Regenerating would throw the edit away: the check says where the change belongs.
+    expect(s.next).toMatchObject({
+      stage: 3,
+      command: 'check',
+      line: 'shipshape check --stage 3',
+      manual: true,
+      why: 'fix src/serving/app.ts, a managed file edited by hand',
+    });
   });
 
   it('a missing file and a path outside the project are each named; the outside one is never read', async () => {
@@ -379,7 +390,7 @@ describe('computeStatus: stages 3 and 4, the generated files', () => {
     put(other, 'escape.txt', 'x');
     const relative = `../${basename(other)}/escape.txt`;
     const absolute = join(other, 'escape.txt');
-    const entry = { ownership: 'generated', sha256: sha256('x') };
+    const entry = { ownership: 'managed', sha256: sha256('x') };
     put(dir, MANIFEST, manifest(COMPONENTS, { [relative]: entry, [absolute]: entry }));
     const s = await status(dir);
     expect(stage(s, 3).state).toBe('in-progress');
@@ -394,10 +405,81 @@ describe('computeStatus: stages 3 and 4, the generated files', () => {
   it('a hash recorded in upper case still matches', async () => {
     const dir = projectAt(3);
     const upper = Object.fromEntries(
-      Object.entries(COMPONENTS).map(([path, text]) => [path, { ownership: 'generated', sha256: sha256(text).toUpperCase() }]),
+      Object.entries(COMPONENTS).map(([path, text]) => [path, { ownership: 'managed', sha256: sha256(text).toUpperCase() }]),
     );
     put(dir, MANIFEST, json({ pack: { name: 'python-fastapi', version: '0.3.0' }, files: upper }));
     expect(stage(await status(dir), 3).state).toBe('done');
+  });
+
+  it("edited seeded and merged files are the user's: stage 3 stays done", async () => {
+    const dir = projectAt(3);
+    const yours = { 'src/pipeline/steps.ts': 'export const steps = [];\n', 'src/config.ts': 'export const config = {};\n' };
+    for (const [path, text] of Object.entries(yours)) put(dir, path, text);
+    put(
+      dir,
+      MANIFEST,
+      manifest(COMPONENTS, {
+        'src/pipeline/steps.ts': { ownership: 'seeded', sha256: sha256(yours['src/pipeline/steps.ts']) },
+        'src/config.ts': { ownership: 'merged', sha256: sha256(yours['src/config.ts']) },
+      }),
+    );
+    // Given both edited after generation
+    put(dir, 'src/pipeline/steps.ts', 'export const steps = [clean, classify];\n');
+    put(dir, 'src/config.ts', 'export const config = { region: "eu" };\n');
+    const s = await status(dir);
+    expect(stage(s, 3).state).toBe('done');
+    expect(facts(s, 3)).toEqual([
+      [true, MANIFEST, `${MANIFEST} lists 4 files from python-fastapi 0.3.0`],
+      [true, undefined, '2 managed files unchanged, 2 seeded or merged files in place'],
+    ]);
+
+    // A managed file edited alongside them is the only one named.
+    put(dir, 'src/pipeline/index.ts', 'export const pipeline = [patched];\n');
+    const edited = await status(dir);
+    expect(stage(edited, 3).state).toBe('in-progress');
+    expect(facts(edited, 3).slice(1)).toEqual([
+      [
+        false,
+        'src/pipeline/index.ts',
+        'src/pipeline/index.ts is managed by the pack but changed since it was generated (its sha256 differs from the manifest)',
+      ],
+    ]);
+  });
+
+  it('a seeded or merged file that is gone is named: it must still be there', async () => {
+    const dir = projectAt(3);
+    put(dir, MANIFEST, manifest(COMPONENTS, { 'src/config.ts': { ownership: 'merged', sha256: sha256('x') } }));
+    const s = await status(dir);
+    expect(stage(s, 3).state).toBe('in-progress');
+    expect(facts(s, 3).slice(1)).toEqual([[false, 'src/config.ts', 'src/config.ts listed in the manifest but missing']]);
+    // A folder in its place is not the file either.
+    mkdirSync(join(dir, 'src/config.ts'));
+    expect(facts(await status(dir), 3).slice(1)).toEqual([[false, 'src/config.ts', 'src/config.ts listed in the manifest but missing']]);
+  });
+
+  it('reads ownership strictly and the format version, and accepts version and generatedAt', async () => {
+    const dir = projectAt(3);
+    const files = (ownership: unknown) => ({ 'src/serving/app.ts': { ownership, sha256: sha256(COMPONENTS['src/serving/app.ts']!) } });
+    const line = async () => evidenceLine(stage(await status(dir), 3));
+
+    put(dir, MANIFEST, json({ files: files('generated') }));
+    expect(await line()).toBe(`${MANIFEST} gives src/serving/app.ts the ownership "generated"; expected managed, seeded or merged`);
+    put(dir, MANIFEST, json({ files: files(undefined) }));
+    expect(await line()).toBe(`${MANIFEST} gives src/serving/app.ts no ownership; expected managed, seeded or merged`);
+    put(dir, MANIFEST, json({ files: { 'src/serving/app.ts': { ownership: 'managed', sha256: 'abc' } } }));
+    expect(await line()).toBe(`${MANIFEST} has a sha256 for src/serving/app.ts that is not 64 hex digits`);
+    put(dir, MANIFEST, json({ version: 2, files: files('managed') }));
+    expect(await line()).toBe(`${MANIFEST} is format version 2; this shipshape reads version 1`);
+
+    const pack = { name: 'python-fastapi', version: '0.3.0', source: { kind: 'bundled', name: 'python-fastapi' } };
+    put(
+      dir,
+      MANIFEST,
+      json({ version: 1, pack, specHash: sha256(exampleText), generatedAt: '2025-01-02T03:04:05.000Z', files: files('managed') }),
+    );
+    const s = await status(dir);
+    expect(stage(s, 3).state).toBe('done');
+    expect(evidenceLine(stage(s, 3))).toBe(`${MANIFEST} lists 1 file from python-fastapi 0.3.0; 1 managed file unchanged`);
   });
 
   it('a manifest that lists no file is not done', async () => {
@@ -653,7 +735,7 @@ describe('formatStatus', () => {
     for (const row of lines.slice(3, 11)) expect(row.slice(stateColumn)).toMatch(/^[✔○◐] /);
     expect(out).toContain('\nComing in a later release:\n');
     expect(out).toContain(
-      '\n  3  shipshape generate will leave a project skeleton from a template pack: pipeline, serving, orchestration and monitoring as separate modules. Done when: .shipshape/manifest.json exists and every file it lists still has its recorded sha256.\n',
+      '\n  3  shipshape generate will leave a project skeleton from a template pack: pipeline, serving, orchestration and monitoring as separate modules. Done when: .shipshape/manifest.json exists, every managed file it lists still has its recorded sha256, and every seeded or merged file is still there.\n',
     );
     expect(out).toContain('\n  8  shipshape review will leave ');
     expect(out).not.toContain('\n  2  shipshape design will leave');

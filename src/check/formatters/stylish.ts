@@ -1,7 +1,7 @@
 /** The default human format, after ESLint's stylish: a block per file, aligned columns, a summary. */
 import type { CheckResult, Finding } from '../types.js';
 import type { FormatOptions, Paint } from './index.js';
-import { sortedResults, summaryText, waiverText } from './shared.js';
+import { compareFindings, summaryText, waiverText } from './shared.js';
 
 interface Row {
   line: string;
@@ -44,17 +44,24 @@ function rowOf(finding: Finding, paint: Paint): Row {
 const widest = (values: string[]): number => Math.max(0, ...values.map((value) => value.length));
 
 export function stylish(result: CheckResult, { paint }: FormatOptions): string {
+  // A block per file a finding is in: a spec, or a project file a spec's check is about (a
+  // managed file edited by hand), which gets its own heading rather than the spec's.
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of result.results.flatMap((file) => file.findings).sort(compareFindings)) {
+    const findings = byFile.get(finding.file);
+    if (findings) findings.push(finding);
+    else byFile.set(finding.file, [finding]);
+  }
   const blocks: string[] = [];
-  for (const file of sortedResults(result)) {
-    if (file.findings.length === 0) continue;
-    const rows = file.findings.map((finding) => rowOf(finding, paint));
+  for (const [file, findings] of byFile) {
+    const rows = findings.map((finding) => rowOf(finding, paint));
     const lineWidth = widest(rows.map((row) => row.line));
     const columnWidth = widest(rows.map((row) => row.column));
     const labelWidth = widest(rows.map((row) => row.label));
     const messageWidth = widest(rows.map((row) => row.message));
     // The note sits under the severity, so the eye can run down the location column undisturbed.
     const noteIndent = ' '.repeat(2 + lineWidth + 1 + columnWidth + 2);
-    const lines = [paint.underline(oneLine(file.file))];
+    const lines = [paint.underline(oneLine(file))];
     for (const row of rows) {
       // Right-aligned line, left-aligned column: the colons line up, as in ESLint.
       const location = paint.dim(`${row.line.padStart(lineWidth)}:${row.column.padEnd(columnWidth)}`);

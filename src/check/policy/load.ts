@@ -16,7 +16,7 @@ import { policySchema, type PolicyFileData } from './schema.js';
 export const POLICY_FILE = 'shipshape.policy.yaml';
 
 const FORMAT_HINT =
-  'A policy holds `extends`, `rules` (rule id: error | warn | info | off), `overrides`, `require` and `exceptions`; `shipshape rules` lists the rule ids.';
+  'A policy holds `extends`, `rules` (rule id: error | warn | info | off), `overrides`, `require`, `exceptions` and `template`; `shipshape rules` lists the rule ids.';
 
 /** Where an entry came from: globs are relative to `dir`, findings name `source`. */
 interface Declared {
@@ -52,12 +52,24 @@ export interface ExceptionEntry extends Declared {
   expiresRange: Range;
 }
 
+/** `template`: merged key by key through `extends`, each key remembering the file that set it. */
+export interface TemplatePolicy {
+  /** The pack every project must be generated from. */
+  pack?: string;
+  /** The lowest pack version allowed, x.y.z. */
+  minVersion?: string;
+  /** The policy file (absolute) that set each key. */
+  sources: { pack?: string; minVersion?: string };
+}
+
 export interface PolicyData {
   sources: string[];
   rules: Map<string, RuleSetting>;
   overrides: OverrideEntry[];
   require: RequireEntry[];
   exceptions: ExceptionEntry[];
+  /** Undefined when no file of the chain has a `template` section. */
+  template?: TemplatePolicy;
 }
 
 interface Problem {
@@ -123,7 +135,9 @@ async function readPolicyFile(file: string, knownRuleIds: readonly string[]): Pr
   const parsed = await readYamlFile(file);
   if (parsed.diagnostics.length > 0) {
     const diagnostics = parsed.diagnostics.map((d) =>
-      d.message === 'is empty' ? { ...d, hint: 'Write at least one of rules, overrides, require or exceptions, or delete the file.' } : d,
+      d.message === 'is empty'
+        ? { ...d, hint: 'Write at least one of rules, overrides, require, exceptions or template, or delete the file.' }
+        : d,
     );
     throw failure(file, diagnostics);
   }
@@ -222,11 +236,23 @@ function mergeInto(policy: PolicyData, file: string, parsed: ParsedYaml, data: P
     const expiresPath = ['exceptions', i, 'expires'];
     policy.exceptions.push({ ...declared, ...exception, expiresPath, expiresRange: locate(parsed, expiresPath) });
   });
+  if (data.template) {
+    const template: TemplatePolicy = policy.template ?? { sources: {} };
+    if (data.template.pack !== undefined) {
+      template.pack = data.template.pack;
+      template.sources.pack = file;
+    }
+    if (data.template.minVersion !== undefined) {
+      template.minVersion = data.template.minVersion;
+      template.sources.minVersion = file;
+    }
+    policy.template = template;
+  }
 }
 
 /**
- * Reads `file` and its `extends` chain, bases first: `rules` merge key by key (the extending file
- * wins), the lists concatenate. A file reached twice through different paths counts once.
+ * Reads `file` and its `extends` chain, bases first: `rules` and `template` merge key by key (the
+ * extending file wins), the lists concatenate. A file reached twice through different paths counts once.
  */
 export async function loadPolicyData(file: string, knownRuleIds: readonly string[]): Promise<PolicyData> {
   const root = resolve(file);

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { TIERS } from '../../spec/schema.js';
+import { VERSION_PATTERN } from '../../text/semver.js';
 import { SEVERITIES } from '../types.js';
 import { FIELD_PATTERN } from './fields.js';
 
@@ -77,6 +78,17 @@ const exception = z.strictObject({
   expires: day,
 });
 
+/** The template pack every project under the policy is generated from, and its lowest version. */
+const template = z
+  .strictObject(
+    {
+      pack: text('a pack name, e.g. service-ts').optional(),
+      minVersion: text('a version x.y.z, e.g. 1.4.0').regex(VERSION_PATTERN, { error: 'must be a version x.y.z, e.g. 1.4.0' }).optional(),
+    },
+    { error: 'must be a mapping: { pack: <name>, minVersion: <x.y.z> }' },
+  )
+  .refine((t) => t.pack !== undefined || t.minVersion !== undefined, { error: 'needs pack, minVersion or both' });
+
 export const policySchema = z.strictObject({
   extends: z
     .union([text('a file (./org-policy.yaml) or an npm package name'), z.array(text('a file or an npm package name')).min(1)], {
@@ -89,6 +101,7 @@ export const policySchema = z.strictObject({
     .optional(),
   require: z.array(requirement, { error: 'must be a list of requirements' }).optional(),
   exceptions: z.array(exception, { error: 'must be a list of exceptions' }).optional(),
+  template: template.optional(),
 });
 
 export type PolicyFileData = z.infer<typeof policySchema>;

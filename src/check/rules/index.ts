@@ -10,6 +10,7 @@ import { deployBusinessMetric } from './deploy-business-metric.js';
 import { failureModeMitigation } from './failure-mode-mitigation.js';
 import { failureModeProof } from './failure-mode-proof.js';
 import { latencyBudget } from './latency-budget.js';
+import { managedFiles } from './managed-files.js';
 import { metricDirection } from './metric-direction.js';
 import { noSecrets } from './no-secrets.js';
 import { patternFit } from './pattern-fit.js';
@@ -19,6 +20,7 @@ import { reviewOwner } from './review-owner.js';
 import { routing } from './routing.js';
 import { sectionRequired } from './section-required.js';
 import { successCriteria } from './success-criteria.js';
+import { templatePack } from './template-pack.js';
 import { tier1Rollback } from './tier1-rollback.js';
 import { uniqueIds } from './unique-ids.js';
 
@@ -42,6 +44,9 @@ export const RULES: readonly Rule[] = [
   alertThresholds,
   reviewOwner,
   noSecrets,
+  // About the project around the spec: the files `generate` wrote and the pack it wrote them from.
+  managedFiles,
+  templatePack,
 ];
 
 /** The checks the engine makes itself while loading a spec; listed so policies and docs can name them. */

@@ -1,0 +1,67 @@
+/**
+ * The project around a spec, as the rules about generated files see it: the spec's folder, the
+ * manifest `generate` left in it, and the hash of a file in it. Nothing is read until a rule asks,
+ * and then synchronously (rules are synchronous, and the engine may run them in a worker thread),
+ * so checking a spec whose project has no manifest costs one stat.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileSha256Sync } from '../stages/hash.js';
+import { MANIFEST_FILE, parseManifest, type Manifest } from '../stages/records.js';
+
+export { MANIFEST_FILE };
+
+/** The manifest as found: none yet, one that cannot be used (why, after its name), or its data. */
+export type ManifestRead = { found: false } | { found: true; error: string } | { found: true; manifest: Manifest };
+
+export interface ProjectFiles {
+  /** `.shipshape/manifest.json`, read and checked on first use. */
+  manifest(): ManifestRead;
+  /** A project-relative path with forward slashes, or undefined when `file` leaves the project. */
+  inside(file: string): string | undefined;
+  /**
+   * The hex sha256 of a project file; undefined when it is missing or not a regular file, and for
+   * a path that leaves the project, which is never read.
+   */
+  sha256(file: string): string | undefined;
+}
+
+function readManifest(path: string): ManifestRead {
+  let text: string;
+  try {
+    if (!statSync(path, { throwIfNoEntry: false })) return { found: false };
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // `.shipshape` is a file, not a folder: there is no manifest in it either.
+    if (code === 'ENOTDIR') return { found: false };
+    return { found: true, error: `cannot be read (${code ?? String(error)})` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { found: true, error: `is not valid JSON (${(error as Error).message})` };
+  }
+  const parsed = parseManifest(value);
+  return 'error' in parsed ? { found: true, error: parsed.error } : { found: true, manifest: parsed.value };
+}
+
+/** The project of `specFile`: the folder that holds it. */
+export function projectFiles(specFile: string): ProjectFiles {
+  const root = dirname(resolve(specFile));
+  let manifest: ManifestRead | undefined;
+  const inside = (file: string): string | undefined => {
+    const rel = relative(root, resolve(root, file));
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+    return rel.split(sep).join('/');
+  };
+  return {
+    manifest: () => (manifest ??= readManifest(join(root, MANIFEST_FILE))),
+    inside,
+    sha256(file) {
+      const rel = inside(file);
+      return rel === undefined ? undefined : fileSha256Sync(join(root, rel));
+    },
+  };
+}
