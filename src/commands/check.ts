@@ -47,6 +47,14 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<CheckResult> {
     const { argv, flags } = await this.parse(Check);
+    // The output side loads while the check runs: imports awaited one after another each cost a
+    // round of file reads at start-up.
+    const output = this.jsonEnabled()
+      ? undefined
+      : Promise.all([import('../check/formatters/index.js'), import('../ui/paint.js')]).then(async ([{ FORMATTERS }, { paintFor }]) => ({
+          formatter: await FORMATTERS[flags.format as keyof typeof FORMATTERS](),
+          paintFor,
+        }));
     const { runCheck } = await import('../check/engine.js');
     const result = await runCheck({
       paths: argv as string[],
@@ -59,13 +67,11 @@ ${EXIT_CODES_HELP}`;
       ...(flags.jobs === undefined ? {} : { jobs: flags.jobs }),
     });
     process.exitCode = result.exitCode;
-    if (this.jsonEnabled()) return result;
+    if (!output) return result;
 
-    const { FORMATTERS } = await import('../check/formatters/index.js');
-    const { paintFor } = await import('../ui/paint.js');
-    const format = flags.format as keyof typeof FORMATTERS;
+    const { formatter, paintFor } = await output;
     const paint = paintFor(flags.output ? undefined : process.stdout);
-    const text = (await FORMATTERS[format]())(result, { paint, cwd: process.cwd(), version: this.config.version });
+    const text = formatter(result, { paint, cwd: process.cwd(), version: this.config.version });
     if (flags.output) {
       const { writeFileAtomic } = await import('../fs/atomic.js');
       await writeFileAtomic(flags.output, text.endsWith('\n') ? text : `${text}\n`);

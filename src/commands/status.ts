@@ -26,13 +26,14 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<ProjectStatus> {
     const { flags } = await this.parse(Status);
-    const { computeStatus, unmetStage } = await import('../stages/status.js');
+    // Loaded together: each import awaited in turn costs its own round of file reads.
+    const [{ computeStatus, unmetStage }, { formatStatus }, { paintFor }] = await Promise.all([
+      import('../stages/status.js'),
+      import('../stages/format.js'),
+      import('../ui/paint.js'),
+    ]);
     const status = await computeStatus({ cwd: process.cwd(), ...(flags.dir ? { dir: flags.dir } : {}), commands: this.config.commandIDs });
-    if (!this.jsonEnabled()) {
-      const { formatStatus } = await import('../stages/format.js');
-      const { paintFor } = await import('../ui/paint.js');
-      process.stdout.write(formatStatus(status, paintFor(process.stdout)));
-    }
+    if (!this.jsonEnabled()) process.stdout.write(formatStatus(status, paintFor(process.stdout)));
     const required = flags['require-stage'];
     const unmet = required === undefined ? undefined : unmetStage(status, required);
     if (unmet) {

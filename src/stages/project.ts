@@ -6,8 +6,9 @@
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { StageNumber } from '../check/types.js';
+import { runCheck } from '../check/engine.js';
 import { UserError } from '../errors.js';
-import type { LoadedSpec } from '../spec/load.js';
+import { loadSpecText, type LoadedSpec } from '../spec/load.js';
 import { specHash } from './hash.js';
 
 export interface SpecSnapshot {
@@ -89,7 +90,6 @@ export class Project {
   /** The spec read and parsed once, for the evidence and for every check a stage asks for. */
   loaded(): Promise<LoadedSpec> {
     return this.cached('loaded', async () => {
-      const { loadSpecText } = await import('../spec/load.js');
       return loadSpecText(this.specName, (await this.spec()).bytes);
     });
   }
@@ -101,7 +101,7 @@ export class Project {
 
   check(stage: StageNumber): Promise<CheckOutcome> {
     return this.cached(`check:${stage}`, async () => {
-      const [{ runCheck }, loaded] = await Promise.all([import('../check/engine.js'), this.loaded()]);
+      const loaded = await this.loaded();
       try {
         const result = await runCheck({
           paths: [this.specFile],
