@@ -14,49 +14,69 @@ z.config({ jitless: true });
 
 export const API_VERSION = 'shipshape/v1';
 
-const positive = (what = 'a positive number') => z.number({ error: `must be ${what}` }).positive({ error: `must be ${what}` });
-const positiveInt = (what = 'a positive whole number') =>
+/**
+ * zod schemas are immutable, so a field type used in many places is built once: constructing
+ * ~180 near-identical instances was a fifth of the schema's start-up cost.
+ */
+function shared<S>(make: (what?: string) => S): (what?: string) => S {
+  const built = new Map<string | undefined, S>();
+  return (what) => {
+    let schema = built.get(what);
+    if (schema === undefined) built.set(what, (schema = make(what)));
+    return schema;
+  };
+}
+
+const positive = shared((what = 'a positive number') => z.number({ error: `must be ${what}` }).positive({ error: `must be ${what}` }));
+const positiveInt = shared((what = 'a positive whole number') =>
   z
     .number({ error: `must be ${what}` })
     .int({ error: `must be ${what}` })
-    .positive({ error: `must be ${what}` });
-const nonNegative = (what = 'a number of 0 or more') => z.number({ error: `must be ${what}` }).min(0, { error: `must be ${what}` });
-const nonNegativeInt = (what = 'a whole number of 0 or more') =>
+    .positive({ error: `must be ${what}` }),
+);
+const nonNegative = shared((what = 'a number of 0 or more') => z.number({ error: `must be ${what}` }).min(0, { error: `must be ${what}` }));
+const nonNegativeInt = shared((what = 'a whole number of 0 or more') =>
   z
     .number({ error: `must be ${what}` })
     .int({ error: `must be ${what}` })
-    .min(0, { error: `must be ${what}` });
-const fraction = (what = 'a fraction between 0 and 1') =>
+    .min(0, { error: `must be ${what}` }),
+);
+const fraction = shared((what = 'a fraction between 0 and 1') =>
   z
     .number({ error: `must be ${what}` })
     .min(0, { error: `must be ${what}` })
-    .max(1, { error: `must be ${what}` });
-const percent = (what = 'a percentage between 0 and 100') =>
+    .max(1, { error: `must be ${what}` }),
+);
+const percent = shared((what = 'a percentage between 0 and 100') =>
   z
     .number({ error: `must be ${what}` })
     .min(0, { error: `must be ${what}` })
-    .max(100, { error: `must be ${what}` });
-const text = (what = 'a non-empty string') =>
+    .max(100, { error: `must be ${what}` }),
+);
+const text = shared((what = 'a non-empty string') =>
   z
     .string({ error: `must be ${what}` })
     .trim()
-    .min(1, { error: `must be ${what}` });
+    .min(1, { error: `must be ${what}` }),
+);
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
 /** ids are referenced across the spec and become metric labels and file names. */
 const ID_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-export const id = () =>
+export const id = shared(() =>
   z
     .string({ error: 'must be an id (lower-case letters, digits and dashes)' })
-    .regex(ID_PATTERN, { error: 'must be an id (lower-case letters, digits and dashes, e.g. llm-outage)' });
+    .regex(ID_PATTERN, { error: 'must be an id (lower-case letters, digits and dashes, e.g. llm-outage)' }),
+);
 
 /** Metric names become Prometheus series names. */
 export const METRIC_NAME_PATTERN = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const metricName = () =>
+const metricName = shared(() =>
   z
     .string({ error: 'must be a metric name' })
-    .regex(METRIC_NAME_PATTERN, { error: 'must be a metric name (letters, digits and underscores, e.g. routing_accuracy)' });
+    .regex(METRIC_NAME_PATTERN, { error: 'must be a metric name (letters, digits and underscores, e.g. routing_accuracy)' }),
+);
 
 /** `${ENV_VAR}`: how endpoints and keys appear in a spec. */
 export const ENV_REF_PATTERN = /^\$\{[A-Z_][A-Z0-9_]*\}$/;
