@@ -4,8 +4,9 @@
  * The file format and its loading live in ./policy/; this module answers the engine's questions.
  */
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { insideRoot } from '../fs/paths.js';
 import type { Spec } from '../spec/schema.js';
 import { locate, type ParsedYaml } from '../spec/yaml-file.js';
 import { displayPath } from './files.js';
@@ -120,9 +121,9 @@ export function findPolicy(startDir: string, cache = new Map<string, string | un
 function globMatcher(globs: readonly string[], dir: string): (specFile: string) => boolean {
   const isMatch = picomatch([...globs], { dot: true });
   return (specFile) => {
-    const rel = relative(dir, resolve(specFile));
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return false;
-    const parts = rel.split(sep);
+    const rel = insideRoot(dir, resolve(specFile));
+    if (rel === undefined) return false;
+    const parts = rel.split('/');
     for (let i = parts.length; i > 0; i--) {
       if (isMatch(parts.slice(0, i).join('/'))) return true;
     }

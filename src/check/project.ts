@@ -5,8 +5,9 @@
  * so checking a spec whose project has no manifest costs one stat.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileSha256Sync } from '../stages/hash.js';
+import { insideRoot } from '../fs/paths.js';
 import { MANIFEST_FILE, parseManifest, type Manifest } from '../stages/records.js';
 
 export { MANIFEST_FILE };
@@ -51,11 +52,7 @@ function readManifest(path: string): ManifestRead {
 export function projectFiles(specFile: string): ProjectFiles {
   const root = dirname(resolve(specFile));
   let manifest: ManifestRead | undefined;
-  const inside = (file: string): string | undefined => {
-    const rel = relative(root, resolve(root, file));
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
-    return rel.split(sep).join('/');
-  };
+  const inside = (file: string): string | undefined => insideRoot(root, file);
   return {
     manifest: () => (manifest ??= readManifest(join(root, MANIFEST_FILE))),
     inside,

@@ -4,10 +4,11 @@
  * do not, and no file is read twice in one status.
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { StageNumber } from '../check/types.js';
 import { runCheck } from '../check/engine.js';
 import { UserError } from '../errors.js';
+import { insideRoot } from '../fs/paths.js';
 import { loadSpecText, type LoadedSpec } from '../spec/load.js';
 import { specHash } from './hash.js';
 
@@ -67,9 +68,7 @@ export class Project {
 
   /** A project-relative path with forward slashes, or undefined when it leaves the project. */
   inside(file: string): string | undefined {
-    const rel = relative(this.root, resolve(this.root, file));
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
-    return rel.split(sep).join('/');
+    return insideRoot(this.root, file);
   }
 
   spec(): Promise<SpecSnapshot> {

@@ -1,6 +1,6 @@
 /** What the formatters have in common: ordering, paths relative to cwd, the summary sentence. */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CheckResult, FileResult, Finding } from '../types.js';
+import { insideRoot } from '../../fs/paths.js';
 
 // Code-point order rather than locale order: reports must not change with the machine's locale.
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -23,11 +23,7 @@ export function sortedResults(result: CheckResult): FileResult[] {
 }
 
 /** The path relative to cwd with forward slashes, or undefined when it lies outside cwd. */
-export function relativeToCwd(file: string, cwd: string): string | undefined {
-  const rel = relative(cwd, resolve(cwd, file));
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
-  return rel.split(sep).join('/');
-}
+export const relativeToCwd = (file: string, cwd: string): string | undefined => insideRoot(cwd, file);
 
 export const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 

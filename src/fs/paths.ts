@@ -1,0 +1,12 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
+/**
+ * `file` (absolute, or relative to `root`) as a path inside `root` with forward slashes, or
+ * undefined when it is `root` itself or lies outside it. A name that merely starts with two dots
+ * (`..notes`) is inside.
+ */
+export function insideRoot(root: string, file: string): string | undefined {
+  const rel = relative(root, resolve(root, file));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
