@@ -30,6 +30,22 @@ export async function findSpecUpward(start: string): Promise<string | undefined>
   }
 }
 
+/**
+ * The spec a command works on: `--spec FILE` as given, else the nearest shipshape.yaml from
+ * `--dir` (or the working directory) upward.
+ */
+export async function locateSpec(options: { cwd: string; dir?: string; spec?: string }): Promise<string> {
+  if (options.spec) return resolve(options.cwd, options.spec);
+  const start = resolve(options.cwd, options.dir ?? '.');
+  const found = await findSpecUpward(start);
+  if (!found) {
+    throw new UserError(`no ${SPEC_FILE} in ${start} or any folder above it`, {
+      hint: 'Run `shipshape init` to write one, or pass --spec FILE.',
+    });
+  }
+  return found;
+}
+
 const isGlob = (path: string) => /[*?[\]{}!]/.test(path);
 
 /** Resolves the paths given on the command line into a sorted, de-duplicated list of absolute files. */

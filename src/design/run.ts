@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { displayPath, findSpecUpward, SPEC_FILE } from '../check/files.js';
+import { displayPath, locateSpec } from '../check/files.js';
 import { UserError } from '../errors.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { PatternId } from '../spec/schema.js';
@@ -39,18 +39,6 @@ export interface DesignResult {
   diff?: string;
   /** The files written, as displayed. */
   written: string[];
-}
-
-async function locateSpec(options: DesignOptions): Promise<string> {
-  if (options.spec) return resolve(options.cwd, options.spec);
-  const start = resolve(options.cwd, options.dir ?? '.');
-  const found = await findSpecUpward(start);
-  if (!found) {
-    throw new UserError(`no ${SPEC_FILE} in ${start} or any folder above it`, {
-      hint: 'Run `shipshape init` to write one, or pass --spec FILE.',
-    });
-  }
-  return found;
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { displayPath, findSpecUpward, SPEC_FILE } from '../check/files.js';
+import { displayPath, locateSpec } from '../check/files.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { loadSpecFile } from '../spec/load.js';
 import { specSchema } from '../spec/schema.js';
@@ -75,18 +75,6 @@ export interface GenerateResult {
 }
 
 const SECTIONS = Object.keys(specSchema.shape);
-
-async function locateSpec(options: GenerateOptions): Promise<string> {
-  if (options.spec) return resolve(options.cwd, options.spec);
-  const start = resolve(options.cwd, options.dir ?? '.');
-  const found = await findSpecUpward(start);
-  if (!found) {
-    throw new UserError(`no ${SPEC_FILE} in ${start} or any folder above it`, {
-      hint: 'Run `shipshape init` to write one, or pass --spec FILE.',
-    });
-  }
-  return found;
-}
 
 const list = (items: readonly string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
 

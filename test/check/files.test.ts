@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { displayPath, findSpecUpward, resolveSpecFiles } from '../../src/check/files.js';
+import { displayPath, findSpecUpward, locateSpec, resolveSpecFiles } from '../../src/check/files.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 function project() {
@@ -26,6 +26,18 @@ describe('which files check reads', () => {
   it('fails clearly when there is no spec upward', async () => {
     const dir = tempDir();
     await expect(resolveSpecFiles([], dir)).rejects.toThrow(/no shipshape.yaml in .* or any folder above it/);
+  });
+
+  it('locates the spec of a command: --spec as given, else upward from --dir or the working directory', async () => {
+    const dir = project();
+    expect(await locateSpec({ cwd: dir, spec: 'services/b/search.shipshape.yaml' })).toBe(join(dir, 'services/b/search.shipshape.yaml'));
+    expect(await locateSpec({ cwd: dir, dir: 'services/b/deep' })).toBe(join(dir, 'services/b/deep/shipshape.yml'));
+    expect(await locateSpec({ cwd: join(dir, 'services/a') })).toBe(join(dir, 'services/a/shipshape.yaml'));
+    const empty = tempDir();
+    await expect(locateSpec({ cwd: empty })).rejects.toMatchObject({
+      message: `no shipshape.yaml in ${empty} or any folder above it`,
+      hint: 'Run `shipshape init` to write one, or pass --spec FILE.',
+    });
   });
 
   it('searches folders for spec names only, skipping node_modules', async () => {
