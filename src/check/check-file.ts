@@ -88,17 +88,14 @@ export async function checkFile(absolute: string, display: string, options: File
       // Nothing is read until a rule of stage 3 or later asks.
       project: projectFiles(absolute),
       ...(policy?.template ? { template: templateFor(policy.template, absolute) } : {}),
+      misspeltSections: new Set(
+        loaded.diagnostics.flatMap((d) => (d.unknownKey && d.suggestion && d.path?.length === 1 ? [d.suggestion] : [])),
+      ),
     };
-    // A section spelled wrong (`reslience`) is already reported with its fix; saying that
-    // `resilience` is missing as well would report one mistake twice.
-    const misspelt = new Set(
-      loaded.diagnostics.flatMap((d) => (d.unknownKey && d.suggestion && d.path?.length === 1 ? [d.suggestion] : [])),
-    );
     for (const rule of RULES) {
       if (rule.stage > stage) continue;
       if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
       for (const report of rule.check(context)) {
-        if (rule.id === 'section-required' && misspelt.has(String(report.path[0]))) continue;
         const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
         if (severity === 'off') continue;
         if (report.file !== undefined) {

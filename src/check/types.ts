@@ -63,6 +63,11 @@ export interface RuleContext {
   project?: ProjectFiles;
   /** What the policy asks of the project's template pack (policy `template`), its sources relative to the spec's folder. */
   template?: TemplatePolicy;
+  /**
+   * Sections the spec spells wrong at its top level (`reslience` for `resilience`): the schema
+   * already reports each with its fix.
+   */
+  misspeltSections?: ReadonlySet<string>;
 }
 
 export interface Rule extends RuleMeta {

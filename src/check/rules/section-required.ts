@@ -86,10 +86,12 @@ architecture:
 models: { tiers: [{ name: fast, kind: local, model: router-v1, timeoutMs: 50, costPerRequestUsd: 0 }] }
 failureModes: [{ id: llm-outage, kind: upstream-failure, likelihood: medium, impact: high }]`,
   },
-  check({ spec, stage }) {
+  check({ spec, stage, misspeltSections }) {
     const reports: RuleReport[] = [];
     for (const requirement of REQUIREMENTS) {
       if (requirement.stage > stage || spec[requirement.section] !== undefined) continue;
+      // Misspelt, not missing: the unknown-key error already says how to fix it.
+      if (misspeltSections?.has(requirement.section)) continue;
       reports.push({
         path: [requirement.section],
         message: `The spec is checked at stage ${stage} but has no \`${requirement.section}\` section (stage ${requirement.stage}): ${requirement.what}.`,

@@ -23,6 +23,14 @@ describe('section-required', () => {
     expect(missingAt(8)).toContain('review');
   });
 
+  it('leaves a misspelt section to the schema error, and still reports the ones really missing', () => {
+    const spec = example();
+    delete spec.resilience;
+    delete spec.review;
+    const reports = sectionRequired.check({ spec, stage: 8, strings: () => [], misspeltSections: new Set(['resilience']) });
+    expect(reports.map((report) => report.path[0])).toEqual(['review']);
+  });
+
   it('names the section, the stage and the command that writes it', () => {
     const spec = example();
     delete spec.deploy;
