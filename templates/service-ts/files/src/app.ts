@@ -1,0 +1,286 @@
+// The HTTP service: the prediction and feedback endpoints, and what operators and orchestrators
+// read (metrics, liveness, readiness, version). Built from plain parts, so tests start it in
+// process with their own tiers.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as z from 'zod';
+import type { Config } from './config/index.js';
+import { generatedBy } from './config/spec.js';
+import { BusinessMetrics } from './monitoring/business.js';
+import type { Logger } from './monitoring/logger.js';
+import { createMetrics, type Metrics } from './monitoring/metrics.js';
+import { NoAnswerError, Router, type Answer } from './orchestration/router.js';
+import { normalise, parsePredictRequest } from './pipeline/input.js';
+import { inputStats } from './pipeline/stats.js';
+import type { ModelTier } from './serving/tier.js';
+
+/** Request bodies above this are refused (413) before they are parsed. */
+const MAX_BODY_BYTES = 256 * 1024;
+/** Predictions remembered for feedback, the oldest dropped first. */
+const PREDICTIONS_KEPT = 50_000;
+
+const feedbackSchema = z
+  .strictObject({
+    predictionId: z.string().min(1).max(200),
+    /** The true label (the queue the ticket really belonged in). */
+    label: z.string().min(1).max(200).optional(),
+    /** Whether the prediction was right, when the true label is not known. */
+    correct: z.boolean().optional(),
+    /** Values of business metrics observed for this prediction, e.g. { "median_first_response_minutes": 42 }. */
+    metrics: z.record(z.string(), z.number().finite()).optional(),
+  })
+  .refine((body) => body.label !== undefined || body.correct !== undefined || body.metrics !== undefined, {
+    message: 'needs label, correct or metrics',
+  });
+
+export interface AppOptions {
+  config: Config;
+  tiers: ModelTier[];
+  logger?: Logger;
+  /** A registry of the app's own by default. */
+  metrics?: Metrics;
+}
+
+export interface App {
+  server: Server;
+  router: Router;
+  metrics: Metrics;
+  business: BusinessMetrics;
+  /** False until listening, and again once shutting down: what /readyz says. */
+  ready: boolean;
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** Stops taking requests, lets those in flight finish for up to `graceMs`, then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type))
+    throw new HttpError(415, 'unsupported-media-type', 'send a JSON body (content-type: application/json)');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'too-large', `the body is over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, 'invalid-json', `the body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+export function createApp(options: AppOptions): App {
+  const { config, logger } = options;
+  const metrics = options.metrics ?? createMetrics(config);
+  const router = new Router(options.tiers, config, metrics, logger);
+  const business = new BusinessMetrics(metrics, config.businessMetrics);
+  const predictions = new Map<string, { label: string; tier: string }>();
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+
+  const remember = (id: string, answer: Answer) => {
+    predictions.set(id, { label: answer.prediction.label, tier: answer.tier });
+    if (predictions.size > PREDICTIONS_KEPT) predictions.delete(predictions.keys().next().value!);
+  };
+
+  async function predict(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const parsed = parsePredictRequest(await readJson(req));
+    if (!parsed.ok) throw new HttpError(400, 'invalid-request', 'the request does not match the schema', parsed.errors);
+    const text = normalise(parsed.value.text);
+    const stats = inputStats(text, config.driftFeatures, parsed.value.features);
+    for (const [feature, value] of Object.entries(stats.numeric)) metrics.inputFeature.observe({ feature }, value);
+    for (const [feature, value] of Object.entries(stats.categorical)) metrics.countCategory(feature, value);
+
+    const predictionId = parsed.value.id ?? randomUUID();
+    // A client that hangs up stops the work it asked for.
+    const abandoned = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+    });
+    let answer: Answer;
+    try {
+      answer = await router.route(text, abandoned.signal);
+    } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.requestDuration.observe({ outcome: 'error' }, seconds);
+      metrics.requests.inc({ outcome: 'error', tier: 'none', fallback: 'none' });
+      if (error instanceof NoAnswerError) {
+        const retryAfter = String(config.resilience.circuitBreaker?.halfOpenAfterSeconds ?? 1);
+        logger?.error({ predictionId, reason: error.reason }, 'no answer');
+        return send(
+          res,
+          503,
+          { error: { code: 'unavailable', message: error.message, reason: error.reason } },
+          { 'retry-after': retryAfter },
+        );
+      }
+      throw error;
+    }
+    const latencyMs = performance.now() - started;
+    metrics.requestDuration.observe({ outcome: 'success' }, latencyMs / 1000);
+    metrics.requests.inc({ outcome: 'success', tier: answer.tier, fallback: answer.fallback });
+    metrics.requestCost.observe(answer.costUsd);
+    remember(predictionId, answer);
+    if (config.predictionLogSampleRate > 0 && Math.random() < config.predictionLogSampleRate) {
+      // Statistics of the input, never its text: tickets carry personal data.
+      logger?.info(
+        {
+          predictionId,
+          label: answer.prediction.label,
+          confidence: answer.prediction.confidence,
+          tier: answer.tier,
+          fallback: answer.fallback,
+          tiers: answer.tiers,
+          stats,
+          latencyMs,
+        },
+        'prediction',
+      );
+    }
+    send(
+      res,
+      200,
+      {
+        predictionId,
+        label: answer.prediction.label,
+        confidence: answer.prediction.confidence,
+        reply: answer.prediction.reply,
+        tier: answer.tier,
+        fallback: answer.fallback !== 'none',
+        fallbackStrategy: answer.fallback === 'none' ? null : answer.fallback,
+        fallbackReason: answer.fallbackReason ?? null,
+        ...(answer.fields ? { static: answer.fields } : {}),
+        latencyMs: Math.round(latencyMs * 10) / 10,
+      },
+      { 'x-model-tier': answer.tier, 'x-fallback': answer.fallback },
+    );
+  }
+
+  async function feedback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = feedbackSchema.safeParse(await readJson(req));
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+      throw new HttpError(400, 'invalid-request', 'the feedback does not match the schema', errors);
+    }
+    const body = parsed.data;
+    const prediction = predictions.get(body.predictionId);
+    let correct = body.correct;
+    if (body.label !== undefined) {
+      if (!prediction) throw new HttpError(404, 'unknown-prediction', `no recent prediction has the id ${body.predictionId}`);
+      correct = body.label === prediction.label;
+    }
+    // Check every name first, so a bad one records nothing.
+    const unknown = Object.keys(body.metrics ?? {}).filter((name) => !business.names.includes(name));
+    if (unknown.length > 0)
+      throw new HttpError(
+        400,
+        'unknown-metric',
+        `not a business metric of the spec: ${unknown.join(', ')} (it has ${business.names.join(', ')})`,
+      );
+    if (correct !== undefined) business.recordCorrect(correct, prediction?.tier ?? 'unknown');
+    for (const [name, value] of Object.entries(body.metrics ?? {})) business.observe(name, value);
+    send(res, 202, { accepted: true, ...(correct === undefined ? {} : { correct }) });
+  }
+
+  const routes: Record<string, Partial<Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>>>> = {
+    '/v1/predict': { POST: predict },
+    '/v1/feedback': { POST: feedback },
+    '/metrics': {
+      GET: async (_req, res) => {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      },
+    },
+    '/healthz': { GET: (_req, res) => send(res, 200, { status: 'ok' }) },
+    '/readyz': {
+      GET: (_req, res) => send(res, app.ready ? 200 : 503, { status: app.ready ? 'ready' : 'not-ready', breakers: router.breakerStates() }),
+    },
+    '/version': {
+      GET: (_req, res) =>
+        send(res, 200, { service: config.service.name, version: config.service.version, ...generatedBy, node: process.version }),
+    },
+  };
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      if (--inFlight === 0) idle?.();
+    });
+    const path = (req.url ?? '/').split('?')[0]!;
+    const methods = routes[path];
+    const handler = methods?.[req.method ?? 'GET'];
+    if (!methods) return send(res, 404, { error: { code: 'not-found', message: `no route ${path}` } });
+    if (!handler)
+      return send(
+        res,
+        405,
+        { error: { code: 'method-not-allowed', message: `${path} takes ${Object.keys(methods).join(', ')}` } },
+        { allow: Object.keys(methods).join(', ') },
+      );
+    Promise.resolve(handler(req, res)).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof HttpError)
+        return send(res, error.status, {
+          error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+        });
+      logger?.error({ err: error, path }, 'unexpected error');
+      send(res, 500, { error: { code: 'internal', message: 'internal error' } });
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  const app: App = {
+    server,
+    router,
+    metrics,
+    business,
+    ready: false,
+    async listen(port = config.port, host = config.host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      app.ready = true;
+      return server.address() as AddressInfo;
+    },
+    async close(graceMs = config.shutdownGraceMs) {
+      app.ready = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        const drained = new Promise<void>((resolve) => (idle = resolve));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+  return app;
+}

@@ -1,0 +1,192 @@
+// The service's runtime configuration: the spec's numbers (src/config/spec.ts, each read from the
+// field its comment names) and, from the environment, what never goes in a spec: endpoints,
+// keys, the port.
+import { spec as defaultSpec } from './spec.js';
+import type { ServiceSpec, TierSpec } from './types.js';
+
+export interface TierConfig {
+  name: string;
+  kind: 'local' | 'http';
+  model: string;
+  /** models.tiers[].timeoutMs: one attempt of this tier. */
+  timeoutMs: number;
+  /** models.tiers[].costPerRequestUsd */
+  costPerRequestUsd: number;
+  /** http tiers: the base URL, from the variable models.tiers[].endpoint names. */
+  baseUrl?: string;
+  /** http tiers: the key, from the variable models.tiers[].apiKey names. */
+  apiKey?: string;
+}
+
+export interface ResilienceConfig {
+  /** resilience.timeoutMs: the whole request, every tier and retry included. */
+  requestTimeoutMs: number;
+  /** resilience.retry (http tiers only; local tiers are in-process and are not retried). */
+  retry?: { maxAttempts: number; backoff: 'exponential' | 'fixed'; initialDelayMs: number; maxDelayMs: number };
+  /** resilience.circuitBreaker: one breaker per tier. */
+  circuitBreaker?: { failureRateThreshold: number; minimumRequests: number; windowSeconds: number; halfOpenAfterSeconds: number };
+  /** resilience.bulkhead: the calls in flight to each http tier, and those waiting. */
+  bulkhead?: { maxConcurrent: number; maxQueue: number };
+  /** resilience.fallback */
+  fallback?: {
+    strategy: 'lower-tier' | 'static' | 'cache';
+    static?: { label: string; reply: string | null; fields: Record<string, unknown> };
+    cacheTtlSeconds: number;
+  };
+}
+
+export interface Config {
+  service: { name: string; version: string; owner: string };
+  port: number;
+  host: string;
+  logLevel: string;
+  /** data/examples.jsonl: the labelled examples of the local tiers and the labels of all tiers. */
+  examplesFile: string;
+  tiers: TierConfig[];
+  routing: {
+    /** models.routing.strategy (cascade with more than one tier, single otherwise, when absent). */
+    strategy: 'cascade' | 'single';
+    /** models.routing.escalateWhen.confidenceBelow */
+    confidenceBelow?: number;
+    /** models.routing.escalateWhen.inputCharsAbove */
+    inputCharsAbove?: number;
+  };
+  resilience: ResilienceConfig;
+  /** The latency histogram's buckets, in milliseconds: one at each latency threshold of the spec. */
+  latencyBucketsMs: number[];
+  /** business.metric and successCriteria[].metric: what POST /v1/feedback feeds. */
+  businessMetrics: string[];
+  /** monitoring.drift.features */
+  driftFeatures: string[];
+  /** monitoring.predictionLogging.sampleRate: the share of predictions logged in full. */
+  predictionLogSampleRate: number;
+  /** How long SIGTERM waits for requests in flight. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ENV_REFERENCE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
+
+/** The value of the variable a spec reference like `${TRIAGE_LLM_URL}` names. */
+function fromEnvironment(reference: string | undefined, field: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (reference === undefined) return undefined;
+  const name = ENV_REFERENCE.exec(reference)?.[1];
+  if (!name) throw new ConfigError(`${field} must be an environment reference like \${LLM_URL}, not ${JSON.stringify(reference)}`);
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigError(`${name} is not set: ${field} reads it`);
+  return value;
+}
+
+function tierConfig(tier: TierSpec, index: number, env: NodeJS.ProcessEnv): TierConfig {
+  const base = {
+    name: tier.name,
+    kind: tier.kind,
+    model: tier.model,
+    timeoutMs: tier.timeoutMs,
+    costPerRequestUsd: tier.costPerRequestUsd,
+  };
+  if (tier.kind !== 'http') return base;
+  const field = `models.tiers[${index}]`;
+  if (tier.endpoint === undefined) throw new ConfigError(`${field} (${tier.name}) is an http tier without an endpoint`);
+  const baseUrl = fromEnvironment(tier.endpoint, `${field}.endpoint`, env)!;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(baseUrl).protocol;
+  } catch {
+    // Not a URL at all.
+  }
+  // `localhost:8099/v1` parses as a URL of scheme `localhost:`: only http(s) will do.
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new ConfigError(
+      `${tier.endpoint.slice(2, -1)} is not an http(s) URL (${field}.endpoint); its value is not shown, as a URL may hold credentials`,
+    );
+  }
+  const apiKey = fromEnvironment(tier.apiKey, `${field}.apiKey`, env);
+  return { ...base, baseUrl, ...(apiKey === undefined ? {} : { apiKey }) };
+}
+
+/**
+ * The static answer: its `label` field, or else its first text field other than `reply` (`queue`
+ * in a triage service), is the label; `reply` the reply; every field is also returned as is.
+ */
+function staticAnswer(fields: Record<string, unknown> | undefined): NonNullable<ResilienceConfig['fallback']>['static'] {
+  if (fields === undefined) return undefined;
+  const label =
+    typeof fields['label'] === 'string'
+      ? fields['label']
+      : Object.entries(fields).find((entry): entry is [string, string] => entry[0] !== 'reply' && typeof entry[1] === 'string')?.[1];
+  if (label === undefined) throw new ConfigError('resilience.fallback.static needs a text field to answer with (a label, or a queue)');
+  const reply = typeof fields['reply'] === 'string' ? fields['reply'] : null;
+  return { label, reply, fields };
+}
+
+function latencyBuckets(spec: ServiceSpec): number[] {
+  const thresholds = [
+    spec.slo.latency.p95Ms, // slo.latency.p95Ms
+    spec.slo.latency.p99Ms, // slo.latency.p99Ms
+    spec.resilience.timeoutMs, // resilience.timeoutMs
+    spec.monitoring?.alerts?.p95LatencyMs, // monitoring.alerts.p95LatencyMs
+    ...spec.models.tiers.map((tier) => tier.timeoutMs), // models.tiers[].timeoutMs
+    ...spec.scenarios.flatMap((s) => [s.expect.p95Ms?.max, s.expect.p99Ms?.max]), // scenarios[].expect
+    ...(spec.deploy?.analysis?.metrics ?? []).filter((m) => m.name.endsWith('latency-ms')).map((m) => m.max), // deploy.analysis.metrics
+  ];
+  // A decade of general-purpose buckets keeps the histogram useful between the thresholds.
+  const general = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+  return [...new Set([...general, ...thresholds.filter((t): t is number => t !== undefined)])].sort((a, b) => a - b);
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, max?: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || (max !== undefined && value > max))
+    throw new ConfigError(
+      `${name} must be a whole number ${max === undefined ? 'of 0 or more' : `from 0 to ${max}`}, not ${JSON.stringify(raw)}`,
+    );
+  return value;
+}
+
+/** The configuration from a spec (the generated one by default) and the environment. Throws ConfigError on bad input. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSpec = defaultSpec): Config {
+  const { resilience, models } = spec;
+  const fallback = resilience.fallback;
+  const strategy = models.routing?.strategy ?? (models.tiers.length > 1 ? 'cascade' : 'single');
+  const escalate = models.routing?.escalateWhen;
+  return {
+    service: { name: spec.metadata.name, version: env['SERVICE_VERSION'] ?? '0.1.0', owner: spec.metadata.owner },
+    port: integer(env, 'PORT', 8080, 65_535),
+    host: env['HOST'] ?? '0.0.0.0',
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+    examplesFile: env['EXAMPLES_FILE'] ?? 'data/examples.jsonl',
+    tiers: models.tiers.map((tier, index) => tierConfig(tier, index, env)),
+    routing: {
+      strategy,
+      ...(escalate?.confidenceBelow === undefined ? {} : { confidenceBelow: escalate.confidenceBelow }),
+      ...(escalate?.inputCharsAbove === undefined ? {} : { inputCharsAbove: escalate.inputCharsAbove }),
+    },
+    resilience: {
+      requestTimeoutMs: resilience.timeoutMs,
+      ...(resilience.retry ? { retry: resilience.retry } : {}),
+      ...(resilience.circuitBreaker ? { circuitBreaker: resilience.circuitBreaker } : {}),
+      ...(resilience.bulkhead ? { bulkhead: resilience.bulkhead } : {}),
+      ...(fallback
+        ? {
+            fallback: {
+              strategy: fallback.strategy,
+              ...(fallback.static ? { static: staticAnswer(fallback.static) } : {}),
+              // resilience.fallback.cacheTtlSeconds, an hour when absent.
+              cacheTtlSeconds: fallback.cacheTtlSeconds ?? 3600,
+            },
+          }
+        : {}),
+    },
+    latencyBucketsMs: latencyBuckets(spec),
+    businessMetrics: [...new Set([spec.business.metric.name, ...(spec.business.successCriteria ?? []).map((c) => c.metric)])],
+    driftFeatures: [...(spec.monitoring?.drift?.features ?? [])],
+    predictionLogSampleRate: spec.monitoring?.predictionLogging?.sampleRate ?? 0,
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000),
+  };
+}

@@ -1,0 +1,52 @@
+// One interface for every model tier: the orchestration layer calls tiers only through it.
+
+/** What a tier answers. */
+export interface Prediction {
+  /** One of the labels of the examples file (data/examples.jsonl). */
+  label: string;
+  /** 0..1: how sure the tier is; the cascade escalates below models.routing.escalateWhen.confidenceBelow. */
+  confidence: number;
+  /** A drafted reply, when the tier writes one. */
+  reply: string | null;
+}
+
+export type TierKind = 'local' | 'http';
+
+export interface ModelTier {
+  readonly name: string;
+  readonly kind: TierKind;
+  readonly model: string;
+  /** models.tiers[].costPerRequestUsd: added to the cost metric on every call. */
+  readonly costPerRequestUsd: number;
+  /**
+   * Classifies normalised text. Rejects with a TierError when the tier cannot answer; honours
+   * `signal` (the orchestration layer's timeout aborts it).
+   */
+  predict(text: string, signal: AbortSignal): Promise<Prediction>;
+}
+
+/** Why a tier call failed: each is a label of the tier failure metric. */
+export type TierFailure =
+  /** Connection refused or reset, DNS, a dropped socket. */
+  | 'network'
+  /** A status other than 2xx. */
+  | 'status'
+  /** The answer was not what was asked for: not JSON, a wrong shape, an unknown label. */
+  | 'invalid-output'
+  /** The model declined to answer. */
+  | 'refusal'
+  /** Aborted by the caller's signal. */
+  | 'aborted';
+
+export class TierError extends Error {
+  readonly tier: string;
+  readonly failure: TierFailure;
+  readonly status: number | undefined;
+  constructor(tier: string, failure: TierFailure, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TierError';
+    this.tier = tier;
+    this.failure = failure;
+    this.status = options.status;
+  }
+}

@@ -1,0 +1,127 @@
+// The business metrics fed by POST /v1/feedback: how a metric's name says how it is summarised,
+// and the window, median, percentiles and fractions over the latest observations.
+import { describe, expect, it } from 'vitest';
+import { aggregateOf, BusinessMetrics, UnknownMetricError } from '../src/monitoring/business.js';
+import { createMetrics, type Metrics } from '../src/monitoring/metrics.js';
+import { triageConfig } from './support/triage.js';
+
+const MEDIAN = 'median_first_response_minutes';
+const ACCURACY = 'routing_accuracy';
+
+async function gauge(metrics: Metrics, name: string): Promise<number | undefined> {
+  const metric = metrics.business.get(name);
+  if (!metric) throw new Error(`no gauge ${name}`);
+  return (await metric.get()).values[0]?.value;
+}
+
+async function counter(metrics: Metrics, name: string, labels: Record<string, string>): Promise<number> {
+  const { values } = await metrics.registry.getSingleMetric(name)!.get();
+  return values.find((value) => Object.entries(labels).every(([key, expected]) => value.labels[key] === expected))?.value ?? 0;
+}
+
+/** The reference example's business metrics (a median and an accuracy), with a window of `window`. */
+function setup(window?: number, names: string[] = [MEDIAN, ACCURACY]) {
+  const metrics = createMetrics(triageConfig(), { defaultMetrics: false });
+  return { metrics, business: new BusinessMetrics(metrics, names, window) };
+}
+
+describe('aggregateOf', () => {
+  it('takes *accuracy and *precision metrics for the fraction of right labels', () => {
+    for (const name of ['routing_accuracy', 'accuracy', 'label_precision', 'precision', 'median_accuracy'])
+      expect(aggregateOf(name), name).toBe('fraction');
+  });
+
+  it('takes median_, p90_, p95_ and p99_ metrics for that percentile', () => {
+    expect(aggregateOf('median_first_response_minutes')).toBe('median');
+    expect(aggregateOf('p90_handle_minutes')).toBe('p90');
+    expect(aggregateOf('p95_handle_minutes')).toBe('p95');
+    expect(aggregateOf('p99_handle_minutes')).toBe('p99');
+  });
+
+  it('takes any other metric for the mean', () => {
+    for (const name of [
+      'self_service_rate',
+      'csat',
+      'accuracy_rate',
+      'median',
+      'minutes_median',
+      'p50_minutes',
+      'Median_minutes',
+      'precision_at_5',
+    ])
+      expect(aggregateOf(name), name).toBe('mean');
+  });
+});
+
+describe('BusinessMetrics', () => {
+  it('sets the gauge of a median_ metric to the median of its values (the lower one of an even count)', async () => {
+    const { metrics, business } = setup();
+    business.observe(MEDIAN, 90);
+    expect(await gauge(metrics, MEDIAN)).toBe(90);
+    business.observe(MEDIAN, 30);
+    expect(await gauge(metrics, MEDIAN)).toBe(30);
+    business.observe(MEDIAN, 45);
+    expect(await gauge(metrics, MEDIAN)).toBe(45);
+    business.observe(MEDIAN, 120);
+    expect(await gauge(metrics, MEDIAN)).toBe(45);
+    expect(business.snapshot()).toEqual({ [MEDIAN]: 45 });
+    expect(await counter(metrics, 'ai_business_observations_total', { metric: MEDIAN })).toBe(4);
+  });
+
+  it('summarises p90_, p95_ and p99_ metrics by nearest rank, and others by the mean', () => {
+    const { business } = setup(undefined, ['p90_x', 'p95_x', 'p99_x', 'self_service_rate']);
+    for (let value = 20; value >= 1; value--) for (const name of ['p90_x', 'p95_x', 'p99_x']) business.observe(name, value);
+    business.observe('self_service_rate', 0.2);
+    business.observe('self_service_rate', 0.5);
+    const snapshot = business.snapshot();
+    expect(snapshot['p90_x']).toBe(18);
+    expect(snapshot['p95_x']).toBe(19);
+    expect(snapshot['p99_x']).toBe(20);
+    expect(snapshot['self_service_rate']).toBeCloseTo(0.35);
+  });
+
+  it('feeds every fraction metric with right and wrong labels, and counts the feedback by tier', async () => {
+    const { metrics, business } = setup(undefined, [MEDIAN, ACCURACY, 'queue_precision']);
+    expect(business.correctnessMetrics).toEqual([ACCURACY, 'queue_precision']);
+    business.recordCorrect(true, 'fast');
+    business.recordCorrect(true, 'fast');
+    business.recordCorrect(true, 'strong');
+    business.recordCorrect(false, 'strong');
+    expect(business.snapshot()).toEqual({ [ACCURACY]: 0.75, queue_precision: 0.75 });
+    expect(await gauge(metrics, ACCURACY)).toBe(0.75);
+    expect(await counter(metrics, 'ai_feedback_total', { tier: 'fast', correct: 'true' })).toBe(2);
+    expect(await counter(metrics, 'ai_feedback_total', { tier: 'strong', correct: 'false' })).toBe(1);
+  });
+
+  it('keeps only the latest `window` observations of each metric', async () => {
+    const { metrics, business } = setup(3);
+    for (const value of [1000, 1000, 10, 20, 30]) business.observe(MEDIAN, value);
+    expect(await gauge(metrics, MEDIAN)).toBe(20);
+    for (const correct of [true, true, true, false, false]) business.recordCorrect(correct, 'fast');
+    expect(await gauge(metrics, ACCURACY)).toBeCloseTo(1 / 3);
+    // The counters still count everything.
+    expect(await counter(metrics, 'ai_business_observations_total', { metric: MEDIAN })).toBe(5);
+  });
+
+  it('keeps 1000 observations by default', () => {
+    const { business } = setup();
+    for (let i = 0; i < 1000; i++) business.recordCorrect(false, 'fast');
+    business.recordCorrect(true, 'fast');
+    expect(business.snapshot()[ACCURACY]).toBeCloseTo(1 / 1000);
+  });
+
+  it('refuses a metric the spec does not name, recording nothing', async () => {
+    const { metrics, business } = setup();
+    expect(() => business.observe('nps', 9)).toThrow(UnknownMetricError);
+    expect(() => business.observe('nps', 9)).toThrow(/nps/);
+    expect(business.snapshot()).toEqual({});
+    expect(await counter(metrics, 'ai_business_observations_total', { metric: 'nps' })).toBe(0);
+  });
+
+  it('reports only metrics with observations', () => {
+    const { business } = setup();
+    expect(business.snapshot()).toEqual({});
+    business.observe(MEDIAN, 12);
+    expect(business.snapshot()).toEqual({ [MEDIAN]: 12 });
+  });
+});

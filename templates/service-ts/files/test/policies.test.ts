@@ -1,0 +1,384 @@
+// tierPolicy: the per-try timeout, retries with capped backoff (http tiers only), the circuit
+// breaker and the bulkhead of one tier, driven with a fake try function and small numbers.
+import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+import { describe, expect, it } from 'vitest';
+import type { ResilienceConfig, TierConfig } from '../src/config/index.js';
+import type { BreakerStateName } from '../src/monitoring/metrics.js';
+import { reasonOf, tierPolicy, type FailureReason } from '../src/orchestration/policies.js';
+import { TierError, type TierFailure } from '../src/serving/tier.js';
+
+const httpTier: TierConfig = { name: 'strong', kind: 'http', model: 'm', timeoutMs: 1000, costPerRequestUsd: 0.01 };
+const localTier: TierConfig = { name: 'fast', kind: 'local', model: 'k', timeoutMs: 1000, costPerRequestUsd: 0 };
+const retry = (maxAttempts: number, initialDelayMs = 1, maxDelayMs = 5, backoff: 'exponential' | 'fixed' = 'exponential') => ({
+  requestTimeoutMs: 10_000,
+  retry: { maxAttempts, backoff, initialDelayMs, maxDelayMs },
+});
+const breaker = { failureRateThreshold: 0.5, minimumRequests: 4, windowSeconds: 1, halfOpenAfterSeconds: 0.2 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const never = new AbortController().signal;
+
+/** A try function that fails with `failure` (or answers 'ok' once `failures` tries have failed), counting and timing its tries. */
+function tries(failures = Infinity, failure: TierFailure = 'status') {
+  const started: number[] = [];
+  const ended: number[] = [];
+  const attempt = async (_signal: AbortSignal): Promise<string> => {
+    started.push(performance.now());
+    await Promise.resolve();
+    ended.push(performance.now());
+    if (started.length <= failures) throw new TierError('strong', failure, `try ${started.length} failed`);
+    return 'ok';
+  };
+  return {
+    attempt,
+    started,
+    ended,
+    get calls() {
+      return started.length;
+    },
+  };
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('tierPolicy: retries', () => {
+  it('tries an http tier exactly maxAttempts times in all, the first try included', async () => {
+    for (const maxAttempts of [1, 2, 4]) {
+      const outcomes: string[] = [];
+      const t = tries();
+      const policy = tierPolicy(httpTier, retry(maxAttempts), { onAttempt: (outcome) => outcomes.push(outcome) });
+      const error = await failure(policy.execute(t.attempt, never));
+      expect(error).toBeInstanceOf(TierError);
+      expect(t.calls).toBe(maxAttempts);
+      expect(outcomes).toEqual(Array(maxAttempts).fill('status'));
+    }
+  });
+
+  it('stops retrying at the first success', async () => {
+    const outcomes: string[] = [];
+    const t = tries(2);
+    const policy = tierPolicy(httpTier, retry(5), { onAttempt: (outcome) => outcomes.push(outcome) });
+    await expect(policy.execute(t.attempt, never)).resolves.toBe('ok');
+    expect(t.calls).toBe(3);
+    expect(outcomes).toEqual(['status', 'status', 'success']);
+  });
+
+  it('does not retry a local tier', async () => {
+    const t = tries();
+    const policy = tierPolicy(localTier, retry(4));
+    await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(TierError);
+    expect(t.calls).toBe(1);
+  });
+
+  it('retries every kind of tier failure and a timed-out try', async () => {
+    for (const kind of ['network', 'status', 'invalid-output', 'refusal'] as const) {
+      const t = tries(Infinity, kind);
+      await expect(tierPolicy(httpTier, retry(2)).execute(t.attempt, never)).rejects.toMatchObject({ failure: kind });
+      expect(t.calls).toBe(2);
+    }
+  });
+
+  it('waits between tries no longer than maxDelayMs, even when initialDelayMs is larger', async () => {
+    const delays: number[] = [];
+    const t = tries();
+    // Uncapped, an initial delay of 1 s would wait seconds between these tries.
+    const policy = tierPolicy(httpTier, retry(4, 1000, 40), { onRetry: (_attempt, delayMs) => delays.push(delayMs) });
+    const started = performance.now();
+    await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(TierError);
+    expect(t.calls).toBe(4);
+    expect(delays).toHaveLength(3);
+    for (const delay of delays) {
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThanOrEqual(40);
+    }
+    for (let i = 1; i < t.calls; i++) {
+      const gap = t.started[i]! - t.ended[i - 1]!;
+      // What the backoff chose, give or take the timer's resolution, and never above the cap.
+      expect(gap).toBeGreaterThanOrEqual(delays[i - 1]! - 2);
+      expect(gap).toBeLessThanOrEqual(40 + 30);
+    }
+    expect(performance.now() - started).toBeLessThan(3 * 40 + 100);
+  });
+
+  it('waits initialDelayMs between tries with a fixed backoff', async () => {
+    const t = tries();
+    const policy = tierPolicy(httpTier, retry(3, 30, 400, 'fixed'));
+    await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(TierError);
+    for (let i = 1; i < t.calls; i++) {
+      const gap = t.started[i]! - t.ended[i - 1]!;
+      expect(gap).toBeGreaterThanOrEqual(28);
+      expect(gap).toBeLessThanOrEqual(30 + 30);
+    }
+  });
+
+  it('does not retry a try the caller aborted (TierError aborted)', async () => {
+    const t = tries(Infinity, 'aborted');
+    const error = await failure(tierPolicy(httpTier, retry(3)).execute(t.attempt, never));
+    expect(error).toMatchObject({ failure: 'aborted' });
+    expect(t.calls).toBe(1);
+  });
+
+  it('does not retry once the caller has aborted during a try', async () => {
+    const caller = new AbortController();
+    let calls = 0;
+    const attempt = (signal: AbortSignal) =>
+      new Promise<string>((_resolve, reject) => {
+        calls++;
+        signal.addEventListener('abort', () => reject(new TierError('strong', 'aborted', 'aborted')));
+      });
+    setTimeout(() => caller.abort(), 20);
+    await expect(tierPolicy(httpTier, retry(3)).execute(attempt, caller.signal)).rejects.toBeDefined();
+    expect(calls).toBe(1);
+  });
+
+  it('makes no further try when the caller aborts during the wait before a retry', async () => {
+    const caller = new AbortController();
+    const t = tries();
+    setTimeout(() => caller.abort(), 20);
+    // The first try fails at once; the caller gives up during the 100 ms wait.
+    const outcomes: string[] = [];
+    const policy = tierPolicy(httpTier, retry(3, 100, 100, 'fixed'), { onAttempt: (o) => outcomes.push(o) });
+    const error = await failure(policy.execute(t.attempt, caller.signal));
+    expect(reasonOf(error)).toBe('aborted');
+    expect(t.calls).toBe(1);
+    expect(outcomes).toEqual(['status']);
+  });
+});
+
+describe('tierPolicy: the per-try timeout', () => {
+  it('turns a slow try into a timeout even when the tier ignores its signal', async () => {
+    const outcomes: FailureReason[] = [];
+    const policy = tierPolicy(
+      { ...localTier, timeoutMs: 40 },
+      { requestTimeoutMs: 10_000 },
+      { onAttempt: (o) => outcomes.push(o as FailureReason) },
+    );
+    let seen: AbortSignal | undefined;
+    const started = performance.now();
+    const error = await failure(
+      policy.execute(async (signal) => {
+        seen = signal;
+        await sleep(400); // deaf to the signal
+        return 'late';
+      }, never),
+    );
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(error).toBeInstanceOf(TaskCancelledError);
+    expect(reasonOf(error)).toBe('timeout');
+    expect(outcomes).toEqual(['timeout']);
+    // The try's signal tells a tier that listens to stop.
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('bounds each try of an http tier, and retries a timed-out try', async () => {
+    const outcomes: string[] = [];
+    let calls = 0;
+    const policy = tierPolicy({ ...httpTier, timeoutMs: 30 }, retry(2), { onAttempt: (o) => outcomes.push(o) });
+    const started = performance.now();
+    const error = await failure(
+      policy.execute(async () => {
+        calls++;
+        await sleep(300);
+        return 'late';
+      }, never),
+    );
+    expect(reasonOf(error)).toBe('timeout');
+    expect(calls).toBe(2);
+    expect(outcomes).toEqual(['timeout', 'timeout']);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+
+  it('lets a try that answers in time through, and reports its duration', async () => {
+    const durations: number[] = [];
+    const policy = tierPolicy(
+      { ...localTier, timeoutMs: 200 },
+      { requestTimeoutMs: 10_000 },
+      { onAttempt: (o, ms) => o === 'success' && durations.push(ms) },
+    );
+    await expect(
+      policy.execute(async () => {
+        await sleep(30);
+        return 'in time';
+      }, never),
+    ).resolves.toBe('in time');
+    expect(durations).toHaveLength(1);
+    expect(durations[0]).toBeGreaterThanOrEqual(25);
+    expect(durations[0]).toBeLessThan(200);
+  });
+});
+
+describe('tierPolicy: the circuit breaker', () => {
+  const failing = async (): Promise<string> => {
+    throw new TierError('strong', 'status', 'HTTP 503');
+  };
+  const answering = async (): Promise<string> => 'ok';
+
+  it('opens after minimumRequests failing calls, then refuses at once without calling the tier', async () => {
+    const states: BreakerStateName[] = [];
+    const outcomes: string[] = [];
+    const policy = tierPolicy(
+      httpTier,
+      { requestTimeoutMs: 10_000, circuitBreaker: breaker },
+      {
+        onBreakerState: (state) => states.push(state),
+        onAttempt: (outcome, ms) => outcomes.push(`${outcome}:${ms}`),
+      },
+    );
+    expect(policy.breakerState()).toBe('closed');
+    for (let i = 0; i < breaker.minimumRequests - 1; i++) await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    // Too few calls yet for the failure rate to count.
+    expect(policy.breakerState()).toBe('closed');
+    await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    expect(policy.breakerState()).toBe('open');
+    expect(states).toEqual(['open']);
+
+    let called = false;
+    const started = performance.now();
+    const error = await failure(
+      policy.execute(async () => {
+        called = true;
+        return 'ok';
+      }, never),
+    );
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(called).toBe(false);
+    expect(error).toBeInstanceOf(BrokenCircuitError);
+    expect(reasonOf(error)).toBe('breaker-open');
+    expect(outcomes.at(-1)).toBe('breaker-open:0');
+  });
+
+  it('opens only above the failure-rate threshold', async () => {
+    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, circuitBreaker: breaker });
+    await policy.execute(answering, never);
+    await policy.execute(answering, never);
+    await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    // 2 of 4 failed: at the threshold of 0.5, not above it.
+    expect(policy.breakerState()).toBe('closed');
+    await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    // 3 of 5.
+    expect(policy.breakerState()).toBe('open');
+  });
+
+  it('does not count calls the caller aborted (TierError aborted)', async () => {
+    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, circuitBreaker: breaker });
+    for (let i = 0; i < 10; i++) {
+      await expect(
+        policy.execute(async () => {
+          throw new TierError('strong', 'aborted', 'the caller left');
+        }, never),
+      ).rejects.toBeInstanceOf(TierError);
+    }
+    expect(policy.breakerState()).toBe('closed');
+  });
+
+  it('half-opens after halfOpenAfterSeconds and closes again on a success', async () => {
+    const states: BreakerStateName[] = [];
+    const policy = tierPolicy(
+      httpTier,
+      { requestTimeoutMs: 10_000, circuitBreaker: breaker },
+      { onBreakerState: (state) => states.push(state) },
+    );
+    for (let i = 0; i < breaker.minimumRequests; i++) await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    expect(policy.breakerState()).toBe('open');
+    await sleep(100);
+    await expect(policy.execute(answering, never)).rejects.toBeInstanceOf(BrokenCircuitError);
+    await sleep(breaker.halfOpenAfterSeconds * 1000 - 100 + 30);
+    // The trial call goes through to the tier.
+    await expect(policy.execute(answering, never)).resolves.toBe('ok');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+    expect(policy.breakerState()).toBe('closed');
+  });
+
+  it('opens again when the half-open trial call fails', async () => {
+    const states: BreakerStateName[] = [];
+    const policy = tierPolicy(
+      httpTier,
+      { requestTimeoutMs: 10_000, circuitBreaker: breaker },
+      { onBreakerState: (state) => states.push(state) },
+    );
+    for (let i = 0; i < breaker.minimumRequests; i++) await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    await sleep(breaker.halfOpenAfterSeconds * 1000 + 30);
+    await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    expect(states).toEqual(['open', 'half-open', 'open']);
+    expect(policy.breakerState()).toBe('open');
+  });
+
+  it('is not retried into: an open breaker refuses once, without waiting', async () => {
+    const outcomes: string[] = [];
+    const policy = tierPolicy(httpTier, { ...retry(3, 50, 50, 'fixed'), circuitBreaker: breaker }, { onAttempt: (o) => outcomes.push(o) });
+    // Every try counts in the breaker's window: the three of the first call and the first of the second open it.
+    const t = tries();
+    await expect(policy.execute(t.attempt, never)).rejects.toBeDefined();
+    await expect(policy.execute(t.attempt, never)).rejects.toBeDefined();
+    expect(policy.breakerState()).toBe('open');
+    const calls = t.calls;
+    outcomes.length = 0;
+    const started = performance.now();
+    await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect(performance.now() - started).toBeLessThan(45);
+    expect(t.calls).toBe(calls);
+    expect(outcomes).toEqual(['breaker-open']);
+  });
+
+  it('has no breaker state without a breaker', () => {
+    expect(tierPolicy(httpTier, { requestTimeoutMs: 10_000 }).breakerState()).toBeUndefined();
+  });
+});
+
+describe('tierPolicy: the bulkhead', () => {
+  const limits: ResilienceConfig = { requestTimeoutMs: 10_000, bulkhead: { maxConcurrent: 1, maxQueue: 0 } };
+  const slow = async () => {
+    await sleep(60);
+    return 'slow';
+  };
+
+  it('refuses a second concurrent call to an http tier with bulkhead-full, without calling the tier', async () => {
+    const outcomes: string[] = [];
+    const policy = tierPolicy(httpTier, limits, { onAttempt: (o) => outcomes.push(o) });
+    const first = policy.execute(slow, never);
+    let called = false;
+    const error = await failure(
+      policy.execute(async () => {
+        called = true;
+        return 'second';
+      }, never),
+    );
+    expect(error).toBeInstanceOf(BulkheadRejectedError);
+    expect(reasonOf(error)).toBe('bulkhead-full');
+    expect(called).toBe(false);
+    await expect(first).resolves.toBe('slow');
+    expect(outcomes).toEqual(['bulkhead-full', 'success']);
+    // The slot is free again.
+    await expect(policy.execute(async () => 'third', never)).resolves.toBe('third');
+  });
+
+  it('queues up to maxQueue calls', async () => {
+    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, bulkhead: { maxConcurrent: 1, maxQueue: 1 } });
+    const results = await Promise.allSettled([policy.execute(slow, never), policy.execute(slow, never), policy.execute(slow, never)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+  });
+
+  it('does not limit a local tier', async () => {
+    const policy = tierPolicy(localTier, limits);
+    await expect(Promise.all([policy.execute(slow, never), policy.execute(slow, never)])).resolves.toEqual(['slow', 'slow']);
+  });
+});
+
+describe('reasonOf', () => {
+  it('names each failure', () => {
+    expect(reasonOf(new TaskCancelledError('t'))).toBe('timeout');
+    expect(reasonOf(new BrokenCircuitError())).toBe('breaker-open');
+    expect(reasonOf(new BulkheadRejectedError(1, 0))).toBe('bulkhead-full');
+    expect(reasonOf(new TierError('x', 'invalid-output', 'bad'))).toBe('invalid-output');
+    expect(reasonOf(new TierError('x', 'aborted', 'gone'))).toBe('aborted');
+    expect(reasonOf(new Error('boom'))).toBe('error');
+  });
+});

@@ -1,0 +1,206 @@
+// Runs a failure scenario of the spec (scenarios[]) against the real service, in process: a fake
+// OpenAI-compatible upstream per http tier that fails the way the scenario says (a local tier is
+// made to fail in process), real HTTP load at the scenario's rate, and the figures its
+// expectations name.
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import { spec as generatedSpec } from '../../src/config/spec.js';
+import type { ScenarioSpec, ServiceSpec, Threshold } from '../../src/config/types.js';
+import { startFakeLlm, type Fault, type FakeLlm } from '../../src/dev/fake-llm.js';
+import { createMetrics } from '../../src/monitoring/metrics.js';
+import { loadExamples } from '../../src/serving/examples.js';
+import { createTiers } from '../../src/serving/index.js';
+import { TierError, type ModelTier } from '../../src/serving/tier.js';
+
+/** The scenario's load runs at its rate for its duration, cut to this many seconds to keep tests fast (longer when a breaker must open in more). */
+export const SCENARIO_SECONDS = Number(process.env['SCENARIO_SECONDS'] ?? 3);
+
+export interface ScenarioResult {
+  requests: number;
+  /** Percent of requests answered 200. */
+  availability: number;
+  errorRatePercent: number;
+  /** Percent of requests answered by a fallback. */
+  fallbackRate: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** Seconds from the start of the load to the target's breaker opening; undefined if it never did. */
+  breakerOpenedAfterSeconds: number | undefined;
+  /** Requests that reached the faulty tier, and those the fault hit. */
+  upstream: { requests: number; faulted: number } | undefined;
+}
+
+/** A deterministic PRNG, so a scenario hits the same requests on every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A local tier failing in process as `fault` says. */
+export function faultyTier(tier: ModelTier, fault: Fault, seed = 1): ModelTier {
+  const hit = random(seed);
+  const wait = (ms: number, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new TierError(tier.name, 'aborted', 'aborted'));
+      });
+    });
+  return {
+    name: tier.name,
+    kind: tier.kind,
+    model: tier.model,
+    costPerRequestUsd: tier.costPerRequestUsd,
+    async predict(text, signal) {
+      if (hit() >= fault.rate) return tier.predict(text, signal);
+      switch (fault.type) {
+        case 'error':
+          throw new TierError(tier.name, 'status', `injected ${fault.status ?? 503}`, { status: fault.status ?? 503 });
+        case 'malformed':
+          throw new TierError(tier.name, 'invalid-output', 'injected malformed output');
+        case 'reset':
+          throw new TierError(tier.name, 'network', 'injected connection reset');
+        case 'latency':
+          await wait(fault.delayMs ?? 5000, signal);
+          return tier.predict(text, signal);
+        case 'timeout':
+          await wait(2 ** 31 - 1, signal);
+          throw new TierError(tier.name, 'aborted', 'aborted');
+      }
+    },
+  };
+}
+
+/** Text that reaches tier `index` of a cascade: long enough to escalate, or unlike every example. */
+export function textReaching(spec: ServiceSpec, index: number): string {
+  const ticket = 'Hello team, I need some help with my account and my last invoice. ';
+  const strategy = spec.models.routing?.strategy ?? (spec.models.tiers.length > 1 ? 'cascade' : 'single');
+  const longerThan = spec.models.routing?.escalateWhen?.inputCharsAbove;
+  if (strategy !== 'cascade' || index === 0) return ticket;
+  if (longerThan !== undefined) return ticket.repeat(Math.ceil((longerThan + 1) / ticket.length));
+  return 'zxq vlorp quandle mirth blenk snood fimble';
+}
+
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+/** Whether `value` meets `threshold`. */
+export function meets(value: number, threshold: Threshold): boolean {
+  return (threshold.min === undefined || value >= threshold.min) && (threshold.max === undefined || value <= threshold.max);
+}
+
+export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = generatedSpec): Promise<ScenarioResult> {
+  const fakes: FakeLlm[] = [];
+  let app: App | undefined;
+  try {
+    const env: NodeJS.ProcessEnv = {};
+    const fault = scenario.fault;
+    let target: FakeLlm | undefined;
+    for (const tier of spec.models.tiers) {
+      if (tier.kind !== 'http') continue;
+      const faulty = fault?.target === tier.name;
+      const fake = await startFakeLlm({ fault: faulty ? fault : null, seed: 7 });
+      fakes.push(fake);
+      if (faulty) target = fake;
+      if (tier.endpoint) env[tier.endpoint.slice(2, -1)] = fake.url;
+      if (tier.apiKey) env[tier.apiKey.slice(2, -1)] = 'scenario-test-key';
+    }
+    const config = { ...loadConfig(env, spec), port: 0, host: '127.0.0.1', logLevel: 'silent' };
+    const tiers = createTiers(config, loadExamples(config.examplesFile)).map((tier) =>
+      fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault) : tier,
+    );
+    app = createApp({ config, tiers, metrics: createMetrics(config, { defaultMetrics: false }) });
+    const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
+    const url = `http://127.0.0.1:${port}/v1/predict`;
+
+    const index = Math.max(
+      0,
+      spec.models.tiers.findIndex((tier) => tier.name === fault?.target),
+    );
+    const body = JSON.stringify({ text: textReaching(spec, index) });
+    const seconds = Math.min(scenario.load.durationSeconds, Math.max(SCENARIO_SECONDS, scenario.expect.breakerOpensWithinSeconds ?? 0));
+    const total = Math.max(1, Math.round(scenario.load.rps * seconds));
+    const interval = 1000 / scenario.load.rps;
+
+    const started = performance.now();
+    let breakerOpenedAt: number | undefined;
+    const running = app;
+    const watch = setInterval(() => {
+      if (breakerOpenedAt === undefined && fault && running.router.breakerStates()[fault.target] === 'open')
+        breakerOpenedAt = performance.now();
+    }, 20);
+    const results: { status: number; ms: number; fallback: boolean }[] = [];
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      calls.push(
+        (async () => {
+          const sent = performance.now();
+          try {
+            const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            await response.arrayBuffer();
+            const fallback = (response.headers.get('x-fallback') ?? 'none') !== 'none';
+            results.push({ status: response.status, ms: performance.now() - sent, fallback });
+          } catch {
+            results.push({ status: 0, ms: performance.now() - sent, fallback: false });
+          }
+        })(),
+      );
+    }
+    await Promise.all(calls);
+    clearInterval(watch);
+
+    const ok = results.filter((r) => r.status === 200);
+    const latencies = results.map((r) => r.ms);
+    return {
+      requests: results.length,
+      availability: (ok.length / results.length) * 100,
+      errorRatePercent: ((results.length - ok.length) / results.length) * 100,
+      fallbackRate: (results.filter((r) => r.fallback).length / results.length) * 100,
+      p95Ms: percentile(latencies, 0.95),
+      p99Ms: percentile(latencies, 0.99),
+      breakerOpenedAfterSeconds: breakerOpenedAt === undefined ? undefined : (breakerOpenedAt - started) / 1000,
+      upstream: target ? { requests: target.requests, faulted: target.faulted } : undefined,
+    };
+  } finally {
+    await app?.close(0);
+    await Promise.all(fakes.map((fake) => fake.close()));
+  }
+}
+
+/** Each expectation of the scenario that the result misses, in words; empty when it meets them all. */
+export function missed(scenario: ScenarioSpec, result: ScenarioResult): string[] {
+  const misses: string[] = [];
+  const expect = scenario.expect;
+  const check = (name: keyof ScenarioResult & keyof ScenarioSpec['expect'], unit: string) => {
+    const threshold = expect[name] as Threshold | undefined;
+    const value = result[name] as number;
+    if (threshold && !meets(value, threshold))
+      misses.push(`${name} ${value.toFixed(2)}${unit} misses ${JSON.stringify(threshold)} (scenarios[${scenario.id}].expect.${name})`);
+  };
+  check('availability', '%');
+  check('errorRatePercent', '%');
+  check('fallbackRate', '%');
+  check('p95Ms', ' ms');
+  check('p99Ms', ' ms');
+  const within = expect.breakerOpensWithinSeconds;
+  if (within !== undefined && !(result.breakerOpenedAfterSeconds !== undefined && result.breakerOpenedAfterSeconds <= within)) {
+    misses.push(
+      `the breaker of ${scenario.fault?.target ?? '(no target)'} ${result.breakerOpenedAfterSeconds === undefined ? 'never opened' : `opened after ${result.breakerOpenedAfterSeconds.toFixed(1)} s`}, expected within ${within} s (scenarios[${scenario.id}].expect.breakerOpensWithinSeconds)`,
+    );
+  }
+  return misses;
+}
