@@ -1,5 +1,6 @@
 // `npm run demo`: every stage built so far, on the bundled example, non-interactively, in a fresh
-// temp dir; prints each command and what it made. No account and no network.
+// temp dir; prints each command and what it made. No account, and no network but the npm registry (the
+// generated service installs its dependencies).
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -10,9 +11,10 @@ const bin = join(root, 'bin', 'run.js');
 const dir = mkdtempSync(join(tmpdir(), 'shipshape-demo-'));
 const env = { CI: 'true', NO_COLOR: '1' };
 
-async function step(title, args, { expectExit = 0, cwd = dir } = {}) {
-  console.log(`\n── ${title}\n$ shipshape ${args.join(' ')}`);
-  const result = await execa(process.execPath, [bin, ...args], { cwd, env, reject: false, all: true });
+async function step(title, args, { expectExit = 0, cwd = dir, command = 'shipshape' } = {}) {
+  console.log(`\n── ${title}\n$ ${command} ${args.join(' ')}`);
+  const [file, ...rest] = command === 'shipshape' ? [process.execPath, bin] : [command];
+  const result = await execa(file, [...rest, ...args], { cwd, env, reject: false, all: true });
   if (result.all) console.log(result.all.replace(/^/gm, '  '));
   if (result.exitCode !== expectExit) {
     console.error(`demo: expected exit ${expectExit}, got ${result.exitCode}`);
@@ -46,6 +48,17 @@ await step('check: the same spec at every stage, SARIF for code scanning', [
 await step('Stage 2: architecture matched to the failure modes, budgets, ADR', ['design', '--yes']);
 await step('status: the eight stages, from the evidence on disk', ['status']);
 
+await step('Stages 3 and 4: the service, wired from the spec (the pack runs npm install)', ['generate']);
+await step('the generated service builds', ['run', 'build'], { command: 'npm' });
+await step(
+  'the generated service starts, answers, and stops on SIGTERM (a fake OpenAI-compatible upstream stands in for the hosted model)',
+  ['run', 'smoke'],
+  {
+    command: 'npm',
+  },
+);
+await step('status: stages 3 and 4 done', ['status']);
+
 // A reviewer's eye: break the spec the way people do and let check catch it.
 const spec = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
 writeFileSync(join(dir, 'typo.shipshape.yaml'), spec.replace('\nresilience:', '\nreslience:'));
@@ -59,4 +72,7 @@ await step('check: a cost model over budget and a target that is no improvement 
 });
 
 console.log('\nWhat the demo made:');
-for (const file of listFiles(dir).sort()) console.log(`  ${file}`);
+for (const file of listFiles(dir)
+  .filter((file) => !/^(node_modules|dist)\//.test(file))
+  .sort())
+  console.log(`  ${file}`);
