@@ -94,10 +94,28 @@ describe('applyPlan', () => {
     );
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe('cannot write z.txt: permission denied; nothing was changed');
-    expect(calls).toBe(3);
+    // The batch settles whole (the manifest's temp too), and nothing is renamed into place.
+    expect(calls).toBe(4);
     expect(snapshot(root)).toEqual(before);
     expect(existsSync(join(root, 'deep'))).toBe(false);
     expect(existsSync(join(root, '.shipshape'))).toBe(false);
+  });
+
+  it('a failing write in a later batch stops the batches after it and rolls back every temp', async () => {
+    const root = tempDir();
+    const before = snapshot(root);
+    const attempted: string[] = [];
+    const failing: TempWriter = async (path, content, mode) => {
+      attempted.push(path);
+      if (path.includes('f19.txt')) throw Object.assign(new Error('full'), { code: 'ENOSPC' });
+      await writeTempFile(path, content, mode);
+    };
+    const files = Array.from({ length: 40 }, (_, i) => write(`f${String(i).padStart(2, '0')}.txt`, `${i}\n`));
+    const error = await rejection(applyPlan(root, plan(files), undefined, { writeTemp: failing }));
+    expect(error.message).toBe('cannot write f19.txt: the disk is full; nothing was changed');
+    // Batches of 16: the second, holding f19, settles whole; the third is never started.
+    expect(attempted).toHaveLength(32);
+    expect(snapshot(root)).toEqual(before);
   });
 
   it.each([

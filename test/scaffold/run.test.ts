@@ -365,7 +365,8 @@ describe('runGenerate: refusals', () => {
     };
     const error = await rejection(generate(dir, { template: MINI_2, upgrade: true, writeTemp: failing }));
     expect(error.message).toMatch(/^cannot write .*: the disk is full; nothing was changed$/);
-    expect(written).toBe(3);
+    // Temps are written in batches that settle whole: the others of the batch were written, then removed.
+    expect(written).toBeGreaterThanOrEqual(3);
     expect(snapshot(dir)).toEqual(before);
     expect(existsSync(join(dir, 'src/health.ts'))).toBe(false);
   });
