@@ -122,6 +122,8 @@ export function createApp(options: AppOptions): App {
     try {
       answer = await router.route(text, abandoned.signal);
     } catch (error) {
+      // The client hung up: nobody is left to answer, and the service did nothing wrong.
+      if (abandoned.signal.aborted) return;
       const seconds = (performance.now() - started) / 1000;
       metrics.requestDuration.observe({ outcome: 'error' }, seconds);
       metrics.requests.inc({ outcome: 'error', tier: 'none', fallback: 'none' });

@@ -193,6 +193,34 @@ describe('POST /v1/predict', () => {
   });
 });
 
+describe('a client that hangs up', () => {
+  it('stops the work it asked for, and does not count as an error of the service', async () => {
+    let aborted = false;
+    const { base, metricsText } = await start({
+      fast: (_text, signal) =>
+        new Promise<Prediction>((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(new TierError('fast', 'aborted', 'aborted'));
+          }),
+        ),
+    });
+    const client = new AbortController();
+    const request = fetch(`${base}/v1/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello' }),
+      signal: client.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.abort();
+    await expect(request).rejects.toThrow();
+    await expect.poll(() => aborted).toBe(true);
+    const text = await metricsText();
+    expect(metricValue(text, 'ai_requests_total', { outcome: 'error' })).toBeUndefined();
+  });
+});
+
 describe('routes', () => {
   it('answers 404 to an unknown path and 405 with Allow to a wrong method', async () => {
     const { base, json } = await start();
