@@ -32,8 +32,9 @@ const PROBLEM: Record<Exclude<FileVerdict, 'unchanged' | 'present'>, string> = {
 };
 
 /**
- * Stage 3: the manifest of generated files, every managed one still as it was generated and
- * every seeded or merged one still there (edited or not).
+ * Stage 3: the manifest of generated files, made from the spec as it is now (packs render the
+ * spec into the code: a changed spec means stale code), every managed file still as it was
+ * generated and every seeded or merged one still there (edited or not).
  */
 export function componentsEvidence(project: Project): Promise<StageEvidence> {
   return project.cached('stage:components', async () => {
@@ -48,6 +49,10 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
         evidence: [{ what: 'manifest', file: MANIFEST_FILE, ok: false, detail: `${MANIFEST_FILE} ${parsed.error}` }],
       };
     }
+    const spec = await project.spec();
+    // A manifest that records no spec hash (not one generate wrote) cannot be called stale.
+    const recorded = parsed.value.specHash.toLowerCase();
+    const current = recorded === '' || recorded === spec.hash;
     const entries = Object.entries(parsed.value.files);
     const verdicts: FileVerdict[] = [];
     for (let i = 0; i < entries.length; i += PARALLEL) {
@@ -71,6 +76,17 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
         ok: entries.length > 0,
         detail: `${MANIFEST_FILE} lists ${count(entries.length, 'file')}${from}`,
       },
+      // Packs render the spec into the code: generated from another version of it, the code is stale.
+      ...(current
+        ? []
+        : [
+            {
+              what: 'generated from the current spec',
+              file: MANIFEST_FILE,
+              ok: false,
+              detail: `${project.specName} changed since the project was generated: run shipshape generate`,
+            },
+          ]),
       // Each file that is not as it should be is its own evidence; all well, one line says so.
       ...(problems.length > 0
         ? problems

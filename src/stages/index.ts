@@ -45,7 +45,7 @@ export const STAGES = [
     command: 'generate',
     leaves: 'a project skeleton from a template pack: pipeline, serving, orchestration and monitoring as separate modules',
     proof:
-      '.shipshape/manifest.json exists, every managed file it lists still has its recorded sha256, and every seeded or merged file is still there.',
+      '.shipshape/manifest.json exists and was generated from the spec as it is now (same spec hash), every managed file it lists still has its recorded sha256, and every seeded or merged file is still there.',
     evidence: componentsEvidence,
   },
   {

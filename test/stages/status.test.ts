@@ -46,9 +46,13 @@ const COMPONENTS: Record<string, string> = {
 };
 const ORCHESTRATION: Record<string, string> = { 'src/orchestration/breaker.ts': 'export const breaker = {};\n' };
 
-function manifest(files: Record<string, string>, extra: Record<string, { ownership: string; sha256: string }> = {}): string {
+function manifest(
+  files: Record<string, string>,
+  extra: Record<string, { ownership: string; sha256: string }> = {},
+  specHash = sha256(exampleText),
+): string {
   const entries = Object.fromEntries(Object.entries(files).map(([path, text]) => [path, { ownership: 'managed', sha256: sha256(text) }]));
-  return json({ pack: { name: 'python-fastapi', version: '0.3.0' }, specHash: sha256(exampleText), files: { ...entries, ...extra } });
+  return json({ pack: { name: 'python-fastapi', version: '0.3.0' }, specHash, files: { ...entries, ...extra } });
 }
 
 const promotion = (hash: string) => ({ specHash: hash, status: 'promoted', startedAt: '2025-01-10T11:40:00Z', finishedAt: PROMOTED_AT });
@@ -66,7 +70,7 @@ function projectAt(upTo: number, text = upTo === 1 ? stageOneText : exampleText)
   if (upTo >= 3) {
     const files = upTo >= 4 ? { ...COMPONENTS, ...ORCHESTRATION } : COMPONENTS;
     for (const [path, content] of Object.entries(files)) put(dir, path, content);
-    put(dir, MANIFEST, manifest(files));
+    put(dir, MANIFEST, manifest(files, {}, hash));
   }
   if (upTo >= 5) {
     const scenarios = ['llm-outage', 'llm-slow', 'malformed-output'].map((id) => ({ id, passed: true }));
@@ -627,11 +631,13 @@ describe('computeStatus: stage 7, handoff', () => {
     const dir = projectAt(8);
     writeFileSync(join(dir, 'shipshape.yaml'), `${exampleText}# edited\n`);
     const s = await status(dir);
-    expect(states(s)).toEqual(['done', 'done', 'done', 'done', 'in-progress', 'in-progress', 'in-progress', 'done']);
+    // The generated code holds the spec: stage 3 (and 4, which builds on it) wait for a re-generation.
+    expect(states(s)).toEqual(['done', 'done', 'in-progress', 'in-progress', 'in-progress', 'in-progress', 'in-progress', 'done']);
+    expect(evidenceLine(stage(s, 3))).toBe('shipshape.yaml changed since the project was generated: run shipshape generate');
     expect(evidenceLine(stage(s, 5))).toBe(`${REPORT} is stale: it ran on another version of shipshape.yaml`);
     expect(evidenceLine(stage(s, 6))).toBe('the last promotion on 2025-01-10 deployed another version of shipshape.yaml');
     expect(evidenceLine(stage(s, 7))).toBe(`${RUNBOOK} is older than shipshape.yaml (+1 more)`);
-    expect(s.next).toMatchObject({ stage: 5, command: 'validate' });
+    expect(s.next).toMatchObject({ stage: 3, command: 'generate' });
   });
 });
 
@@ -735,7 +741,7 @@ describe('formatStatus', () => {
     for (const row of lines.slice(3, 11)) expect(row.slice(stateColumn)).toMatch(/^[✔○◐] /);
     expect(out).toContain('\nComing in a later release:\n');
     expect(out).toContain(
-      '\n  3  shipshape generate will leave a project skeleton from a template pack: pipeline, serving, orchestration and monitoring as separate modules. Done when: .shipshape/manifest.json exists, every managed file it lists still has its recorded sha256, and every seeded or merged file is still there.\n',
+      '\n  3  shipshape generate will leave a project skeleton from a template pack: pipeline, serving, orchestration and monitoring as separate modules. Done when: .shipshape/manifest.json exists and was generated from the spec as it is now (same spec hash), every managed file it lists still has its recorded sha256, and every seeded or merged file is still there.\n',
     );
     expect(out).toContain('\n  8  shipshape review will leave ');
     expect(out).not.toContain('\n  2  shipshape design will leave');
