@@ -105,7 +105,7 @@ export async function checkFile(absolute: string, display: string, options: File
             message: report.message,
             hint: report.hint ?? rule.hint,
             file: displayBeside(display, absolute, report.file),
-            range: { ...TOP },
+            range: report.line === undefined ? { ...TOP } : { line: report.line, column: 1, endLine: report.line, endColumn: 1 },
           };
           projectFindings.set(finding, join(dirname(absolute), report.file));
           findings.push(finding);

@@ -1,6 +1,6 @@
 /**
  * The project around a spec, as the rules about generated files see it: the spec's folder, the
- * manifest `generate` left in it, and the hash of a file in it. Nothing is read until a rule asks,
+ * manifest `generate` left in it, and the hash or the text of a file in it. Nothing is read until a rule asks,
  * and then synchronously (rules are synchronous, and the engine may run them in a worker thread),
  * so checking a spec whose project has no manifest costs one stat.
  */
@@ -25,6 +25,8 @@ export interface ProjectFiles {
    * a path that leaves the project, which is never read.
    */
   sha256(file: string): string | undefined;
+  /** A project file as text; undefined when it is missing, not a regular file, or outside the project. */
+  text(file: string): string | undefined;
 }
 
 function readManifest(path: string): ManifestRead {
@@ -59,6 +61,15 @@ export function projectFiles(specFile: string): ProjectFiles {
     sha256(file) {
       const rel = inside(file);
       return rel === undefined ? undefined : fileSha256Sync(join(root, rel));
+    },
+    text(file) {
+      const rel = inside(file);
+      if (rel === undefined) return undefined;
+      try {
+        return statSync(join(root, rel), { throwIfNoEntry: false })?.isFile() ? readFileSync(join(root, rel), 'utf8') : undefined;
+      } catch {
+        return undefined;
+      }
     },
   };
 }

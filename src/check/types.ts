@@ -42,6 +42,8 @@ export interface RuleReport {
    * slashes): the finding is placed at its first line, and the policy's exceptions may name it.
    */
   file?: string;
+  /** With `file`: the 1-based line the finding is at (the first line when absent). */
+  line?: number;
   message: string;
   hint?: string;
   /** Point at the key rather than the value (unknown or misplaced keys). */

@@ -145,4 +145,19 @@ describe('shipshape check (as a process)', () => {
     expect(stylish.exitCode).toBe(1);
     expect(stylish.stdout).toMatch(/^src\/serving\/app\.ts\n {2}1:1 {2}error {2}src\/serving\/app\.ts is managed by .* {2}managed-files\n/);
   });
+
+  it('reports a merged file left with conflict markers at the marker line, and exits 1', async () => {
+    const dir = project();
+    generate(dir);
+    put(
+      dir,
+      'src/config.ts',
+      'export const config = {\n<<<<<<< yours\n  region: "eu",\n=======\n  region: "us",\n>>>>>>> pack service-ts@1.5.0\n};\n',
+    );
+    const result = await runCli(['check'], { cwd: dir });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toMatch(
+      /^src\/config\.ts\n {2}2:1 {2}error {2}src\/config\.ts has an unresolved merge conflict from `shipshape generate` at lines 2-6 {2}merge-conflicts\n/,
+    );
+  });
 });

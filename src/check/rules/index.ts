@@ -11,6 +11,7 @@ import { failureModeMitigation } from './failure-mode-mitigation.js';
 import { failureModeProof } from './failure-mode-proof.js';
 import { latencyBudget } from './latency-budget.js';
 import { managedFiles } from './managed-files.js';
+import { mergeConflicts } from './merge-conflicts.js';
 import { metricDirection } from './metric-direction.js';
 import { noSecrets } from './no-secrets.js';
 import { patternFit } from './pattern-fit.js';
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   noSecrets,
   // About the project around the spec: the files `generate` wrote and the pack it wrote them from.
   managedFiles,
+  mergeConflicts,
   templatePack,
 ];
 

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectFiles } from '../../../src/check/project.js';
 import { managedFiles } from '../../../src/check/rules/managed-files.js';
+import { conflictBlocks, mergeConflicts } from '../../../src/check/rules/merge-conflicts.js';
 import { templatePack } from '../../../src/check/rules/template-pack.js';
 import type { RuleContext, RuleReport } from '../../../src/check/types.js';
 import { GENERATED, generate, MANIFEST, put, sha256 } from '../../helpers/generated.js';
@@ -190,5 +191,60 @@ describe('template-pack', () => {
     const dir = tempDir();
     put(dir, 'shipshape.yaml', 'apiVersion: shipshape/v1\n');
     expect(templatePack.check(context(dir))).toEqual([]);
+  });
+});
+
+describe('merge-conflicts', () => {
+  const conflict = (ours: string, theirs: string) =>
+    `<<<<<<< yours\n${ours}\n||||||| base\nold\n=======\n${theirs}\n>>>>>>> pack service-ts@1.5.0\n`;
+
+  it('passes a project as generated, and a merged file edited cleanly', () => {
+    const dir = project();
+    expect(mergeConflicts.check(context(dir))).toEqual([]);
+    put(dir, 'src/config.ts', 'export const config = { region: "eu" };\n');
+    expect(mergeConflicts.check(context(dir))).toEqual([]);
+  });
+
+  it('reports the first conflict of a merged file at its line, counting the others', () => {
+    const dir = project();
+    put(dir, 'src/config.ts', `export const config = {\n${conflict('a: 1,', 'a: 2,')}b: 0,\n${conflict('c: 1,', 'c: 2,')}};\n`);
+    const reports = mergeConflicts.check(context(dir));
+    expect(reports).toEqual([
+      {
+        path: [],
+        file: 'src/config.ts',
+        line: 2,
+        message: 'src/config.ts has an unresolved merge conflict from `shipshape generate` at lines 2-8 (and 1 more)',
+      },
+    ]);
+  });
+
+  it('reports a .rej file left beside a merged file', () => {
+    const dir = project();
+    put(dir, 'src/config.ts.rej', '@@ -1 +1 @@\n-a\n+b\n');
+    expect(where(mergeConflicts.check(context(dir)))).toEqual([
+      ['src/config.ts.rej', 'src/config.ts.rej holds hunks of the template pack that were never applied to src/config.ts'],
+    ]);
+  });
+
+  it('leaves managed and seeded files to managed-files, and needs a manifest', () => {
+    const dir = project();
+    put(dir, 'src/serving/app.ts', conflict('x', 'y'));
+    put(dir, 'src/pipeline/steps.ts', conflict('x', 'y'));
+    expect(mergeConflicts.check(context(dir))).toEqual([]);
+    rmSync(join(dir, MANIFEST));
+    put(dir, 'src/config.ts', conflict('x', 'y'));
+    expect(mergeConflicts.check(context(dir))).toEqual([]);
+  });
+
+  it('finds only whole marker lines, in order', () => {
+    expect(conflictBlocks('a <<<<<<< b\n>>>>>>> c\n')).toEqual([]);
+    expect(conflictBlocks('<<<<<<<<<< long\n>>>>>>> x\n')).toEqual([]);
+    expect(conflictBlocks('<<<<<<<\nx\n>>>>>>>\n<<<<<<< yours\n>>>>>>> pack\n')).toEqual([
+      { from: 1, to: 3 },
+      { from: 4, to: 5 },
+    ]);
+    // An opening marker without its close is not a conflict generate wrote.
+    expect(conflictBlocks('<<<<<<< yours\nnever closed\n')).toEqual([]);
   });
 });
