@@ -10,7 +10,7 @@ import { insideRoot } from '../fs/paths.js';
 import type { Spec } from '../spec/schema.js';
 import { locate, type ParsedYaml } from '../spec/yaml-file.js';
 import { displayPath } from './files.js';
-import { valueAt } from './policy/fields.js';
+import { EVERY, expandField, fieldName, valueAt } from './policy/fields.js';
 import { loadPolicyData, POLICY_FILE, type RequireEntry, type TemplatePolicy } from './policy/load.js';
 import { utcDay } from './policy/schema.js';
 import type { Finding, RuleMeta, RuleSetting } from './types.js';
@@ -179,27 +179,31 @@ export async function loadPolicy(path: string, options: { knownRuleIds: readonly
       const tier = spec.metadata.tier;
       for (const requirement of data.require) {
         if (requirement.tiers && !requirement.tiers.includes(tier)) continue;
-        const value = valueAt(spec, requirement.path);
-        const problem = unmet(requirement, value);
-        if (!problem) continue;
-        const forTier = requirement.tiers ? ` for tier ${tier}` : '';
-        const why = requirement.reason ? ` (${requirement.reason})` : '';
-        const message =
-          problem === 'missing'
-            ? `${requirement.field} is required by policy${forTier}${why}`
-            : `${requirement.field} is ${show(value)}; policy requires ${expectation(requirement)}${forTier}${why}`;
-        const source = relative(dirname(resolve(specFile)), requirement.source)
-          .split(sep)
-          .join('/');
-        findings.push({
-          ruleId: 'policy-require',
-          severity: 'error',
-          message,
-          hint: `Set ${requirement.field} to ${expectation(requirement)}, or ask for an exception to policy-require in ${source}.`,
-          file: displayFile,
-          range: locate(parsed, requirement.path),
-          path: requirement.path,
-        });
+        for (const path of expandField(spec, requirement.path)) {
+          const value = valueAt(spec, path);
+          const problem = unmet(requirement, value);
+          if (!problem) continue;
+          // A * stands for each item: the finding names the one that fails.
+          const field = requirement.path.includes(EVERY) ? fieldName(path) : requirement.field;
+          const forTier = requirement.tiers ? ` for tier ${tier}` : '';
+          const why = requirement.reason ? ` (${requirement.reason})` : '';
+          const message =
+            problem === 'missing'
+              ? `${field} is required by policy${forTier}${why}`
+              : `${field} is ${show(value)}; policy requires ${expectation(requirement)}${forTier}${why}`;
+          const source = relative(dirname(resolve(specFile)), requirement.source)
+            .split(sep)
+            .join('/');
+          findings.push({
+            ruleId: 'policy-require',
+            severity: 'error',
+            message,
+            hint: `Set ${field} to ${expectation(requirement)}, or ask for an exception to policy-require in ${source}.`,
+            file: displayFile,
+            range: locate(parsed, path),
+            path,
+          });
+        }
       }
       return findings;
     },

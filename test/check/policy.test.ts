@@ -310,6 +310,43 @@ describe('loadPolicy: require', () => {
     expect(requirementsFor(reply, dir).map((f) => f.message)).toEqual(['resilience.fallback.static.reply is required by policy']);
   });
 
+  it('*: holds every item of a list to the requirement, reporting each one that fails at its own line', async () => {
+    const dir = tempDir();
+    const policy = await policyWith(dir, '{ field: "models.tiers[*].timeoutMs", max: 800, reason: hosted calls are short }');
+    const findings = requirementsFor(policy, dir, (t) => t.replace('timeoutMs: 50\n', 'timeoutMs: 900\n'));
+    expect(findings.map((f) => f.message)).toEqual([
+      'models.tiers[0].timeoutMs is 900; policy requires at most 800 (hosted calls are short)',
+      'models.tiers[1].timeoutMs is 900; policy requires at most 800 (hosted calls are short)',
+    ]);
+    expect(findings.map((f) => f.path)).toEqual([
+      ['models', 'tiers', 0, 'timeoutMs'],
+      ['models', 'tiers', 1, 'timeoutMs'],
+    ]);
+    expect(findings[1]!.range.line).toBe(lineOf(example, 'timeoutMs: 900'));
+    expect(findings[0]!.hint).toMatch(/^Set models\.tiers\[0\]\.timeoutMs to at most 800/);
+    // The dotted form, and present: an item without the field is named.
+    const keys = await policyWith(dir, '{ field: models.tiers.*.apiKey, present: true }');
+    expect(requirementsFor(keys, dir).map((f) => f.message)).toEqual([
+      'models.tiers[0].apiKey is required by policy',
+      'models.tiers[1].apiKey is required by policy',
+    ]);
+  });
+
+  it('*: stands for nothing where the list is absent, and for each entry of a map', async () => {
+    const dir = tempDir();
+    const scenarios = await policyWith(dir, '{ field: "scenarios[*].load.rps", min: 10 }');
+    expect(requirementsFor(scenarios, dir, (t) => t.slice(0, t.indexOf('\nscenarios:') + 1))).toEqual([]);
+    const statics = await policyWith(dir, '{ field: resilience.fallback.static.*, present: true }');
+    expect(requirementsFor(statics, dir).map((f) => f.message)).toEqual(['resilience.fallback.static.reply is required by policy']);
+  });
+
+  it('*: refused over a section, which has named fields', async () => {
+    const dir = tempDir();
+    const error = await failure(policyWith(dir, '{ field: slo.*, present: true }'));
+    expect(error.message).toMatch(/"slo\.\*": \* stands for every item of a list or entry of a map, and slo is a section/);
+    expect(error.hint).toMatch(/availability, windowDays, latency/);
+  });
+
   it('refuses a field the spec does not have, with did-you-mean', async () => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, ['require:', '  - field: slo.availabilty', '    min: 99.9']);
@@ -323,6 +360,7 @@ describe('loadPolicy: require', () => {
     const dir = tempDir();
     expect((await failure(policyWith(dir, '{ field: metadata.owner, min: 1 }'))).message).toMatch(/"metadata.owner" is not a number/);
     expect((await failure(policyWith(dir, '{ field: models.tiers.timeoutMs, max: 1 }'))).message).toMatch(/models\.tiers is a list/);
+    expect((await failure(policyWith(dir, '{ field: models.tiers.nope, max: 1 }'))).hint).toMatch(/models\.tiers\.\*\.nope/);
     expect((await failure(policyWith(dir, '{ field: slo.latency, equals: 3 }'))).message).toMatch(/is a section/);
     expect((await failure(policyWith(dir, '{ field: slo.availability.value, present: true }'))).message).toMatch(
       /slo\.availability is a value, not a section/,

@@ -7,14 +7,37 @@ import { specSchema } from '../../spec/schema.js';
 import { didYouMean } from '../../spec/suggest.js';
 import type { PathSegment } from '../../spec/yaml-file.js';
 
-/** `slo.availability`, `models.tiers.0.timeoutMs`, `models.tiers[0].timeoutMs`. */
-export const FIELD_PATTERN = /^[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\d+)|\[\d+\])*$/;
+/** `slo.availability`, `models.tiers.0.timeoutMs`, `models.tiers[0].timeoutMs`, `models.tiers[*].timeoutMs`. */
+export const FIELD_PATTERN = /^[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\d+|\*)|\[(?:\d+|\*)\])*$/;
+
+/** In a field, `*` (or `[*]`) stands for every item of a list, or every entry of a map. */
+export const EVERY = '*';
 
 export function parseField(field: string): PathSegment[] {
   return field
-    .replace(/\[(\d+)\]/g, '.$1')
+    .replace(/\[(\d+|\*)\]/g, '.$1')
     .split('.')
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+}
+
+/** A concrete path as a field: `models.tiers[1].timeoutMs`. */
+export function fieldName(path: readonly PathSegment[]): string {
+  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
+}
+
+/**
+ * The concrete paths a field stands for in `data`: itself when it has no `*`, else one per item
+ * of each list (or entry of each map) a `*` stands for, in order. A `*` over something absent
+ * stands for nothing.
+ */
+export function expandField(data: unknown, path: readonly PathSegment[]): PathSegment[][] {
+  const star = path.indexOf(EVERY);
+  if (star === -1) return [[...path]];
+  const head = path.slice(0, star);
+  const container = valueAt(data, head);
+  if (container === null || typeof container !== 'object') return [];
+  const keys: PathSegment[] = Array.isArray(container) ? container.map((_, i) => i) : Object.keys(container);
+  return keys.flatMap((key) => expandField(data, [...head, key, ...path.slice(star + 1)]));
 }
 
 export function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
@@ -79,6 +102,12 @@ export function fieldProblem(
     const parent = join(path.slice(0, i));
     if (def?.type === 'object' && def.shape) {
       const shape = def.shape;
+      if (segment === EVERY) {
+        return {
+          message: `"${field}": * stands for every item of a list or entry of a map, and ${parent || 'the spec'} is a section`,
+          hint: `Name one of its fields: ${Object.keys(shape).join(', ')}.`,
+        };
+      }
       if (typeof segment === 'string' && Object.prototype.hasOwnProperty.call(shape, segment)) {
         current = unwrap(shape[segment]);
         continue;
@@ -92,13 +121,13 @@ export function fieldProblem(
       };
     }
     if (def?.type === 'array') {
-      if (typeof segment === 'number') {
+      if (typeof segment === 'number' || segment === EVERY) {
         current = unwrap(def.element);
         continue;
       }
       return {
         message: `"${field}": ${parent} is a list, so the next part must be an index`,
-        hint: `Write an index, e.g. \`field: ${join([...path.slice(0, i), 0, ...path.slice(i)])}\`.`,
+        hint: `Write an index, or * for every item, e.g. \`field: ${join([...path.slice(0, i), EVERY, ...path.slice(i)])}\`.`,
       };
     }
     if (def?.type === 'record') {

@@ -56,7 +56,7 @@ const day = z
 const requirement = z
   .strictObject({
     field: text('a dotted path into the spec, e.g. slo.availability').regex(FIELD_PATTERN, {
-      error: 'must be a dotted path into the spec, e.g. slo.availability or models.tiers.0.timeoutMs',
+      error: 'must be a dotted path into the spec, e.g. slo.availability, models.tiers.0.timeoutMs or models.tiers[*].timeoutMs',
     }),
     min: z.number({ error: 'must be a number' }).optional(),
     max: z.number({ error: 'must be a number' }).optional(),
