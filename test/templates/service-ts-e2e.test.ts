@@ -76,6 +76,18 @@ async function scenariosWith(dir: string, file: string, edit: (source: string) =
   }
 }
 
+/** With no fallback left in the router, the scenario's requests fail when its tier does: its availability expectation fails. */
+async function expectScenarioFailsWithoutFallback(dir: string, scenario: string): Promise<void> {
+  const result = await scenariosWith(
+    dir,
+    'src/orchestration/router.ts',
+    (source) => source.replace('const chain: FallbackKind[] = !fallback', 'const chain: FallbackKind[] = true'),
+    scenario,
+  );
+  expect(result.exitCode, result.all).toBe(1);
+  expect(result.all).toMatch(/availability 0\.00% misses/);
+}
+
 describe('service-ts on the reference example (cascade, lower-tier fallback)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -121,14 +133,7 @@ describe('service-ts on the reference example (cascade, lower-tier fallback)', (
   }, 120_000);
 
   it('fails its scenario tests without the fallback', async () => {
-    const result = await scenariosWith(
-      dir,
-      'src/orchestration/router.ts',
-      (source) => source.replace('const chain: FallbackKind[] = !fallback', 'const chain: FallbackKind[] = true'),
-      'llm-outage',
-    );
-    expect(result.exitCode, result.all).toBe(1);
-    expect(result.all).toMatch(/availability 0\.00% misses/);
+    await expectScenarioFailsWithoutFallback(dir, 'llm-outage');
   }, 120_000);
 });
 
@@ -152,13 +157,6 @@ describe('service-ts on a single http tier with an API key and a static fallback
   }, 180_000);
 
   it('fails its scenario tests without the static fallback', async () => {
-    const result = await scenariosWith(
-      dir,
-      'src/orchestration/router.ts',
-      (source) => source.replace('const chain: FallbackKind[] = !fallback', 'const chain: FallbackKind[] = true'),
-      'llm-outage',
-    );
-    expect(result.exitCode, result.all).toBe(1);
-    expect(result.all).toMatch(/availability 0\.00% misses/);
+    await expectScenarioFailsWithoutFallback(dir, 'llm-outage');
   }, 120_000);
 });

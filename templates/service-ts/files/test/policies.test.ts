@@ -279,7 +279,8 @@ describe('tierPolicy: the circuit breaker', () => {
     expect(policy.breakerState()).toBe('closed');
   });
 
-  it('half-opens after halfOpenAfterSeconds and closes again on a success', async () => {
+  /** A policy whose breaker has just opened, and the states it went through. */
+  async function openedBreaker() {
     const states: BreakerStateName[] = [];
     const policy = tierPolicy(
       httpTier,
@@ -287,6 +288,11 @@ describe('tierPolicy: the circuit breaker', () => {
       { onBreakerState: (state) => states.push(state) },
     );
     for (let i = 0; i < breaker.minimumRequests; i++) await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    return { policy, states };
+  }
+
+  it('half-opens after halfOpenAfterSeconds and closes again on a success', async () => {
+    const { policy, states } = await openedBreaker();
     expect(policy.breakerState()).toBe('open');
     await sleep(100);
     await expect(policy.execute(answering, never)).rejects.toBeInstanceOf(BrokenCircuitError);
@@ -298,13 +304,7 @@ describe('tierPolicy: the circuit breaker', () => {
   });
 
   it('opens again when the half-open trial call fails', async () => {
-    const states: BreakerStateName[] = [];
-    const policy = tierPolicy(
-      httpTier,
-      { requestTimeoutMs: 10_000, circuitBreaker: breaker },
-      { onBreakerState: (state) => states.push(state) },
-    );
-    for (let i = 0; i < breaker.minimumRequests; i++) await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+    const { policy, states } = await openedBreaker();
     await sleep(breaker.halfOpenAfterSeconds * 1000 + 30);
     await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
     expect(states).toEqual(['open', 'half-open', 'open']);

@@ -229,7 +229,7 @@ function namedIn(text: string, label: string): boolean {
 }
 
 /** mulberry32: a tiny seeded PRNG, uniform on [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -7,7 +7,7 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { spec as generatedSpec } from '../../src/config/spec.js';
 import type { ScenarioSpec, ServiceSpec, Threshold } from '../../src/config/types.js';
-import { startFakeLlm, type Fault, type FakeLlm } from '../../src/dev/fake-llm.js';
+import { mulberry32, startFakeLlm, type Fault, type FakeLlm } from '../../src/dev/fake-llm.js';
 import { createMetrics } from '../../src/monitoring/metrics.js';
 import { loadExamples } from '../../src/serving/examples.js';
 import { createTiers } from '../../src/serving/index.js';
@@ -31,21 +31,10 @@ export interface ScenarioResult {
   upstream: { requests: number; faulted: number } | undefined;
 }
 
-/** A deterministic PRNG, so a scenario hits the same requests on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A local tier failing in process as `fault` says. */
 export function faultyTier(tier: ModelTier, fault: Fault, seed = 1): ModelTier {
-  const hit = random(seed);
+  // Seeded, so a scenario hits the same requests on every run.
+  const hit = mulberry32(seed);
   const wait = (ms: number, signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, ms);
