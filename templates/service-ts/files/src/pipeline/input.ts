@@ -1,4 +1,4 @@
-// The request contract of POST /predict, and the normalisation every tier sees its text through.
+// The request contract of POST /v1/predict, and the normalisation every tier sees its text through.
 
 import * as z from 'zod';
 
@@ -7,7 +7,7 @@ export const MAX_TEXT_CHARS = 20_000;
 
 const requiredString = (what: string) => (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${what}`);
 
-/** The body of POST /predict. Unknown keys are rejected so that a misspelt field fails loudly instead of being ignored. */
+/** The body of POST /v1/predict. Unknown keys are rejected so that a misspelt field fails loudly instead of being ignored. */
 export const predictRequestSchema = z.strictObject(
   {
     text: z
