@@ -3,9 +3,9 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findPolicy, loadPolicy, POLICY_FILE, POLICY_RULES, type ResolvedPolicy } from '../../src/check/policy.js';
 import { RULE_META } from '../../src/check/rules/index.js';
-import { UserError } from '../../src/errors.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
+import { rejection } from '../helpers/errors.js';
 
 const KNOWN = [...RULE_META, ...POLICY_RULES].map((rule) => rule.id);
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -18,15 +18,6 @@ function write(dir: string, file: string, lines: string | string[]): string {
 }
 
 const load = (file: string) => loadPolicy(file, { knownRuleIds: KNOWN });
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 /** The policy's requirement findings for the example spec, edited by `edit`. */
 function requirementsFor(policy: ResolvedPolicy, dir: string, edit: (text: string) => string = (t) => t) {
@@ -81,7 +72,7 @@ describe('loadPolicy: rules and overrides', () => {
   it('refuses a severity that does not exist, at its place', async () => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, ['rules:', '  cost-budget: fatal']);
-    const error = await failure(load(file));
+    const error = await rejection(load(file));
     expect(error.located).toBe(`${file}:2:16 rules.cost-budget must be one of error, warn, info, off`);
     expect(error.exitCode).toBe(2);
   });
@@ -113,7 +104,7 @@ describe('loadPolicy: rules and overrides', () => {
   it('refuses a glob that leaves the policy folder', async () => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, ['overrides:', '  - files: ["../other/**"]', '    rules: { cost-budget: off }']);
-    const error = await failure(load(file));
+    const error = await rejection(load(file));
     expect(error.located).toMatch(new RegExp(`^${file}:2:13 overrides\\[0\\]\\.files\\[0\\] must stay inside`));
   });
 });
@@ -189,13 +180,13 @@ describe('loadPolicy: extends', () => {
     const dir = tempDir();
     const missing = write(dir, 'a.yaml', ['rules: {}', 'extends: [./a-base.yaml, "@acme/nowhere"]']);
     write(dir, 'a-base.yaml', ['rules: {}']);
-    const error = await failure(load(missing));
+    const error = await rejection(load(missing));
     expect(error.located).toMatch(new RegExp(`^${missing}:2:26 extends "@acme/nowhere", but no npm package`));
     expect(error.hint).toMatch(/npm install --save-dev @acme\/nowhere/);
 
     write(dir, 'node_modules/empty-policy/package.json', JSON.stringify({ name: 'empty-policy' }));
     const empty = write(dir, 'b.yaml', ['extends: empty-policy']);
-    expect((await failure(load(empty))).located).toMatch(
+    expect((await rejection(load(empty))).located).toMatch(
       new RegExp(`^${empty}:1:10 extends "empty-policy", but the package has no ${POLICY_FILE}`),
     );
   });
@@ -203,24 +194,24 @@ describe('loadPolicy: extends', () => {
   it('reports a missing base file at the extends entry', async () => {
     const dir = tempDir();
     const root = write(dir, POLICY_FILE, ['# org rules', 'extends: ./org-policy.yaml']);
-    const error = await failure(load(root));
+    const error = await rejection(load(root));
     expect(error.located).toBe(`${root}:2:10 extends "./org-policy.yaml", but there is no file ${join(dir, 'org-policy.yaml')}`);
   });
 
   it('refuses an entry that is neither a file nor a package, a folder, and a package whose "shipshape-policy" is not a file name', async () => {
     const dir = tempDir();
     const spaced = write(dir, 'a.yaml', ['extends: Org Policy.yaml']);
-    expect((await failure(load(spaced))).located).toMatch(
+    expect((await rejection(load(spaced))).located).toMatch(
       /a\.yaml:1:10 extends "Org Policy\.yaml", which is neither a relative file nor an npm package name$/,
     );
 
     mkdirSync(join(dir, 'folder'));
-    const folder = await failure(load(write(dir, 'b.yaml', ['extends: ./folder'])));
+    const folder = await rejection(load(write(dir, 'b.yaml', ['extends: ./folder'])));
     expect(folder.file).toBe(join(dir, 'folder'));
     expect(folder.message).toMatch(/^cannot read the policy file: /);
 
     write(dir, 'node_modules/odd-policy/package.json', JSON.stringify({ name: 'odd-policy', 'shipshape-policy': true }));
-    const odd = await failure(load(write(dir, 'c.yaml', ['extends: odd-policy'])));
+    const odd = await rejection(load(write(dir, 'c.yaml', ['extends: odd-policy'])));
     expect(odd.file).toBe(join(dir, 'node_modules', 'odd-policy', 'package.json'));
     expect(odd.message).toMatch(/"shipshape-policy" must name the policy file/);
   });
@@ -229,11 +220,11 @@ describe('loadPolicy: extends', () => {
     const dir = tempDir();
     write(dir, 'a.yaml', ['extends: ./b.yaml']);
     const b = write(dir, 'b.yaml', ['rules: {}', 'extends: ./a.yaml']);
-    const error = await failure(load(join(dir, 'a.yaml')));
+    const error = await rejection(load(join(dir, 'a.yaml')));
     expect(error.located).toBe(`${b}:2:10 policy files extend each other in a cycle: a.yaml -> b.yaml -> a.yaml`);
 
     const self = write(dir, 'self.yaml', ['extends: ./self.yaml']);
-    expect((await failure(load(self))).message).toMatch(/cycle: self\.yaml -> self\.yaml$/);
+    expect((await rejection(load(self))).message).toMatch(/cycle: self\.yaml -> self\.yaml$/);
   });
 });
 
@@ -342,7 +333,7 @@ describe('loadPolicy: require', () => {
 
   it('*: refused over a section, which has named fields', async () => {
     const dir = tempDir();
-    const error = await failure(policyWith(dir, '{ field: slo.*, present: true }'));
+    const error = await rejection(policyWith(dir, '{ field: slo.*, present: true }'));
     expect(error.message).toMatch(/"slo\.\*": \* stands for every item of a list or entry of a map, and slo is a section/);
     expect(error.hint).toMatch(/availability, windowDays, latency/);
   });
@@ -350,7 +341,7 @@ describe('loadPolicy: require', () => {
   it('refuses a field the spec does not have, with did-you-mean', async () => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, ['require:', '  - field: slo.availabilty', '    min: 99.9']);
-    const error = await failure(load(file));
+    const error = await rejection(load(file));
     expect(error.located).toBe(
       `${file}:2:12 "slo.availabilty" is not a field of the spec: slo has no "availabilty"; did you mean "slo.availability"?`,
     );
@@ -358,18 +349,18 @@ describe('loadPolicy: require', () => {
 
   it('refuses min on a field that is not a number, an index missing on a list, and a requirement with no test', async () => {
     const dir = tempDir();
-    expect((await failure(policyWith(dir, '{ field: metadata.owner, min: 1 }'))).message).toMatch(/"metadata.owner" is not a number/);
-    expect((await failure(policyWith(dir, '{ field: models.tiers.timeoutMs, max: 1 }'))).message).toMatch(/models\.tiers is a list/);
-    expect((await failure(policyWith(dir, '{ field: models.tiers.nope, max: 1 }'))).hint).toMatch(/models\.tiers\.\*\.nope/);
-    expect((await failure(policyWith(dir, '{ field: slo.latency, equals: 3 }'))).message).toMatch(/is a section/);
-    expect((await failure(policyWith(dir, '{ field: slo.availability.value, present: true }'))).message).toMatch(
+    expect((await rejection(policyWith(dir, '{ field: metadata.owner, min: 1 }'))).message).toMatch(/"metadata.owner" is not a number/);
+    expect((await rejection(policyWith(dir, '{ field: models.tiers.timeoutMs, max: 1 }'))).message).toMatch(/models\.tiers is a list/);
+    expect((await rejection(policyWith(dir, '{ field: models.tiers.nope, max: 1 }'))).hint).toMatch(/models\.tiers\.\*\.nope/);
+    expect((await rejection(policyWith(dir, '{ field: slo.latency, equals: 3 }'))).message).toMatch(/is a section/);
+    expect((await rejection(policyWith(dir, '{ field: slo.availability.value, present: true }'))).message).toMatch(
       /slo\.availability is a value, not a section/,
     );
-    expect((await failure(policyWith(dir, '{ field: slo.availability, min: 99.9, max: 99 }'))).message).toMatch(
+    expect((await rejection(policyWith(dir, '{ field: slo.availability, min: 99.9, max: 99 }'))).message).toMatch(
       /require\[0\]\.max min must not exceed max/,
     );
-    expect((await failure(policyWith(dir, '{ field: slo.availability, present: false }'))).message).toMatch(/present must be true/);
-    const error = await failure(policyWith(dir, '{ field: slo.availability }'));
+    expect((await rejection(policyWith(dir, '{ field: slo.availability, present: false }'))).message).toMatch(/present must be true/);
+    const error = await rejection(policyWith(dir, '{ field: slo.availability }'));
     expect(error.located).toMatch(/:2:5 require\[0\] needs min, max, equals or present: true$/);
   });
 });
@@ -436,7 +427,7 @@ describe('loadPolicy: exceptions', () => {
       'bad.yaml',
       exception().map((l) => l.replace('2027-01-31', '2027-02-30')),
     );
-    expect((await failure(load(file))).located).toBe(
+    expect((await rejection(load(file))).located).toBe(
       `${file}:5:14 exceptions[0].expires must be a date written YYYY-MM-DD, e.g. 2027-01-31`,
     );
   });
@@ -448,7 +439,7 @@ describe('loadPolicy: exceptions', () => {
       POLICY_FILE,
       exception().filter((l) => !l.includes('owner')),
     );
-    expect((await failure(load(file))).message).toBe('exceptions[0].owner is required');
+    expect((await rejection(load(file))).message).toBe('exceptions[0].owner is required');
   });
 });
 
@@ -456,11 +447,11 @@ describe('loadPolicy: mistakes', () => {
   it('refuses unknown rule ids in rules, overrides and exceptions, with did-you-mean', async () => {
     const dir = tempDir();
     const rules = write(dir, 'rules.yaml', ['rules:', '  cost-budjet: off']);
-    const error = await failure(load(rules));
+    const error = await rejection(load(rules));
     expect(error.located).toBe(`${rules}:2:3 unknown rule "cost-budjet"; did you mean "cost-budget"?`);
 
     const overrides = write(dir, 'overrides.yaml', ['overrides:', '  - files: ["**"]', '    rules: { tier1-rolback: off }']);
-    expect((await failure(load(overrides))).located).toMatch(
+    expect((await rejection(load(overrides))).located).toMatch(
       /overrides\.yaml:3:14 unknown rule "tier1-rolback"; did you mean "tier1-rollback"\?$/,
     );
 
@@ -468,7 +459,7 @@ describe('loadPolicy: mistakes', () => {
       'exceptions:',
       '  - { rule: made-up-thing, reason: r, owner: o, expires: 2027-01-01 }',
     ]);
-    const unknown = await failure(load(exceptions));
+    const unknown = await rejection(load(exceptions));
     expect(unknown.located).toMatch(/exceptions\.yaml:2:13 unknown rule "made-up-thing"$/);
     expect(unknown.hint).toMatch(/shipshape rules/);
   });
@@ -476,7 +467,7 @@ describe('loadPolicy: mistakes', () => {
   it('reports bad YAML at its line and column', async () => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, ['rules:', '  cost-budget: error: warn']);
-    const error = await failure(load(file));
+    const error = await rejection(load(file));
     expect(error.file).toBe(file);
     expect(error.position).toEqual({ line: 2, column: 16 });
     expect(error.message).toMatch(/^YAML syntax error/);
@@ -485,7 +476,7 @@ describe('loadPolicy: mistakes', () => {
   it('reports a wrong type and an unknown key at their places, all of them', async () => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, ['rules: [cost-budget]', 'exeptions: []']);
-    const error = await failure(load(file));
+    const error = await rejection(load(file));
     expect(error.located).toBe(
       `${file}:1:8 rules must be a mapping of rule ids to error, warn, info or off (and 1 more problem in this file)`,
     );
@@ -495,10 +486,10 @@ describe('loadPolicy: mistakes', () => {
   it('refuses an empty policy and a missing policy file', async () => {
     const dir = tempDir();
     const empty = write(dir, POLICY_FILE, '# nothing yet\n');
-    const error = await failure(load(empty));
+    const error = await rejection(load(empty));
     expect(error.located).toBe(`${empty}:1:1 is empty`);
     expect(error.hint).toMatch(/rules, overrides, require, exceptions or template/);
-    expect((await failure(load(join(dir, 'nope.yaml')))).message).toMatch(/^no policy file at /);
+    expect((await rejection(load(join(dir, 'nope.yaml')))).message).toMatch(/^no policy file at /);
   });
 });
 
@@ -535,7 +526,7 @@ describe('loadPolicy: template', () => {
   ])('refuses %j at its line and column', async (lines, line, column, message) => {
     const dir = tempDir();
     const file = write(dir, POLICY_FILE, lines);
-    const error = await failure(load(file));
+    const error = await rejection(load(file));
     expect(error.file).toBe(file);
     expect(error.position).toEqual({ line, column });
     expect(error.message).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -545,7 +536,7 @@ describe('loadPolicy: template', () => {
     const dir = tempDir();
     const base = write(dir, 'base.yaml', ['rules: {}', 'template:', '  minVersion: latest']);
     const root = write(dir, POLICY_FILE, ['extends: ./base.yaml']);
-    const error = await failure(load(root));
+    const error = await rejection(load(root));
     expect(error.located).toBe(`${base}:3:15 template.minVersion must be a version x.y.z, e.g. 1.4.0`);
   });
 });

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import { SCHEMA_LINE } from '../../src/init/build.js';
 import { runInit, planInit, type InitOptions } from '../../src/init/run.js';
 import { jsonSchema } from '../../src/spec/json-schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+import { rejection } from '../helpers/errors.js';
 
 /** Every required answer of the default (tiered) path, as flags. */
 const FLAGS = {
@@ -41,15 +41,6 @@ const FLAGS = {
 
 function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
   return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, user: 'tester', ...extra };
-}
-
-async function userError(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
 }
 
 function written(dir: string) {
@@ -115,7 +106,7 @@ describe('init without a terminal', () => {
 
   it('lists every missing answer as a flag and exits 2', async () => {
     const dir = tempDir();
-    const error = await userError(runInit(options(dir)));
+    const error = await rejection(runInit(options(dir)));
     expect(error.exitCode).toBe(2);
     const flags = error.message.match(/--[a-z0-9-]+/g);
     expect(flags).toEqual([
@@ -151,7 +142,7 @@ describe('init without a terminal', () => {
     expect(existsSync(join(dir, 'shipshape.yaml'))).toBe(false);
 
     // Answers that are given, and the ones they rule out, are not missing.
-    const some = await userError(runInit(options(dir, { flags: { ...FLAGS, models: 'none', owner: undefined, problem: undefined } })));
+    const some = await rejection(runInit(options(dir, { flags: { ...FLAGS, models: 'none', owner: undefined, problem: undefined } })));
     expect(some.message.match(/--[a-z0-9-]+/g)).toEqual(['--owner', '--problem']);
   });
 
@@ -179,18 +170,18 @@ describe('init without a terminal', () => {
 
   it('asks for an answer with no default even under --yes', async () => {
     const dir = tempDir();
-    const error = await userError(runInit(options(dir, { yes: true, flags: { baseline: '240' } })));
+    const error = await rejection(runInit(options(dir, { yes: true, flags: { baseline: '240' } })));
     expect(error.message.match(/--[a-z0-9-]+/g)).toEqual(['--target']);
     expect(error.hint).toMatch(/no default/);
   });
 
   it('rejects flag values with the schema message', async () => {
     const dir = tempDir();
-    const error = await userError(runInit(options(dir, { yes: true, flags: { availability: '100', name: 'Bad Name', p95Ms: 'fast' } })));
+    const error = await rejection(runInit(options(dir, { yes: true, flags: { availability: '100', name: 'Bad Name', p95Ms: 'fast' } })));
     expect(error.message).toContain('--availability must be a percentage below 100, e.g. 99.9 (100 leaves no error budget)');
     expect(error.message).toContain('--name must be an id');
     expect(error.message).toContain('--p95-ms must be a positive number');
-    const kinds = await userError(runInit(options(dir, { yes: true, flags: { failureModeKinds: 'upstream-failure,meteor' } })));
+    const kinds = await rejection(runInit(options(dir, { yes: true, flags: { failureModeKinds: 'upstream-failure,meteor' } })));
     expect(kinds.message).toMatch(/--failure-modes must be one of upstream-failure, .* \(1\)/);
   });
 
@@ -268,19 +259,19 @@ failureModes:
   it('reports a bad answers file at its line and column', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'answers.yaml'), 'name: support-triage\navailability: 100\np95ms: 1200\n');
-    const error = await userError(runInit(options(dir, { answers: 'answers.yaml', yes: true })));
+    const error = await rejection(runInit(options(dir, { answers: 'answers.yaml', yes: true })));
     expect(error.located).toMatch(/^answers\.yaml:2:15 availability must be a percentage below 100/);
     expect(error.message).toMatch(/answers\.yaml:3:1 unknown key "p95ms"; did you mean "p95Ms"\?/);
 
     writeFileSync(join(dir, 'answers.json'), '{\n  "name": "x",\n  "tier": 4\n}\n');
-    const json = await userError(runInit(options(dir, { answers: 'answers.json', yes: true })));
+    const json = await rejection(runInit(options(dir, { answers: 'answers.json', yes: true })));
     expect(json.located).toMatch(/^answers\.json:3:11 tier must be 1 \(business critical\)/);
 
     writeFileSync(join(dir, 'broken.yaml'), 'name: [unclosed\n');
-    const syntax = await userError(runInit(options(dir, { answers: 'broken.yaml', yes: true })));
+    const syntax = await rejection(runInit(options(dir, { answers: 'broken.yaml', yes: true })));
     expect(syntax.located).toMatch(/^broken\.yaml:\d+:\d+ YAML syntax error/);
 
-    const missing = await userError(runInit(options(dir, { answers: 'nope.yaml', yes: true })));
+    const missing = await rejection(runInit(options(dir, { answers: 'nope.yaml', yes: true })));
     expect(missing.message).toMatch(/cannot read answers file nope\.yaml: ENOENT/);
     expect(existsSync(join(dir, 'shipshape.yaml'))).toBe(false);
   });
@@ -298,16 +289,16 @@ describe('init --from', () => {
 
   it('refuses an unknown example, listing the available ones, and never reads outside examples/', async () => {
     const dir = tempDir();
-    const error = await userError(runInit(options(dir, { from: 'support-triag' })));
+    const error = await rejection(runInit(options(dir, { from: 'support-triag' })));
     expect(error.message).toBe('unknown example "support-triag"; did you mean "support-triage"?');
     expect(error.hint).toMatch(/Available examples: .*support-triage/);
-    const outside = await userError(runInit(options(dir, { from: '../package' })));
+    const outside = await rejection(runInit(options(dir, { from: '../package' })));
     expect(outside.message).toMatch(/unknown example/);
   });
 
   it('takes no answers alongside it', async () => {
     const dir = tempDir();
-    const error = await userError(runInit(options(dir, { from: 'support-triage', flags: { name: 'other', p95Ms: '900' } })));
+    const error = await rejection(runInit(options(dir, { from: 'support-triage', flags: { name: 'other', p95Ms: '900' } })));
     expect(error.message).toBe('--from writes the example as it is, so it takes no answers (--name --p95-ms)');
     expect(existsSync(join(dir, 'shipshape.yaml'))).toBe(false);
   });
@@ -316,7 +307,7 @@ describe('init --from', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'examples'));
     writeFileSync(join(dir, 'examples', 'local.yaml'), 'apiVersion: shipshape/v1\n');
-    const error = await userError(runInit(options(dir, { from: 'local' })));
+    const error = await rejection(runInit(options(dir, { from: 'local' })));
     expect(error.message).toMatch(/unknown example "local"/);
   });
 });
@@ -325,7 +316,7 @@ describe('init and an existing spec', () => {
   it('never overwrites shipshape.yaml without --force', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'shipshape.yaml'), 'mine\n');
-    const error = await userError(runInit(options(dir, { from: 'support-triage' })));
+    const error = await rejection(runInit(options(dir, { from: 'support-triage' })));
     expect(error.message).toBe('shipshape.yaml already exists');
     expect(error.hint).toMatch(/--force/);
     expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toBe('mine\n');

@@ -8,6 +8,7 @@ import { readProjectState } from '../../src/scaffold/state.js';
 import type { Plan, PlanEntry, ProjectManifest } from '../../src/scaffold/types.js';
 import { tempDir } from '../helpers/temp.js';
 import { snapshot } from './helpers.js';
+import { rejection } from '../helpers/errors.js';
 
 const NOW = new Date('2026-11-25T10:00:00.000Z');
 const pack = { name: 'mini', version: '1.0.0', source: { kind: 'bundled' as const, name: 'mini' } };
@@ -27,14 +28,8 @@ function write(path: string, text: string, fields: Partial<PlanEntry> = {}): Pla
 }
 const plan = (entries: PlanEntry[]): Plan => ({ pack, specHash: 'h', entries, orphaned: [] });
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
+/** Any error will do here: a UserError, or the InterruptedError of Ctrl-C. */
+const failed = (promise: Promise<unknown>) => rejection(promise, Error);
 
 describe('applyPlan', () => {
   it('writes the files, the base copies of merged files and the manifest; keeps the executable bit', async () => {
@@ -82,7 +77,7 @@ describe('applyPlan', () => {
       if (path.includes('z.txt')) throw Object.assign(new Error('denied'), { code: 'EACCES' });
       await writeTempFile(path, content, mode);
     };
-    const error = await rejection(
+    const error = await failed(
       applyPlan(
         root,
         plan([write('keep.txt', 'new\n', { action: 'update' }), write('deep/er/a.txt', 'a\n'), write('z.txt', 'z\n')]),
@@ -111,7 +106,7 @@ describe('applyPlan', () => {
       await writeTempFile(path, content, mode);
     };
     const files = Array.from({ length: 40 }, (_, i) => write(`f${String(i).padStart(2, '0')}.txt`, `${i}\n`));
-    const error = await rejection(applyPlan(root, plan(files), undefined, { writeTemp: failing }));
+    const error = await failed(applyPlan(root, plan(files), undefined, { writeTemp: failing }));
     expect(error.message).toBe('cannot write f19.txt: the disk is full; nothing was changed');
     // Batches of 16: the second, holding f19, settles whole; the third is never started.
     expect(attempted).toHaveLength(32);
@@ -128,7 +123,7 @@ describe('applyPlan', () => {
       await writeTempFile(path, content, mode);
       if (path.includes(trigger)) controller.abort();
     };
-    const error = await rejection(
+    const error = await failed(
       applyPlan(root, plan([write('a.txt', 'a\n'), write('b/c.txt', 'c\n')]), undefined, {
         writeTemp: aborting,
         signal: controller.signal,
@@ -150,7 +145,7 @@ describe('applyPlan', () => {
     const parent = tempDir();
     const root = join(parent, 'project');
     mkdirSync(root);
-    const error = await rejection(applyPlan(root, plan([write('a.txt', 'a\n'), write(path, 'x\n')]), undefined));
+    const error = await failed(applyPlan(root, plan([write('a.txt', 'a\n'), write(path, 'x\n')]), undefined));
     expect(error.message).toBe(`refusing to write ${JSON.stringify(path)}: the path ${reason}; nothing was changed`);
     expect(snapshot(parent)).toEqual({});
     expect(existsSync('/tmp/escape.txt')).toBe(false);
@@ -160,7 +155,7 @@ describe('applyPlan', () => {
     const root = tempDir();
     const outside = tempDir();
     symlinkSync(outside, join(root, 'src'));
-    const error = await rejection(applyPlan(root, plan([write('a.txt', 'a\n'), write('src/evil.ts', 'x\n')]), undefined));
+    const error = await failed(applyPlan(root, plan([write('a.txt', 'a\n'), write('src/evil.ts', 'x\n')]), undefined));
     expect(error.message).toBe('refusing to write src/evil.ts: src is a symbolic link out of the project; nothing was changed');
     expect(snapshot(outside)).toEqual({});
     expect(existsSync(join(root, 'a.txt'))).toBe(false);
@@ -177,7 +172,7 @@ describe('applyPlan', () => {
     await applyPlan(root, plan([write('alias/a.txt', 'a\n')]), undefined);
     expect(readFileSync(join(root, 'real/a.txt'), 'utf8')).toBe('a\n');
     symlinkSync('/etc/hostname', join(root, 'link.txt'));
-    const error = await rejection(applyPlan(root, plan([write('link.txt', 'x\n')]), undefined));
+    const error = await failed(applyPlan(root, plan([write('link.txt', 'x\n')]), undefined));
     expect(error.message).toBe('refusing to write link.txt: it is a symbolic link; nothing was changed');
   });
 });

@@ -1,25 +1,16 @@
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import { listPackFiles, loadPack, ownershipMatcher, resolvePack, templateOf } from '../../src/scaffold/pack.js';
 import { ROOT, tempDir } from '../helpers/temp.js';
 import { MINI_1, packCopy } from './helpers.js';
+import { rejection } from '../helpers/errors.js';
 
 vi.mock('../../src/scaffold/npm.js', async () => {
   const { MINI_1: root } = await import('./helpers.js');
   return { installNpmPack: vi.fn(async () => ({ root, name: '@acme/mini-pack', version: '1.0.0' })) };
 });
 const { installNpmPack } = await import('../../src/scaffold/npm.js');
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 function packWith(manifest: string): string {
   const root = tempDir();

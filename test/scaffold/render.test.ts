@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import type { UserError } from '../../src/errors.js';
 import { loadPack } from '../../src/scaffold/pack.js';
 import { precompilePack } from '../../src/scaffold/precompile.js';
 import { sourceHash, type PrecompiledPack } from '../../src/scaffold/precompiled.js';
@@ -12,6 +12,7 @@ import { specSchema } from '../../src/spec/schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { tempDir } from '../helpers/temp.js';
 import { exampleText, MINI_1 } from './helpers.js';
+import { rejection } from '../helpers/errors.js';
 
 const spec = loadSpecText('shipshape.yaml', exampleText).spec!;
 const source = { kind: 'folder' as const, path: MINI_1 };
@@ -32,13 +33,8 @@ async function tinyPack(
   return loadPack(root, { kind: 'folder', path: root }, false);
 }
 
-async function renderError(pack: Pack, ctx: RenderContext = context(pack.manifest)): Promise<UserError> {
-  const error = await renderPack(pack, ctx).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
+function renderError(pack: Pack, ctx: RenderContext = context(pack.manifest)): Promise<UserError> {
+  return rejection(renderPack(pack, ctx));
 }
 
 describe('renderPack', () => {

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ExternalError, InterruptedError, UserError } from '../../src/errors.js';
+import { ExternalError, InterruptedError } from '../../src/errors.js';
 import type { TempWriter } from '../../src/scaffold/apply.js';
 import { writeTempFile } from '../../src/scaffold/apply.js';
 import type { ProjectManifest } from '../../src/scaffold/types.js';
 import { exampleText, generate, MINI_1, MINI_2, NOW, packCopy, project, read, snapshot } from './helpers.js';
+import { rejection } from '../helpers/errors.js';
 
 vi.mock('../../src/scaffold/tasks.js', () => ({
   runTasks: vi.fn(async () => [{ name: 'install', command: 'npm install', status: 'ran', exitCode: 0 }]),
@@ -16,15 +17,6 @@ const actions = (result: { plan: { entries: { path: string; action: string }[] }
   Object.fromEntries(result.plan.entries.map((entry) => [entry.path, entry.action]));
 const manifestOf = (dir: string) => JSON.parse(read(dir, '.shipshape/manifest.json')) as ProjectManifest;
 const HEADER = '// Managed by shipshape (pack mini): `shipshape generate` rewrites this file. To take it over, delete this line.';
-
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 describe('runGenerate: a first generation', () => {
   it('creates every file, records them in the manifest with base copies of merged files, and a re-run changes nothing', async () => {
