@@ -81,14 +81,9 @@ function withoutSpec(start: string): StageEvidence[] {
   }));
 }
 
-export async function computeStatus(options: StatusOptions): Promise<ProjectStatus> {
-  const start = await startFolder(options);
-  const specFile = await findSpecUpward(start);
-  const project = specFile ? new Project(specFile, options.today ? { today: options.today } : {}) : undefined;
-  const results = project ? await Promise.all(STAGES.map((stage) => stage.evidence(project))) : withoutSpec(start);
-  const commands = new Set(options.commands);
-
-  const stages: StageReport[] = STAGES.map((stage, i) => ({
+/** Each of the eight stages as reported, from its evidence (`results`, in stage order) and the commands this CLI has. */
+export function stageReports(results: readonly StageEvidence[], commands: ReadonlySet<string>): StageReport[] {
+  return STAGES.map((stage, i) => ({
     number: stage.number,
     id: stage.id,
     title: stage.title,
@@ -100,6 +95,16 @@ export async function computeStatus(options: StatusOptions): Promise<ProjectStat
     state: results[i]!.state,
     evidence: results[i]!.evidence,
   }));
+}
+
+export async function computeStatus(options: StatusOptions): Promise<ProjectStatus> {
+  const start = await startFolder(options);
+  const specFile = await findSpecUpward(start);
+  const project = specFile ? new Project(specFile, options.today ? { today: options.today } : {}) : undefined;
+  const results = project ? await Promise.all(STAGES.map((stage) => stage.evidence(project))) : withoutSpec(start);
+  const commands = new Set(options.commands);
+
+  const stages = stageReports(results, commands);
   const index = stages.findIndex((stage) => stage.state !== 'done');
   let next: NextCommand | null = null;
   if (index !== -1) {

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { STAGES } from '../../src/stages/index.js';
-import { computeStatus, type NextCommand, type ProjectStatus } from '../../src/stages/status.js';
+import { computeStatus, stageReports, type NextCommand, type ProjectStatus } from '../../src/stages/status.js';
 import type { StageState } from '../../src/stages/types.js';
 import { walk, type WalkDeps } from '../../src/stages/walk.js';
 import { createWalkConfirm } from '../../src/ui/walk-prompts.js';
@@ -26,18 +26,13 @@ function fakeStatus(
   options: { state?: StageState; commands?: readonly string[]; next?: Partial<NextCommand> } = {},
 ): ProjectStatus {
   const commands = new Set(options.commands ?? ALL_COMMANDS);
-  const stages = STAGES.map((stage) => ({
-    number: stage.number,
-    id: stage.id,
-    title: stage.title,
-    summary: stage.summary,
-    command: stage.command,
-    available: commands.has(stage.command),
-    leaves: stage.leaves,
-    proof: stage.proof,
-    state: (stage.number <= done ? 'done' : stage.number === done + 1 ? (options.state ?? 'not-started') : 'not-started') as StageState,
-    evidence: [],
-  }));
+  const stages = stageReports(
+    STAGES.map((stage) => ({
+      state: stage.number <= done ? 'done' : stage.number === done + 1 ? (options.state ?? 'not-started') : 'not-started',
+      evidence: [],
+    })),
+    commands,
+  );
   const stage = stages[done];
   const command = options.next?.command ?? stage?.command;
   const args = options.next?.args ?? [];
