@@ -1,7 +1,7 @@
 // loadConfig: the spec's numbers and the environment's endpoints, keys and port, with a ConfigError
 // naming the variable and the spec field whenever either is wrong.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config/index.js';
+import { ConfigError, envVariable, loadConfig } from '../src/config/index.js';
 import { spec as generatedSpec } from '../src/config/spec.js';
 import type { ServiceSpec, TierSpec } from '../src/config/types.js';
 import { TRIAGE_ENV, triageSpec as spec } from './support/triage.js';
@@ -33,6 +33,16 @@ function configError(run: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError, got none');
 }
+
+describe('envVariable', () => {
+  it('names the variable of a ${NAME} reference, and nothing for anything else', () => {
+    expect(envVariable('${TRIAGE_LLM_URL}')).toBe('TRIAGE_LLM_URL');
+    expect(envVariable('https://api.example.com/v1')).toBeUndefined();
+    expect(envVariable('${lower_case}')).toBeUndefined();
+    expect(envVariable('prefix ${A}')).toBeUndefined();
+    expect(envVariable(undefined)).toBeUndefined();
+  });
+});
 
 describe('loadConfig: http tier endpoints and keys', () => {
   it('reads the endpoint from the variable the spec names', () => {

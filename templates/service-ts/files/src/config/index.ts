@@ -70,10 +70,15 @@ export class ConfigError extends Error {
 
 const ENV_REFERENCE = /^\$\{([A-Z_][A-Z0-9_]*)\}$/;
 
+/** The variable a spec reference like `${TRIAGE_LLM_URL}` names (TRIAGE_LLM_URL); undefined for anything else. */
+export function envVariable(reference: string | undefined): string | undefined {
+  return reference === undefined ? undefined : ENV_REFERENCE.exec(reference)?.[1];
+}
+
 /** The value of the variable a spec reference like `${TRIAGE_LLM_URL}` names. */
 function fromEnvironment(reference: string | undefined, field: string, env: NodeJS.ProcessEnv): string | undefined {
   if (reference === undefined) return undefined;
-  const name = ENV_REFERENCE.exec(reference)?.[1];
+  const name = envVariable(reference);
   if (!name) throw new ConfigError(`${field} must be an environment reference like \${LLM_URL}, not ${JSON.stringify(reference)}`);
   const value = env[name]?.trim();
   if (!value) throw new ConfigError(`${name} is not set: ${field} reads it`);
@@ -101,7 +106,7 @@ function tierConfig(tier: TierSpec, index: number, env: NodeJS.ProcessEnv): Tier
   // `localhost:8099/v1` parses as a URL of scheme `localhost:`: only http(s) will do.
   if (protocol !== 'http:' && protocol !== 'https:') {
     throw new ConfigError(
-      `${tier.endpoint.slice(2, -1)} is not an http(s) URL (${field}.endpoint); its value is not shown, as a URL may hold credentials`,
+      `${envVariable(tier.endpoint)} is not an http(s) URL (${field}.endpoint); its value is not shown, as a URL may hold credentials`,
     );
   }
   const apiKey = fromEnvironment(tier.apiKey, `${field}.apiKey`, env);

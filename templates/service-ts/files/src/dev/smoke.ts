@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { envVariable } from '../config/index.js';
 import { spec } from '../config/spec.js';
 import { startFakeLlm, type FakeLlm } from './fake-llm.js';
 
@@ -21,20 +22,19 @@ interface Call {
 }
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
-const envName = (reference: string | undefined) => reference?.slice(2, -1);
 
 async function main(): Promise<number> {
   const fakes: FakeLlm[] = [];
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '5000' };
   for (const tier of spec.models.tiers) {
     if (tier.kind !== 'http') continue;
-    const endpoint = envName(tier.endpoint);
+    const endpoint = envVariable(tier.endpoint);
     if (endpoint && !env[endpoint]) {
       const fake = await startFakeLlm();
       fakes.push(fake);
       env[endpoint] = fake.url;
     }
-    const key = envName(tier.apiKey);
+    const key = envVariable(tier.apiKey);
     if (key && !env[key]) env[key] = 'smoke-test-key';
   }
 

@@ -4,7 +4,7 @@
 // expectations name.
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
+import { envVariable, loadConfig } from '../../src/config/index.js';
 import { spec as generatedSpec } from '../../src/config/spec.js';
 import type { ScenarioSpec, ServiceSpec, Threshold } from '../../src/config/types.js';
 import { mulberry32, startFakeLlm, type Fault, type FakeLlm } from '../../src/dev/fake-llm.js';
@@ -102,8 +102,10 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
       const fake = await startFakeLlm({ fault: faulty ? fault : null, seed: 7 });
       fakes.push(fake);
       if (faulty) target = fake;
-      if (tier.endpoint) env[tier.endpoint.slice(2, -1)] = fake.url;
-      if (tier.apiKey) env[tier.apiKey.slice(2, -1)] = 'scenario-test-key';
+      const endpoint = envVariable(tier.endpoint);
+      const key = envVariable(tier.apiKey);
+      if (endpoint) env[endpoint] = fake.url;
+      if (key) env[key] = 'scenario-test-key';
     }
     const config = { ...loadConfig(env, spec), port: 0, host: '127.0.0.1', logLevel: 'silent' };
     const tiers = createTiers(config, loadExamples(config.examplesFile)).map((tier) =>
