@@ -13,7 +13,7 @@
 // for the same input. When the strategy has nothing to give (no lower tier answered, a cache
 // miss), a cache falls back on the lower tier's answer, and lower-tier and cache on the static
 // answer when the spec has one. Only then does the request fail.
-import { TaskCancelledError, TimeoutStrategy, timeout } from 'cockatiel';
+import { TaskCancelledError, TimeoutStrategy, timeout, type TimeoutPolicy } from 'cockatiel';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../monitoring/logger.js';
 import { BREAKER_STATE, type BreakerStateName, type FallbackKind, type Metrics } from '../monitoring/metrics.js';
@@ -58,6 +58,8 @@ interface Attempted {
 export class Router {
   private readonly policies = new Map<string, TierPolicy>();
   private readonly cache: AnswerCache | undefined;
+  /** resilience.timeoutMs, for everything the tiers do; aggressive, so a pending backoff cannot outlast it. One policy serves every request. */
+  private readonly deadline: TimeoutPolicy;
 
   constructor(
     private readonly tiers: readonly ModelTier[],
@@ -89,6 +91,7 @@ export class Router {
     }
     const fallback = config.resilience.fallback;
     if (fallback?.strategy === 'cache') this.cache = new AnswerCache(fallback.cacheTtlSeconds * 1000);
+    this.deadline = timeout(config.resilience.requestTimeoutMs, TimeoutStrategy.Aggressive);
   }
 
   /** The circuit breaker state of each tier that has one. */
@@ -104,11 +107,9 @@ export class Router {
   /** Answers normalised `text`. Rejects with NoAnswerError when neither a tier nor a fallback can. */
   async route(text: string, signal?: AbortSignal): Promise<Answer> {
     const attempted: Attempted = { tiers: [], costUsd: 0 };
-    // resilience.timeoutMs, for everything the tiers do; aggressive, so a pending backoff cannot outlast it.
-    const deadline = timeout(this.config.resilience.requestTimeoutMs, TimeoutStrategy.Aggressive);
     let reason: FailureReason;
     try {
-      await deadline.execute(({ signal: inner }) => this.ask(text, attempted, inner), signal);
+      await this.deadline.execute(({ signal: inner }) => this.ask(text, attempted, inner), signal);
       const answered = attempted.tier!;
       this.cache?.set(text, attempted.prediction!, answered);
       return {
