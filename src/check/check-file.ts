@@ -5,7 +5,8 @@
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { loadSpecFile, type LoadedSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
-import { locate, type DocPath, type Diagnostic } from '../spec/yaml-file.js';
+import { locate, type Diagnostic } from '../spec/yaml-file.js';
+import type { DocPath } from '../spec/doc-path.js';
 import type { ResolvedPolicy, TemplatePolicy } from './policy.js';
 import { projectFiles } from './project.js';
 import { RULES } from './rules/index.js';

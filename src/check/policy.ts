@@ -9,8 +9,9 @@ import picomatch from 'picomatch';
 import { insideRoot } from '../fs/paths.js';
 import type { Spec } from '../spec/schema.js';
 import { locate, type ParsedYaml } from '../spec/yaml-file.js';
-import { displayPath } from './files.js';
-import { EVERY, expandField, fieldName, valueAt } from './policy/fields.js';
+import { displayPath } from '../fs/paths.js';
+import { formatPath, valueAt } from '../spec/doc-path.js';
+import { EVERY, expandField } from './policy/fields.js';
 import { loadPolicyData, POLICY_FILE, type RequireEntry, type TemplatePolicy } from './policy/load.js';
 import { utcDay } from './policy/schema.js';
 import type { Finding, RuleMeta, RuleSetting } from './types.js';
@@ -184,7 +185,7 @@ export async function loadPolicy(path: string, options: { knownRuleIds: readonly
           const problem = unmet(requirement, value);
           if (!problem) continue;
           // A * stands for each item: the finding names the one that fails.
-          const field = requirement.path.includes(EVERY) ? fieldName(path) : requirement.field;
+          const field = requirement.path.includes(EVERY) ? formatPath(path) : requirement.field;
           const forTier = requirement.tiers ? ` for tier ${tier}` : '';
           const why = requirement.reason ? ` (${requirement.reason})` : '';
           const message =

@@ -2,18 +2,8 @@
  * docs/rules.md, generated from the rules' own metadata so the reference cannot drift from the
  * code (`npm run docs`; a test fails when the committed file is stale).
  */
-import type { RuleMeta, StageNumber } from './types.js';
-
-const STAGE_TITLES: Record<StageNumber, string> = {
-  1: 'requirements',
-  2: 'architecture',
-  3: 'modular components',
-  4: 'circuit breakers and orchestration',
-  5: 'end-to-end validation',
-  6: 'blue-green deploy',
-  7: 'handoff',
-  8: 'iterative improvement',
-};
+import { stageTitle } from '../stages/table.js';
+import type { RuleMeta } from './types.js';
 
 function cell(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
@@ -34,7 +24,7 @@ function section(rule: RuleMeta): string {
     rule.description,
     '',
     `- Default severity: **${rule.defaultSeverity}**`,
-    `- Stage: **${rule.stage}** (${STAGE_TITLES[rule.stage]})`,
+    `- Stage: **${rule.stage}** (${stageTitle(rule.stage)})`,
     '',
     `**Why it matters.** ${rule.rationale}`,
     '',

@@ -2,8 +2,10 @@
  * The check engine's vocabulary: rules, findings, results. Plain data, shared by the engine,
  * the rules, the policy layer and the formatters.
  */
+import type { StageNumber } from '../stages/table.js';
 import type { Spec } from '../spec/schema.js';
-import type { DocPath, Range } from '../spec/yaml-file.js';
+import type { DocPath } from '../spec/doc-path.js';
+import type { Range } from '../spec/yaml-file.js';
 import type { TemplatePolicy } from './policy/load.js';
 import type { ProjectFiles } from './project.js';
 
@@ -15,7 +17,7 @@ export type RuleSetting = Severity | 'off';
 export const SEVERITY_RANK: Record<Severity, number> = { error: 3, warn: 2, info: 1 };
 
 /** The eight stages, by number; a rule runs once a spec has reached its stage. */
-export type StageNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+export type { StageNumber };
 
 export interface RuleMeta {
   /** kebab-case, stable: policies and exceptions refer to it. */

@@ -2,7 +2,7 @@
  * What `design` reports, as one plain object: the `--json` output, and the source of the human
  * view (results for standard output, notes for standard error).
  */
-import { formatPath } from '../spec/yaml-file.js';
+import { formatPath } from '../spec/doc-path.js';
 import type { RankedFailureMode } from './recommend.js';
 import type { DesignResult } from './run.js';
 import { formatTable, type Budget, type Table } from './tables.js';

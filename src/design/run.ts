@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { displayPath, locateSpec } from '../check/files.js';
+import { displayPath } from '../fs/paths.js';
+import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { PatternId } from '../spec/schema.js';

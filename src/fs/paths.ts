@@ -10,3 +10,10 @@ export function insideRoot(root: string, file: string): string | undefined {
   if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
   return rel.split(sep).join('/');
 }
+
+/** How a file is named in output: relative to the working directory when inside it. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return file;
+  return rel.split(sep).join('/');
+}

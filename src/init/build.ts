@@ -5,7 +5,6 @@ import { Document, isMap, isScalar, isSeq } from 'yaml';
 import { API_VERSION, FAILURE_MODE_KINDS, type FailureModeKind, type Spec } from '../spec/schema.js';
 import { failureModeOf, presetTiers, targetCriterion, type Answers, type Draft } from './answers.js';
 
-export const SPEC_FILE = 'shipshape.yaml';
 export const SCHEMA_FILE = '.shipshape/shipshape.schema.json';
 export const SCHEMA_LINE = `# yaml-language-server: $schema=${SCHEMA_FILE}`;
 

@@ -14,7 +14,8 @@ import type { Spec } from '../spec/schema.js';
 import { didYouMean } from '../spec/suggest.js';
 import { readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';
 import { answersFileSchema, type AnswersFile } from './answers.js';
-import { buildSpec, completeAnswers, renderSpec, SCHEMA_FILE, SCHEMA_LINE, SPEC_FILE } from './build.js';
+import { SPEC_FILE } from '../spec/locate.js';
+import { buildSpec, completeAnswers, renderSpec, SCHEMA_FILE, SCHEMA_LINE } from './build.js';
 import { flagOf, type ScalarKey } from './questions.js';
 import { resolveAnswers, type Prompter } from './resolve.js';
 

@@ -7,7 +7,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import * as z from 'zod';
-import { displayPath } from '../check/files.js';
+import { displayPath } from '../fs/paths.js';
 import { UserError } from '../errors.js';
 import { specSchema } from '../spec/schema.js';
 import { readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';

@@ -5,7 +5,7 @@
  * written here.
  */
 import { createHash } from 'node:crypto';
-import { unifiedDiff } from '../spec/edit.js';
+import { unifiedDiff } from '../text/diff.js';
 import { hasHeader } from './header.js';
 import type { Merger } from './merge.js';
 import type { ProjectState } from './state.js';

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type HandlebarsNamespace from 'handlebars';
-import { displayPath } from '../check/files.js';
+import { displayPath } from '../fs/paths.js';
 import { UserError } from '../errors.js';
 import type { Spec } from '../spec/schema.js';
 import { withHeader } from './header.js';

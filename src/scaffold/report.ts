@@ -2,7 +2,7 @@
  * What `generate` reports, as one plain object: the `--json` output (no file contents, a diff
  * per file), and the source of the human view.
  */
-import type { Paint } from '../check/formatters/index.js';
+import type { Paint } from '../text/paint.js';
 import type { GenerateResult } from './run.js';
 import type { TaskOutcome } from './tasks.js';
 import type { Ownership, PackSource, PlanAction } from './types.js';

@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { displayPath, locateSpec } from '../check/files.js';
+import { displayPath } from '../fs/paths.js';
+import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { loadSpecFile } from '../spec/load.js';
 import { specSchema } from '../spec/schema.js';

@@ -6,23 +6,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import {
-  Document,
-  isAlias,
-  isCollection,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  visit,
-  type Node,
-  type Scalar,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { BugError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { formatPath, parseYamlText, type ParsedYaml } from './yaml-file.js';
+import { SPEC_FILE } from './locate.js';
+import { parseYamlText, type ParsedYaml } from './yaml-file.js';
+import { formatPath, valueAt } from './doc-path.js';
+import { columnOf, detectLayout, isLeaf, isPlainObject, lineEnd, pad, Renderer, type Layout, type Mode } from './yaml-render.js';
 
 export interface SpecEdit {
   path: readonly (string | number)[];
@@ -31,24 +21,7 @@ export interface SpecEdit {
   onlyIfAbsent?: boolean;
 }
 
-/** A small leaf map or list goes on one line (`{ min: 99.5 }`) when the whole line fits in this. */
-const FLOW_LINE_WIDTH = 80;
-const MAX_FLOW_MAP_KEYS = 4;
-/** Beyond this many cells the diff gives up on a minimal answer and shows the block as replaced. */
-const MAX_DIFF_CELLS = 4_000_000;
-
 type Path = readonly (string | number)[];
-type Mode = 'auto' | 'flow' | 'block';
-
-interface Layout {
-  eol: string;
-  indent: number;
-  /** Whether a block sequence under a key is indented (`key:\n  - x`) or not (`key:\n- x`). */
-  indentSeq: boolean;
-  flowMapPadding: boolean;
-  flowSeqPadding: boolean;
-}
-
 interface Splice {
   start: number;
   end: number;
@@ -64,11 +37,6 @@ type Found =
   /** An empty `key:` (or explicit null) on the way: it becomes the missing part of the path. */
   | { kind: 'null'; node: Node; in: Container; at: Path; rest: Path }
   | { kind: 'blocked'; at: Path; what: string };
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isLeaf = (value: unknown): boolean => typeof value !== 'object' || value === null;
-const pad = (n: number): string => ' '.repeat(n);
 
 /** The plain data an edit sets: undefined properties dropped, as the yaml library would. */
 function normalise(value: unknown, path: Path): unknown {
@@ -87,19 +55,6 @@ function normalise(value: unknown, path: Path): unknown {
 function isEmptyNull(node: unknown): node is Scalar {
   return isScalar(node) && node.value === null && node.range !== undefined && node.range !== null && node.range[0] === node.range[1];
 }
-
-function lineStart(text: string, pos: number): number {
-  return text.lastIndexOf('\n', pos - 1) + 1;
-}
-
-/** The end of the line holding `pos`, before its line break. */
-function lineEnd(text: string, pos: number): number {
-  const nl = text.indexOf('\n', pos);
-  if (nl === -1) return text.length;
-  return nl > 0 && text[nl - 1] === '\r' ? nl - 1 : nl;
-}
-
-const columnOf = (text: string, pos: number): number => pos - lineStart(text, pos);
 
 function skipBackBlanks(text: string, pos: number, floor = 0): number {
   let at = pos;
@@ -145,139 +100,6 @@ function afterIndicator(text: string, value: Node | null, key: Node | undefined)
     if (text[at] === ':') return at + 1;
   }
   throw new BugError('cannot find where an empty YAML value goes');
-}
-
-function detectLayout(text: string, parsed: ParsedYaml): Layout {
-  const layout: Layout = {
-    eol: text.includes('\r\n') ? '\r\n' : '\n',
-    indent: 2,
-    indentSeq: true,
-    flowMapPadding: true,
-    flowSeqPadding: false,
-  };
-  const seen = { indent: false, indentSeq: false, flowMap: false, flowSeq: false };
-  visit(parsed.doc!, {
-    Pair(_, pair) {
-      const key = pair.key as Node | null;
-      const value = pair.value as Node | null;
-      if (!key?.range || !isCollection(value) || value.flow || !value.range) return;
-      const delta = columnOf(text, value.range[0]) - columnOf(text, key.range[0]);
-      if (isMap(value) && !seen.indent && delta > 0) {
-        layout.indent = delta;
-        seen.indent = true;
-      }
-      if (isSeq(value) && !seen.indentSeq) {
-        layout.indentSeq = delta > 0;
-        seen.indentSeq = true;
-      }
-    },
-    Map(_, map) {
-      if (map.flow && map.range && map.items.length > 0 && !seen.flowMap) {
-        layout.flowMapPadding = text[map.range[0] + 1] === ' ';
-        seen.flowMap = true;
-      }
-    },
-    Seq(_, seq) {
-      if (seq.flow && seq.range && seq.items.length > 0 && !seen.flowSeq) {
-        layout.flowSeqPadding = text[seq.range[0] + 1] === ' ';
-        seen.flowSeq = true;
-      }
-    },
-  });
-  return layout;
-}
-
-/** Renders new values in the file's own style; lines come with their absolute indentation. */
-class Renderer {
-  private readonly options: { indent: number; lineWidth: number; minContentWidth: number };
-  constructor(private readonly layout: Layout) {
-    this.options = { indent: layout.indent, lineWidth: 0, minContentWidth: 0 };
-  }
-
-  /** A scalar or a collection on one line, safe inside `{ }` and `[ ]`. */
-  flow(value: unknown, type?: Scalar.Type): string {
-    if (Array.isArray(value)) {
-      if (value.length === 0) return '[]';
-      const inner = value.map((item) => this.flow(item)).join(', ');
-      return this.layout.flowSeqPadding ? `[ ${inner} ]` : `[${inner}]`;
-    }
-    if (isPlainObject(value)) {
-      const entries = Object.entries(value);
-      if (entries.length === 0) return '{}';
-      const inner = entries.map(([key, item]) => `${this.flow(key)}: ${this.flow(item)}`).join(', ');
-      return this.layout.flowMapPadding ? `{ ${inner} }` : `{${inner}}`;
-    }
-    // The yaml library would write a multi-line plain scalar here; JSON is valid double-quoted YAML.
-    if (typeof value === 'string' && value.includes('\n')) return JSON.stringify(value);
-    const doc = new Document([value]);
-    const seq = doc.contents as YAMLSeq<Scalar>;
-    seq.flow = true;
-    const item = seq.items[0];
-    if (type && item && typeof value === 'string') item.type = type;
-    return doc
-      .toString({ ...this.options, flowCollectionPadding: false })
-      .trimEnd()
-      .slice(1, -1);
-  }
-
-  /** A scalar after `key: ` or `- `; a multi-line string becomes a block scalar indented from `base`. */
-  scalar(value: unknown, base: number, type?: Scalar.Type): string[] {
-    const doc = new Document({ k: value });
-    const item = (doc.contents as YAMLMap<Scalar, Scalar>).items[0]?.value;
-    if (type && item && typeof value === 'string') item.type = type;
-    const [first = '', ...rest] = doc.toString(this.options).replace(/\n$/, '').split('\n');
-    return [first.slice('k: '.length), ...rest.map((line) => (line === '' ? '' : pad(base) + line))];
-  }
-
-  /** The value on the current line, or undefined when it needs lines of its own. */
-  inline(value: unknown, lineLength: number, base: number, mode: Mode, type?: Scalar.Type): string[] | undefined {
-    if (isLeaf(value)) return this.scalar(value, base, type);
-    const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value as object).length === 0;
-    if (empty || mode === 'flow') return [this.flow(value)];
-    if (mode === 'block' || !this.smallLeaf(value)) return undefined;
-    const text = this.flow(value);
-    return lineLength + text.length <= FLOW_LINE_WIDTH ? [text] : undefined;
-  }
-
-  private smallLeaf(value: unknown): boolean {
-    const leaf = (item: unknown) => isLeaf(item) && !(typeof item === 'string' && item.includes('\n'));
-    if (Array.isArray(value)) return value.every(leaf);
-    return isPlainObject(value) && Object.keys(value).length <= MAX_FLOW_MAP_KEYS && Object.values(value).every(leaf);
-  }
-
-  /** `key: value` at column `col`, the value in block style when it does not fit on the line. */
-  entry(key: string | number, value: unknown, col: number, mode: Mode): string[] {
-    const head = `${pad(col)}${this.flow(key)}:`;
-    const inline = this.inline(value, head.length + 1, col, mode);
-    if (inline) return [`${head} ${inline[0]}`, ...inline.slice(1)];
-    return [head, ...this.block(value, this.childColumn(value, col))];
-  }
-
-  childColumn(value: unknown, keyColumn: number): number {
-    return keyColumn + (Array.isArray(value) && !this.layout.indentSeq ? 0 : this.layout.indent);
-  }
-
-  /** The lines of a non-empty collection in block style, at column `col`. */
-  block(value: unknown, col: number, itemMode?: Mode): string[] {
-    if (isPlainObject(value)) return Object.entries(value).flatMap(([key, item]) => this.entry(key, item, col, 'auto'));
-    if (!Array.isArray(value)) throw new BugError('only a collection has block lines');
-    // Items of one list look alike: all on one line each, or none.
-    const mode = itemMode ?? (value.every((item) => isLeaf(item) || this.fitsOnItemLine(item, col)) ? 'auto' : 'block');
-    return value.flatMap((item) => this.item(item, col, mode));
-  }
-
-  private fitsOnItemLine(item: unknown, col: number): boolean {
-    return this.inline(item, col + 2, col, 'auto') !== undefined;
-  }
-
-  /** `- item` at column `col`; a block map or list starts on the dash's line. */
-  item(value: unknown, col: number, mode: Mode): string[] {
-    const head = `${pad(col)}-`;
-    const inline = this.inline(value, head.length + 1, col, mode);
-    if (inline) return [`${head} ${inline[0]}`, ...inline.slice(1)];
-    const [first = '', ...rest] = this.block(value, col + 2);
-    return [`${head} ${first.slice(col + 2)}`, ...rest];
-  }
 }
 
 function walk(parsed: ParsedYaml, path: Path): Found {
@@ -461,15 +283,6 @@ function appendItem(text: string, render: Renderer, layout: Layout, seq: YAMLSeq
   return { start: at, end: at, insert: layout.eol + render.block([value], col, mode).join(layout.eol) };
 }
 
-function valueAt(data: unknown, path: Path): unknown {
-  let value = data;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
-
 function withValue(data: unknown, path: Path, value: unknown): unknown {
   const [head, ...rest] = path;
   if (head === undefined) return value;
@@ -561,7 +374,7 @@ function verify(file: string, text: string, expected: unknown, path: Path): Pars
 
 /** Applies edits in order to YAML text; returns the new text and which edits changed something. */
 export function applyEdits(text: string, edits: readonly SpecEdit[]): { text: string; applied: SpecEdit[]; skipped: SpecEdit[] } {
-  return applyEditsAs('shipshape.yaml', text, edits);
+  return applyEditsAs(SPEC_FILE, text, edits);
 }
 
 /** Reads the file, applies the edits, writes atomically (writeFileAtomic from src/fs/atomic.ts) only when the text changed; refuses (UserError) a file that does not parse. */
@@ -577,109 +390,4 @@ export async function editSpecFile(
   const changed = text !== before;
   if (changed) await writeFileAtomic(path, text);
   return { changed, applied, skipped };
-}
-
-interface DiffLine {
-  op: ' ' | '-' | '+';
-  text: string;
-}
-
-/** Lines with their terminators, so a missing final newline is a difference like any other. */
-function linesOf(text: string): string[] {
-  return text === '' ? [] : text.split(/(?<=\n)/);
-}
-
-function diffLines(a: string[], b: string[]): DiffLine[] {
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  const x = a.slice(head, a.length - tail);
-  const y = b.slice(head, b.length - tail);
-  const middle: DiffLine[] = [];
-  if ((x.length + 1) * (y.length + 1) > MAX_DIFF_CELLS) {
-    middle.push(...x.map((text) => ({ op: '-' as const, text })), ...y.map((text) => ({ op: '+' as const, text })));
-  } else {
-    // lcs[i][j]: the longest common subsequence of x[i..] and y[j..].
-    const width = y.length + 1;
-    const lcs = new Uint32Array((x.length + 1) * width);
-    for (let i = x.length - 1; i >= 0; i--) {
-      for (let j = y.length - 1; j >= 0; j--) {
-        lcs[i * width + j] =
-          x[i] === y[j] ? lcs[(i + 1) * width + j + 1]! + 1 : Math.max(lcs[(i + 1) * width + j]!, lcs[i * width + j + 1]!);
-      }
-    }
-    let i = 0;
-    let j = 0;
-    while (i < x.length || j < y.length) {
-      if (i < x.length && j < y.length && x[i] === y[j]) {
-        middle.push({ op: ' ', text: x[i++]! });
-        j++;
-      } else if (j < y.length && (i === x.length || lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!)) {
-        middle.push({ op: '+', text: y[j++]! });
-      } else {
-        middle.push({ op: '-', text: x[i++]! });
-      }
-    }
-  }
-  return [
-    ...a.slice(0, head).map((text) => ({ op: ' ' as const, text })),
-    // Removals before additions inside a change, as diff(1) prints them.
-    ...reorder(middle),
-    ...a.slice(a.length - tail).map((text) => ({ op: ' ' as const, text })),
-  ];
-}
-
-function reorder(lines: DiffLine[]): DiffLine[] {
-  const out: DiffLine[] = [];
-  let removed: DiffLine[] = [];
-  let added: DiffLine[] = [];
-  const flush = () => {
-    out.push(...removed, ...added);
-    removed = [];
-    added = [];
-  };
-  for (const line of lines) {
-    if (line.op === ' ') {
-      flush();
-      out.push(line);
-    } else {
-      (line.op === '-' ? removed : added).push(line);
-    }
-  }
-  flush();
-  return out;
-}
-
-/** A unified diff of two texts (for `--dry-run`), three lines of context; empty when they are equal. */
-export function unifiedDiff(before: string, after: string, name: string): string {
-  if (before === after) return '';
-  const lines = diffLines(linesOf(before), linesOf(after));
-  const context = 3;
-  const changes = lines.flatMap((line, k) => (line.op === ' ' ? [] : [k]));
-  const hunks: [number, number][] = [];
-  for (const k of changes) {
-    const from = Math.max(0, k - context);
-    const to = Math.min(lines.length, k + context + 1);
-    const last = hunks.at(-1);
-    if (last && from <= last[1]) last[1] = to;
-    else hunks.push([from, to]);
-  }
-  let out = `--- a/${name}\n+++ b/${name}\n`;
-  for (const [from, to] of hunks) {
-    const before = lines.slice(0, from);
-    const oldStart = before.filter((line) => line.op !== '+').length;
-    const newStart = before.filter((line) => line.op !== '-').length;
-    const body = lines.slice(from, to);
-    const oldCount = body.filter((line) => line.op !== '+').length;
-    const newCount = body.filter((line) => line.op !== '-').length;
-    const span = (start: number, count: number) => (count === 1 ? `${start + 1}` : `${count === 0 ? start : start + 1},${count}`);
-    out += `@@ -${span(oldStart, oldCount)} +${span(newStart, newCount)} @@\n`;
-    for (const line of body) {
-      const ended = line.text.endsWith('\n');
-      out += `${line.op}${ended ? line.text.slice(0, -1) : line.text}\n`;
-      if (!ended) out += '\\ No newline at end of file\n';
-    }
-  }
-  return out;
 }

@@ -6,14 +6,13 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type * as z from 'zod';
+import { formatPath, valueAt, type DocPath, type PathSegment } from './doc-path.js';
+import { defOf, schemaAt } from './schema-walk.js';
 import { didYouMean } from './suggest.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases a document may expand; a billion-laughs file trips this long before it hurts. */
 export const MAX_ALIAS_COUNT = 64;
-
-export type PathSegment = string | number;
-export type DocPath = readonly PathSegment[];
 
 export interface Diagnostic {
   file: string;
@@ -282,49 +281,10 @@ export function locate(parsed: Pick<ParsedYaml, 'doc' | 'lineCounter'>, path: Do
   return START;
 }
 
-export function formatPath(path: DocPath): string {
-  let out = '';
-  for (const segment of path) {
-    out += typeof segment === 'number' ? `[${segment}]` : out === '' ? segment : `.${segment}`;
-  }
-  return out;
-}
-
-function valueAt(data: unknown, path: DocPath): unknown {
-  let value = data;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PathSegment, unknown>)[segment];
-  }
-  return value;
-}
-
 /** The keys a strict object schema accepts at `path`, for did-you-mean. */
 function knownKeys(schema: z.ZodType, path: DocPath): string[] {
-  let current: unknown = schema;
-  const unwrap = (s: unknown): unknown => {
-    let x = s as { def?: { type?: string; innerType?: unknown; in?: unknown; schema?: unknown } };
-    for (let i = 0; i < 10 && x?.def; i++) {
-      const type = x.def.type;
-      if (type === 'optional' || type === 'nullable' || type === 'default' || type === 'prefault' || type === 'readonly') {
-        x = x.def.innerType as typeof x;
-      } else if (type === 'pipe') {
-        x = x.def.in as typeof x;
-      } else {
-        break;
-      }
-    }
-    return x;
-  };
-  current = unwrap(current);
-  for (const segment of path) {
-    const c = current as { def?: { type?: string; element?: unknown }; shape?: Record<string, unknown> };
-    if (c?.def?.type === 'array' && typeof segment === 'number') current = unwrap(c.def.element);
-    else if (c?.shape && typeof segment === 'string') current = unwrap(c.shape[segment]);
-    else return [];
-  }
-  const shape = (current as { shape?: Record<string, unknown> })?.shape;
-  return shape ? Object.keys(shape) : [];
+  const def = defOf(schemaAt(schema, path));
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
 /** Validates parsed data with a zod schema; every issue becomes a diagnostic at its place. */

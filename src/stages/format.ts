@@ -1,6 +1,6 @@
 /** The human view of a status: a table of the eight stages, then the next command. Colour comes in through a Paint. */
 import { join } from 'node:path';
-import type { Paint } from '../check/formatters/index.js';
+import type { Paint } from '../text/paint.js';
 import type { ProjectStatus, StageReport } from './status.js';
 import type { StageState } from './types.js';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { StageNumber } from '../check/types.js';
+import type { StageNumber } from './table.js';
 import { runCheck } from '../check/engine.js';
 import { UserError } from '../errors.js';
 import { insideRoot } from '../fs/paths.js';

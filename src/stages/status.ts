@@ -4,11 +4,12 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { findSpecUpward, SPEC_FILE } from '../check/files.js';
+import { findSpecUpward, SPEC_FILE } from '../spec/locate.js';
 import { UserError } from '../errors.js';
 import { STAGES } from './index.js';
 import { Project } from './project.js';
-import type { Evidence, StageEvidence, StageNumber, StageState } from './types.js';
+import type { StageNumber } from './table.js';
+import type { Evidence, StageEvidence, StageState } from './types.js';
 
 export interface StatusOptions {
   cwd: string;

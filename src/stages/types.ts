@@ -2,10 +2,8 @@
  * The vocabulary of `status` and `walk`: what a stage is, and what its evidence says. Plain data,
  * recomputed from the files on disk on every call (DESIGN.md, Principle 2).
  */
-import type { StageNumber } from '../check/types.js';
 import type { Project } from './project.js';
-
-export type { StageNumber };
+import type { StageInfo } from './table.js';
 
 export const STAGE_STATES = ['done', 'in-progress', 'not-started'] as const;
 export type StageState = (typeof STAGE_STATES)[number];
@@ -34,18 +32,8 @@ export interface StageEvidence {
   next?: NextStep;
 }
 
-export interface Stage {
-  number: StageNumber;
-  id: string;
-  title: string;
-  /** The stage as the workflow names it (DESIGN.md's table). */
-  summary: string;
-  /** The shipshape command that does the stage. */
-  command: string;
-  /** What the command leaves behind. */
-  leaves: string;
-  /** What proves the stage done, in a sentence. */
-  proof: string;
+/** A stage of the table with the function that reads its evidence from a project. */
+export interface Stage extends StageInfo {
   evidence(project: Project): Promise<StageEvidence>;
 }
 

@@ -1,6 +1,6 @@
 /** Colour for human output: chalk on a terminal (NO_COLOR and FORCE_COLOR respected), plain otherwise. */
 import chalk, { Chalk } from 'chalk';
-import { plainPaint, type Paint } from '../check/formatters/index.js';
+import { plainPaint, type Paint } from '../text/paint.js';
 
 export function paintFor(stream: NodeJS.WriteStream | undefined): Paint {
   const level = stream?.isTTY ? chalk.level : 0;

@@ -1,7 +1,9 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { displayPath, findSpecUpward, locateSpec, resolveSpecFiles } from '../../src/check/files.js';
+import { resolveSpecFiles } from '../../src/check/files.js';
+import { displayPath } from '../../src/fs/paths.js';
+import { findSpecUpward, locateSpec } from '../../src/spec/locate.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 function project() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/check/rules/index.js';
-import type { DocPath } from '../../src/spec/yaml-file.js';
+import type { DocPath } from '../../src/spec/doc-path.js';
 import { absentEdits, errorRateLimit, fillAbsent, planDefaults, requestDeadline } from '../../src/design/defaults.js';
 import { recommend } from '../../src/design/recommend.js';
 import { specSchema, type Spec } from '../../src/spec/schema.js';

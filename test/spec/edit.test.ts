@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BugError, UserError } from '../../src/errors.js';
-import { applyEdits, editSpecFile, unifiedDiff, type SpecEdit } from '../../src/spec/edit.js';
+import { applyEdits, editSpecFile, type SpecEdit } from '../../src/spec/edit.js';
+import { unifiedDiff } from '../../src/text/diff.js';
 import { EXAMPLE } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plainPaint, type Paint } from '../../src/check/formatters/index.js';
+import { plainPaint, type Paint } from '../../src/text/paint.js';
 import { evidenceLine, formatStatus } from '../../src/stages/format.js';
 import { computeStatus, unmetStage, type ProjectStatus, type StageReport } from '../../src/stages/status.js';
 import { exampleText, stageOneText } from '../design/helpers.js';

@@ -2,34 +2,11 @@
  * The output formats of `shipshape check`: each turns a CheckResult into text. Colour comes in
  * through a Paint, so the core never knows about terminals.
  */
+import type { Paint } from '../../text/paint.js';
 import type { CheckResult } from '../types.js';
 
 export const FORMAT_NAMES = ['stylish', 'json', 'sarif', 'junit', 'github'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
-
-/** The colours a formatter may use; the CLI passes chalk's on a terminal, plainPaint elsewhere. */
-export interface Paint {
-  red: (s: string) => string;
-  yellow: (s: string) => string;
-  blue: (s: string) => string;
-  green: (s: string) => string;
-  dim: (s: string) => string;
-  bold: (s: string) => string;
-  underline: (s: string) => string;
-}
-
-const identity = (s: string): string => s;
-
-/** No colour at all. */
-export const plainPaint: Paint = {
-  red: identity,
-  yellow: identity,
-  blue: identity,
-  green: identity,
-  dim: identity,
-  bold: identity,
-  underline: identity,
-};
 
 export interface FormatOptions {
   paint: Paint;

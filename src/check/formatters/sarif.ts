@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { formatPath } from '../../spec/yaml-file.js';
+import { formatPath } from '../../spec/doc-path.js';
 import type { CheckResult, Finding, RuleMeta, Severity } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { relativeToCwd, sortedResults, waiverText } from './shared.js';

@@ -1,6 +1,7 @@
 /** The default human format, after ESLint's stylish: a block per file, aligned columns, a summary. */
 import type { CheckResult, Finding } from '../types.js';
-import type { FormatOptions, Paint } from './index.js';
+import type { Paint } from '../../text/paint.js';
+import type { FormatOptions } from './index.js';
 import { compareFindings, summaryText, waiverText } from './shared.js';
 
 interface Row {

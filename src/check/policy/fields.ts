@@ -5,7 +5,8 @@
  */
 import { specSchema } from '../../spec/schema.js';
 import { didYouMean } from '../../spec/suggest.js';
-import type { PathSegment } from '../../spec/yaml-file.js';
+import { valueAt, type PathSegment } from '../../spec/doc-path.js';
+import { defOf, unwrapSchema as unwrap } from '../../spec/schema-walk.js';
 
 /** `slo.availability`, `models.tiers.0.timeoutMs`, `models.tiers[0].timeoutMs`, `models.tiers[*].timeoutMs`. */
 export const FIELD_PATTERN = /^[A-Za-z_$][\w$-]*(?:\.(?:[A-Za-z_$][\w$-]*|\d+|\*)|\[(?:\d+|\*)\])*$/;
@@ -18,11 +19,6 @@ export function parseField(field: string): PathSegment[] {
     .replace(/\[(\d+|\*)\]/g, '.$1')
     .split('.')
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
-}
-
-/** A concrete path as a field: `models.tiers[1].timeoutMs`. */
-export function fieldName(path: readonly PathSegment[]): string {
-  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }
 
 /**
@@ -38,42 +34,6 @@ export function expandField(data: unknown, path: readonly PathSegment[]): PathSe
   if (container === null || typeof container !== 'object') return [];
   const keys: PathSegment[] = Array.isArray(container) ? container.map((_, i) => i) : Object.keys(container);
   return keys.flatMap((key) => expandField(data, [...head, key, ...path.slice(star + 1)]));
-}
-
-export function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
-  let value = data;
-  for (const segment of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    if (Array.isArray(value) !== (typeof segment === 'number')) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
-    value = (value as Record<PathSegment, unknown>)[segment];
-  }
-  return value;
-}
-
-interface SchemaDef {
-  type: string;
-  innerType?: unknown;
-  in?: unknown;
-  shape?: Record<string, unknown>;
-  element?: unknown;
-  valueType?: unknown;
-  options?: unknown[];
-  values?: unknown[];
-}
-
-const defOf = (schema: unknown): SchemaDef | undefined => (schema as { def?: SchemaDef } | undefined)?.def;
-
-function unwrap(schema: unknown): unknown {
-  let current = schema;
-  for (let i = 0; i < 20; i++) {
-    const def = defOf(current);
-    if (!def) break;
-    if (['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch'].includes(def.type)) current = def.innerType;
-    else if (def.type === 'pipe') current = def.in;
-    else break;
-  }
-  return current;
 }
 
 function isNumeric(schema: unknown): boolean {

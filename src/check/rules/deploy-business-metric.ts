@@ -1,5 +1,5 @@
 import type { Spec } from '../../spec/schema.js';
-import type { DocPath } from '../../spec/yaml-file.js';
+import type { DocPath } from '../../spec/doc-path.js';
 import type { Rule } from '../types.js';
 import { listOf } from './util.js';
 

@@ -1,5 +1,5 @@
 import { ENV_REF_PATTERN } from '../../spec/schema.js';
-import { formatPath } from '../../spec/yaml-file.js';
+import { formatPath } from '../../spec/doc-path.js';
 import type { Rule, RuleReport } from '../types.js';
 
 interface Detector {

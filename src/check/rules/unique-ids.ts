@@ -1,4 +1,4 @@
-import { formatPath, type DocPath } from '../../spec/yaml-file.js';
+import { formatPath, type DocPath } from '../../spec/doc-path.js';
 import type { Rule, RuleReport } from '../types.js';
 
 interface IdList {

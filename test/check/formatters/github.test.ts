@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { github } from '../../../src/check/formatters/github.js';
-import { plainPaint } from '../../../src/check/formatters/index.js';
+import { plainPaint } from '../../../src/text/paint.js';
 import type { CheckResult, Finding } from '../../../src/check/types.js';
 import { AWKWARD, CWD, allFindings, bigResult, cleanResult } from './fixture.js';
 

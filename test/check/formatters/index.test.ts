@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FORMATTERS, FORMAT_NAMES, plainPaint } from '../../../src/check/formatters/index.js';
+import { FORMATTERS, FORMAT_NAMES } from '../../../src/check/formatters/index.js';
+import { plainPaint } from '../../../src/text/paint.js';
 import { CWD, bigResult, cleanResult } from './fixture.js';
 
 describe('the formatter registry', () => {

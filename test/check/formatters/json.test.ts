@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainPaint } from '../../../src/check/formatters/index.js';
+import { plainPaint } from '../../../src/text/paint.js';
 import { json } from '../../../src/check/formatters/json.js';
 import type { CheckResult } from '../../../src/check/types.js';
 import { AWKWARD, CWD, bigResult } from './fixture.js';

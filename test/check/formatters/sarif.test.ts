@@ -5,7 +5,7 @@ import ajvFormats from 'ajv-formats';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { sarif } from '../../../src/check/formatters/sarif.js';
-import { plainPaint } from '../../../src/check/formatters/index.js';
+import { plainPaint } from '../../../src/text/paint.js';
 import type { CheckResult } from '../../../src/check/types.js';
 import { AWKWARD, CWD, bigResult, cleanResult } from './fixture.js';
 

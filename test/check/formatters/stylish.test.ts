@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainPaint, type Paint } from '../../../src/check/formatters/index.js';
+import { plainPaint, type Paint } from '../../../src/text/paint.js';
 import { stylish } from '../../../src/check/formatters/stylish.js';
 import type { CheckResult, Finding } from '../../../src/check/types.js';
 import { CWD, bigResult, cleanResult } from './fixture.js';

@@ -3,7 +3,7 @@ import { specStage } from '../../../src/check/stage.js';
 import type { Rule, RuleReport, Severity, StageNumber } from '../../../src/check/types.js';
 import { loadSpecFile } from '../../../src/spec/load.js';
 import { specSchema, type Spec } from '../../../src/spec/schema.js';
-import type { DocPath } from '../../../src/spec/yaml-file.js';
+import type { DocPath } from '../../../src/spec/doc-path.js';
 import { EXAMPLE } from '../../helpers/temp.js';
 
 export type Report = RuleReport & { severity?: Severity };
