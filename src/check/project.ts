@@ -8,9 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileSha256Sync } from '../stages/hash.js';
 import { insideRoot } from '../fs/paths.js';
-import { MANIFEST_FILE, parseManifest, type Manifest } from '../stages/records.js';
-
-export { MANIFEST_FILE };
+import { MANIFEST_FILE, readManifestLeniently, type Manifest } from '../state/manifest.js';
 
 /** The manifest as found: none yet, one that cannot be used (why, after its name), or its data. */
 export type ManifestRead = { found: false } | { found: true; error: string } | { found: true; manifest: Manifest };
@@ -46,7 +44,7 @@ function readManifest(path: string): ManifestRead {
   } catch (error) {
     return { found: true, error: `is not valid JSON (${(error as Error).message})` };
   }
-  const parsed = parseManifest(value);
+  const parsed = readManifestLeniently(value);
   return 'error' in parsed ? { found: true, error: parsed.error } : { found: true, manifest: parsed.value };
 }
 

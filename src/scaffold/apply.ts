@@ -4,6 +4,7 @@
  * anything fails before the renames, the temps and any folder made for them are removed, and the
  * project is as it was. Nothing is written through a folder that leads out of the project.
  */
+import { MANIFEST_FILE } from '../state/manifest.js';
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -11,7 +12,7 @@ import { InterruptedError, UserError } from '../errors.js';
 import { serializeManifest } from './manifest.js';
 import { unsafePathReason } from './paths.js';
 import { FolderGuard } from './state.js';
-import { BASE_DIR, PROJECT_MANIFEST, type Plan, type ProjectManifest } from './types.js';
+import { BASE_DIR, type Plan, type ProjectManifest } from './types.js';
 
 /** Writes one temp file, created new (never over an existing one). */
 export type TempWriter = (path: string, content: Buffer, mode: number) => Promise<void>;
@@ -95,7 +96,7 @@ function writesOf(plan: Plan, manifest: ProjectManifest | undefined): Write[] {
     if (entry.reject) writes.push({ path: entry.reject.path, content: entry.reject.content, mode: 0o644, project: true });
     if (entry.base) writes.push({ path: `${BASE_DIR}/${entry.path}`, content: entry.base, mode: 0o644, project: false });
   }
-  if (manifest) writes.push({ path: PROJECT_MANIFEST, content: Buffer.from(serializeManifest(manifest)), mode: 0o644, project: false });
+  if (manifest) writes.push({ path: MANIFEST_FILE, content: Buffer.from(serializeManifest(manifest)), mode: 0o644, project: false });
   return writes;
 }
 

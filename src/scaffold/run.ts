@@ -4,6 +4,7 @@
  * (--upgrade to move on), render everything in memory, plan against what is on disk, and unless
  * it is a dry run apply the plan and run the pack's tasks.
  */
+import { MANIFEST_FILE } from '../state/manifest.js';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { displayPath } from '../fs/paths.js';
@@ -23,7 +24,7 @@ import { loadPrecompiled } from './precompiled.js';
 import { renderContext, renderPack } from './render.js';
 import { readProjectState } from './state.js';
 import type { TaskOutcome } from './tasks.js';
-import { PROJECT_MANIFEST, type Pack, type PackSource, type Plan, type ProjectManifest } from './types.js';
+import { type Pack, type PackSource, type Plan, type ProjectManifest } from './types.js';
 
 export interface GenerateOptions {
   cwd: string;
@@ -84,7 +85,7 @@ function checkVersion(pack: Pack, previous: ProjectManifest | undefined, upgrade
   const { name, version } = pack.manifest;
   if (!previous) {
     if (upgrade) {
-      throw new UserError(`nothing to upgrade: the project has no ${PROJECT_MANIFEST}`, {
+      throw new UserError(`nothing to upgrade: the project has no ${MANIFEST_FILE}`, {
         hint: 'Run `shipshape generate` (without --upgrade) to generate it a first time.',
       });
     }
@@ -93,7 +94,7 @@ function checkVersion(pack: Pack, previous: ProjectManifest | undefined, upgrade
   const was = previous.pack;
   if (was.name !== name) {
     throw new UserError(`the project was generated from the pack ${was.name} ${was.version}, and ${name} is another pack`, {
-      hint: `Run generate with --template naming ${was.name}. Moving to another pack is not an upgrade: generate into a new folder, or delete ${PROJECT_MANIFEST} to start over (your files then count as yours; --force overwrites them).`,
+      hint: `Run generate with --template naming ${was.name}. Moving to another pack is not an upgrade: generate into a new folder, or delete ${MANIFEST_FILE} to start over (your files then count as yours; --force overwrites them).`,
     });
   }
   const order = compareVersions(parseVersion(version)!, parseVersion(was.version)!);
@@ -152,7 +153,7 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
     (error: unknown) => {
       if (options.template !== undefined || !previous || !(error instanceof UserError)) throw error;
       // The pack came from the manifest: say so, since the user never named it.
-      throw new UserError(`${error.message} (the pack ${PROJECT_MANIFEST} records: ${template})`, {
+      throw new UserError(`${error.message} (the pack ${MANIFEST_FILE} records: ${template})`, {
         hint: `Pass --template to say where the pack ${previous.pack.name} is now.`,
         cause: error,
       });
@@ -200,7 +201,7 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
     written: false,
     files: [],
     tasks: [],
-    manifestPath: resolve(root, PROJECT_MANIFEST),
+    manifestPath: resolve(root, MANIFEST_FILE),
     exitCode: conflicts ? 1 : 0,
   };
   if (options.dryRun) return result;

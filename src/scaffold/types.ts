@@ -119,5 +119,4 @@ export interface ManifestFileEntry {
   takenOver?: boolean;
 }
 
-export const PROJECT_MANIFEST = '.shipshape/manifest.json';
 export const BASE_DIR = '.shipshape/base';

@@ -1,7 +1,7 @@
 import type { Ownership } from '../scaffold/types.js';
 import { fileSha256 } from './hash.js';
 import type { Project } from './project.js';
-import { MANIFEST_FILE, parseManifest } from './records.js';
+import { MANIFEST_FILE, readManifestLeniently } from '../state/manifest.js';
 import { count, type Evidence, type StageEvidence } from './types.js';
 
 /** Files hashed at once: enough to keep the disk busy, few enough for any open-file limit. */
@@ -42,7 +42,7 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
     if (!read.found) {
       return { state: 'not-started', evidence: [{ what: 'manifest', file: MANIFEST_FILE, ok: false, detail: `no ${MANIFEST_FILE}` }] };
     }
-    const parsed = 'error' in read ? { error: read.error } : parseManifest(read.value);
+    const parsed = 'error' in read ? { error: read.error } : readManifestLeniently(read.value);
     if ('error' in parsed) {
       return {
         state: 'in-progress',

@@ -3,27 +3,8 @@
  * `deploy` write them in these shapes; status only reads, and says what is wrong with a file
  * rather than failing on it.
  */
-import { OWNERSHIPS, PROJECT_MANIFEST, type Ownership } from '../scaffold/types.js';
-
-export const MANIFEST_FILE = PROJECT_MANIFEST;
 export const VALIDATION_REPORT_FILE = '.shipshape/reports/validation.json';
 export const DEPLOYMENTS_FILE = '.shipshape/deployments.json';
-
-/**
- * `.shipshape/manifest.json`, written by `generate` (ProjectManifest): every generated file with
- * its ownership and hash. Read strictly where the checks depend on it (ownership, hashes, the
- * format version) and leniently elsewhere (a pack without a version is shown without one).
- */
-export interface Manifest {
-  /** The format of the file; a manifest that does not say is read as 1. */
-  version: 1;
-  pack: { name: string; version: string };
-  specHash: string;
-  /** ISO 8601, as written. */
-  generatedAt?: string;
-  /** Project-relative paths with forward slashes; sha256 in lower case. */
-  files: Record<string, { ownership: Ownership; sha256: string }>;
-}
 
 /** `.shipshape/reports/validation.json`, written by `validate`. */
 export interface ValidationReport {
@@ -54,39 +35,6 @@ type Parsed<T> = { value: T } | { error: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-
-const SHA256 = /^[0-9a-f]{64}$/i;
-const isOwnership = (value: unknown): value is Ownership => (OWNERSHIPS as readonly unknown[]).includes(value);
-
-export function parseManifest(value: unknown): Parsed<Manifest> {
-  if (!isObject(value)) return { error: 'is not a JSON object' };
-  const { version, pack, specHash, generatedAt, files } = value;
-  // A later format may mean something else by the same fields: better to say so than to misread it.
-  if (version !== undefined && version !== 1)
-    return { error: `is format version ${JSON.stringify(version)}; this shipshape reads version 1` };
-  if (!isObject(files)) return { error: 'has no "files" object' };
-  const entries: [string, Manifest['files'][string]][] = [];
-  for (const [path, entry] of Object.entries(files)) {
-    if (!isObject(entry) || !isText(entry['sha256'])) return { error: `has no sha256 for ${path}` };
-    if (!SHA256.test(entry['sha256'])) return { error: `has a sha256 for ${path} that is not 64 hex digits` };
-    const ownership = entry['ownership'];
-    if (!isOwnership(ownership)) {
-      const given = ownership === undefined ? 'no ownership' : `the ownership ${JSON.stringify(ownership)}`;
-      return { error: `gives ${path} ${given}; expected managed, seeded or merged` };
-    }
-    entries.push([path, { ownership, sha256: entry['sha256'].toLowerCase() }]);
-  }
-  return {
-    value: {
-      version: 1,
-      pack: isObject(pack) ? { name: String(pack['name'] ?? ''), version: String(pack['version'] ?? '') } : { name: '', version: '' },
-      specHash: isText(specHash) ? specHash : '',
-      ...(isText(generatedAt) ? { generatedAt } : {}),
-      // fromEntries defines each path as its own property, even one called __proto__.
-      files: Object.fromEntries(entries),
-    },
-  };
-}
 
 export function parseValidationReport(value: unknown): Parsed<ValidationReport> {
   if (!isObject(value)) return { error: 'is not a JSON object' };

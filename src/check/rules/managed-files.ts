@@ -1,4 +1,4 @@
-import { MANIFEST_FILE } from '../project.js';
+import { MANIFEST_FILE } from '../../state/manifest.js';
 import type { Rule, RuleReport } from '../types.js';
 
 const REGENERATE = 'Restore it from version control, or run `shipshape generate` to write it again.';

@@ -1,5 +1,5 @@
 import { compareVersions, parseVersion } from '../../text/semver.js';
-import { MANIFEST_FILE } from '../project.js';
+import { MANIFEST_FILE } from '../../state/manifest.js';
 import type { Rule, RuleReport } from '../types.js';
 
 export const templatePack: Rule = {
