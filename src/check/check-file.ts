@@ -32,6 +32,11 @@ function* stringsOf(value: unknown, path: (string | number)[]): Generator<{ path
   }
 }
 
+/** What a rule sees of a spec: the one builder, for the engine and for the rules' tests alike. */
+export function ruleContext(spec: Spec, stage: StageNumber, more: Omit<RuleContext, 'spec' | 'stage' | 'strings'> = {}): RuleContext {
+  return { spec, stage, strings: () => stringsOf(spec, []), ...more };
+}
+
 function fromDiagnostic(diagnostic: Diagnostic, file: string, severity: Severity): Finding {
   const { line, column, endLine, endColumn } = diagnostic;
   return {
@@ -44,8 +49,6 @@ function fromDiagnostic(diagnostic: Diagnostic, file: string, severity: Severity
     ...(diagnostic.path ? { path: diagnostic.path } : {}),
   };
 }
-
-const RULES_BY_ID = new Map(RULES.map((rule) => [rule.id, rule]));
 
 /** Where a report about a project file puts its finding: the top of that file. */
 const TOP = { line: 1, column: 1, endLine: 1, endColumn: 1 };
@@ -82,17 +85,14 @@ export async function checkFile(absolute: string, display: string, options: File
   const spec: Spec | undefined = loaded.spec ?? loaded.withoutUnknownKeys;
   if (spec) {
     stage = options.stage ?? specStage(spec);
-    const context: RuleContext = {
-      spec,
-      stage,
-      strings: () => stringsOf(spec, []),
+    const context = ruleContext(spec, stage, {
       // Nothing is read until a rule of stage 3 or later asks.
       project: projectFiles(absolute),
       ...(policy?.template ? { template: templateFor(policy.template, absolute) } : {}),
       misspeltSections: new Set(
         loaded.diagnostics.flatMap((d) => (d.unknownKey && d.suggestion && d.path?.length === 1 ? [d.suggestion] : [])),
       ),
-    };
+    });
     for (const rule of RULES) {
       if (rule.stage > stage) continue;
       if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
@@ -144,5 +144,3 @@ export async function checkFile(absolute: string, display: string, options: File
   findings.sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId));
   return { file: display, stage, unreadable: loaded.unreadable, findings };
 }
-
-export { RULES_BY_ID };

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { canPrompt } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { DesignReport } from '../design/report.js';
 
@@ -31,8 +32,7 @@ ${EXIT_CODES_HELP}`;
     const { flags } = await this.parse(Design);
     const { runDesign } = await import('../design/run.js');
     const { designReport, formatDesign } = await import('../design/report.js');
-    const ci = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-    const interactive = Boolean(process.stdin.isTTY) && !ci;
+    const interactive = canPrompt();
     const choose =
       interactive && !flags.yes && !flags['dry-run'] ? (await import('../ui/design-prompts.js')).createDesignChooser() : undefined;
     const result = await runDesign({

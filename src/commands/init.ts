@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import * as Flags from '@oclif/core/flags';
+import { canPrompt } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { flagOf, QUESTIONS, SCALAR_KEYS, type Question, type ScalarKey } from '../init/questions.js';
 import type { InitResult } from '../init/run.js';
@@ -43,8 +44,7 @@ ${EXIT_CODES_HELP}`;
     const answers = Object.fromEntries(
       SCALAR_KEYS.filter((key) => typeof raw[flagOf(key)] === 'string').map((key) => [key, raw[flagOf(key)] as string]),
     ) as Partial<Record<ScalarKey, string>>;
-    const ci = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-    const interactive = Boolean(process.stdin.isTTY) && !ci;
+    const interactive = canPrompt();
     const prompter = interactive ? (await import('../ui/prompts.js')).createPrompter() : undefined;
     const result = await runInit({
       dir: flags.dir ?? '.',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import * as Flags from '@oclif/core/flags';
+import { promptBlocker } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { InterruptedError, UserError } from '../errors.js';
 import type { WalkResult } from '../stages/walk.js';
@@ -18,14 +19,11 @@ ${EXIT_CODES_HELP}`;
 
   async run(): Promise<WalkResult> {
     const { flags } = await this.parse(Walk);
-    const ci = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-    if (!process.stdin.isTTY || ci) {
-      throw new UserError(
-        `walk asks before each step and needs a terminal to ask on (${ci ? 'CI is set' : 'standard input is not a terminal'})`,
-        {
-          hint: 'Run `shipshape status` to see where the project stands, then the command it names (each takes flags for CI).',
-        },
-      );
+    const blocker = promptBlocker();
+    if (blocker) {
+      throw new UserError(`walk asks before each step and needs a terminal to ask on (${blocker})`, {
+        hint: 'Run `shipshape status` to see where the project stands, then the command it names (each takes flags for CI).',
+      });
     }
     const [{ computeStatus }, { formatStatus }, { walk }, { paintFor }, { createWalkConfirm }, { execa }] = await Promise.all([
       import('../stages/status.js'),

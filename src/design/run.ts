@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
-import { loadSpecFile } from '../spec/load.js';
+import { loadValidSpec } from '../spec/load.js';
 import type { PatternId } from '../spec/schema.js';
 import { ADR_FILE, MERMAID_FILE } from './adr.js';
 import { applyDesign, planDesign, planDiff, type DesignPlan } from './plan.js';
@@ -54,18 +54,7 @@ async function readIfExists(path: string): Promise<string | undefined> {
 export async function runDesign(options: DesignOptions): Promise<DesignResult> {
   const specFile = await locateSpec(options);
   const display = (path: string) => displayPath(path, options.cwd);
-  const loaded = await loadSpecFile(specFile, display(specFile));
-  if (!loaded.spec) {
-    const problems = loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
-    const single = loaded.diagnostics.length === 1 ? loaded.diagnostics[0]?.hint : undefined;
-    throw new UserError(
-      problems.length === 1 ? problems[0]! : `${display(specFile)} has ${problems.length} problems:\n  ${problems.join('\n  ')}`,
-      {
-        hint: single ?? 'Fix the spec (`shipshape check` explains each problem), then run `shipshape design` again.',
-      },
-    );
-  }
-  const spec = loaded.spec;
+  const { spec, loaded } = await loadValidSpec(specFile, display(specFile), 'design');
 
   const { recommended } = recommend(spec);
   let accepted: PatternId[];

@@ -24,7 +24,6 @@ import { PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
 export type { ScalarKey } from './questions.js';
 
 export const MODEL_PRESETS = ['tiered', 'single', 'none'] as const;
-export type ModelPreset = (typeof MODEL_PRESETS)[number];
 
 export type SuccessCriterion = NonNullable<z.infer<typeof businessSchema>['successCriteria']>[number];
 

@@ -5,12 +5,13 @@
  * it is a dry run apply the plan and run the pack's tasks.
  */
 import { MANIFEST_FILE } from '../state/manifest.js';
+import { listOf } from '../text/list.js';
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { loadSpecFile } from '../spec/load.js';
+import { loadValidSpec } from '../spec/load.js';
 import { specSchema } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { compareVersions, parseVersion } from '../text/semver.js';
@@ -78,8 +79,6 @@ export interface GenerateResult {
 
 const SECTIONS = Object.keys(specSchema.shape);
 
-const list = (items: readonly string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
-
 /** Holds a project to the pack and version that generated it, unless --upgrade moves it forward. */
 function checkVersion(pack: Pack, previous: ProjectManifest | undefined, upgrade: boolean): void {
   const { name, version } = pack.manifest;
@@ -135,17 +134,7 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
   };
   const specFile = await locateSpec(options);
   const display = (path: string) => displayPath(path, options.cwd);
-  const loaded = await loadSpecFile(specFile, display(specFile));
-  if (!loaded.spec) {
-    const problems = loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
-    throw new UserError(
-      problems.length === 1
-        ? problems[0]!
-        : `${display(specFile)} has ${problems.length} problems:\n  ${problems.slice(0, 5).join('\n  ')}`,
-      { hint: 'Fix the spec (`shipshape check` explains each problem), then run `shipshape generate` again.' },
-    );
-  }
-  const spec = loaded.spec;
+  const { spec } = await loadValidSpec(specFile, display(specFile), 'generate');
   const root = dirname(specFile);
   const previous = await readProjectManifest(root);
   const template = options.template ?? (previous ? templateOf(previous.pack.source, root) : undefined);
@@ -164,7 +153,7 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const missing = pack.manifest.requires.filter((section) => (spec as Record<string, unknown>)[section] === undefined);
   if (missing.length > 0) {
     throw new UserError(
-      `the pack ${pack.manifest.name} needs the spec section${missing.length === 1 ? '' : 's'} ${list(missing)}, which ${display(specFile)} does not have`,
+      `the pack ${pack.manifest.name} needs the spec section${missing.length === 1 ? '' : 's'} ${listOf(missing)}, which ${display(specFile)} does not have`,
       {
         file: display(specFile),
         hint: 'Run `shipshape design`: it fills in the later sections with defaults derived from the spec. Then run generate again.',

@@ -2,6 +2,7 @@
  * Loading a spec: parse with positions, validate with the schema, and report every problem
  * at its place (`shipshape.yaml:42:7 error slo.latency.p95Ms must be a positive number`).
  */
+import { UserError } from '../errors.js';
 import { specSchema, type Spec } from './schema.js';
 import { parseYamlText, readYamlFile, validate, type Diagnostic, type ParsedYaml } from './yaml-file.js';
 
@@ -49,4 +50,22 @@ export function loadSpecText(file: string, text: string | Uint8Array): LoadedSpe
 
 export async function loadSpecFile(path: string, displayName = path): Promise<LoadedSpec> {
   return finish(await readYamlFile(path, displayName));
+}
+
+/** At most this many problems are listed when a command refuses a spec; `check` shows them all. */
+const LISTED_PROBLEMS = 10;
+
+/**
+ * The spec a command builds on, valid, or a UserError listing its problems at their places (one
+ * problem with its own hint; several, up to ten, with the hint to run check).
+ */
+export async function loadValidSpec(path: string, displayName: string, command: string): Promise<{ spec: Spec; loaded: LoadedSpec }> {
+  const loaded = await loadSpecFile(path, displayName);
+  if (loaded.spec) return { spec: loaded.spec, loaded };
+  const problems = loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
+  const hint = `Fix the spec (\`shipshape check\` explains each problem), then run \`shipshape ${command}\` again.`;
+  if (problems.length === 1) throw new UserError(problems[0]!, { hint: loaded.diagnostics[0]!.hint ?? hint });
+  const listed = problems.slice(0, LISTED_PROBLEMS);
+  const more = problems.length > listed.length ? `\n  and ${problems.length - listed.length} more` : '';
+  throw new UserError(`${displayName} has ${problems.length} problems:\n  ${listed.join('\n  ')}${more}`, { hint });
 }

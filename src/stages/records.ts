@@ -26,11 +26,6 @@ export interface DeploymentRecord {
   finishedAt?: string;
 }
 
-/** `.shipshape/deployments.json`: `{ deployments: [...] }` (a bare array is read too). */
-export interface DeploymentHistory {
-  deployments: DeploymentRecord[];
-}
-
 type Parsed<T> = { value: T } | { error: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);

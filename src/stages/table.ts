@@ -108,7 +108,5 @@ export const STAGE_TABLE = [
   },
 ] as const satisfies readonly StageInfo[];
 
-export type StageId = (typeof STAGE_TABLE)[number]['id'];
-
 /** The stage's title as it reads inside a sentence: `modular components`. */
 export const stageTitle = (number: StageNumber): string => STAGE_TABLE[number - 1]!.title.toLowerCase();

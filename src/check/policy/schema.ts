@@ -105,4 +105,3 @@ export const policySchema = z.strictObject({
 });
 
 export type PolicyFileData = z.infer<typeof policySchema>;
-export type Requirement = z.infer<typeof requirement>;

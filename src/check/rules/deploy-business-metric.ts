@@ -1,7 +1,7 @@
 import type { Spec } from '../../spec/schema.js';
 import type { DocPath } from '../../spec/doc-path.js';
 import type { Rule } from '../types.js';
-import { listOf } from './util.js';
+import { listOf } from '../../text/list.js';
 
 type Deploy = NonNullable<Spec['deploy']>;
 

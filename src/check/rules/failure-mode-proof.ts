@@ -1,6 +1,7 @@
 import type { FAULT_TYPES, FailureMode, FailureModeKind, Spec } from '../../spec/schema.js';
 import type { Rule } from '../types.js';
-import { listOf, warn, type Report } from './util.js';
+import { listOf } from '../../text/list.js';
+import { warn, type Report } from './util.js';
 
 type FaultType = (typeof FAULT_TYPES)[number];
 

@@ -1,6 +1,6 @@
 import { PATTERNS_BY_ID, patternAddresses } from '../../design/catalog.js';
 import type { Rule, RuleReport } from '../types.js';
-import { listOf } from './util.js';
+import { listOf } from '../../text/list.js';
 
 export const patternFit: Rule = {
   id: 'pattern-fit',

@@ -1,5 +1,6 @@
 import type { Rule, RuleReport } from '../types.js';
-import { listOf, quoted, suggestion } from './util.js';
+import { listOf } from '../../text/list.js';
+import { quoted, suggestion } from './util.js';
 
 function known(what: string, names: readonly string[]): string {
   return names.length === 0 ? `the spec has no ${what}` : `known: ${listOf(quoted(names))}`;

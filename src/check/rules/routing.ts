@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
-import { listOf, warn, type Report } from './util.js';
+import { listOf } from '../../text/list.js';
+import { warn, type Report } from './util.js';
 
 export const routing: Rule = {
   id: 'routing',

@@ -24,12 +24,6 @@ export function suggestion(word: string, candidates: Iterable<string>): string {
   return close ? ` (did you mean "${close}"?)` : '';
 }
 
-/** A readable list: `a, b and c`. */
-export function listOf(items: readonly string[], conjunction = 'and'): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items[items.length - 1]}`;
-}
-
 export function quoted(items: readonly string[]): string[] {
   return items.map((item) => `"${item}"`);
 }

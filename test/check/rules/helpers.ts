@@ -1,9 +1,9 @@
 import { parse } from 'yaml';
+import { ruleContext } from '../../../src/check/check-file.js';
 import { specStage } from '../../../src/check/stage.js';
 import type { Rule, RuleReport, Severity, StageNumber } from '../../../src/check/types.js';
 import { loadSpecFile } from '../../../src/spec/load.js';
 import { specSchema, type Spec } from '../../../src/spec/schema.js';
-import type { DocPath } from '../../../src/spec/doc-path.js';
 import { EXAMPLE } from '../../helpers/temp.js';
 
 export type Report = RuleReport & { severity?: Severity };
@@ -23,20 +23,13 @@ export function stageOneExample(): Spec {
   return { apiVersion, kind, metadata, business, slo };
 }
 
-function* stringsOf(value: unknown, path: (string | number)[]): Generator<{ path: DocPath; value: string }> {
-  if (typeof value === 'string') yield { path, value };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsOf(value[i], [...path, i]);
-  else if (value !== null && typeof value === 'object')
-    for (const [key, child] of Object.entries(value)) yield* stringsOf(child, [...path, key]);
-}
-
 /**
  * Runs one rule as the engine does: at the given stage (the stage the spec reached by default),
  * and not at all below the rule's own stage.
  */
 export function run(rule: Rule, spec: Spec, stage: StageNumber = specStage(spec)): Report[] {
   if (rule.stage > stage) return [];
-  return rule.check({ spec, stage, strings: () => stringsOf(spec, []) });
+  return rule.check(ruleContext(spec, stage));
 }
 
 /** The reports of severity error (a report without its own severity takes the rule's). */
