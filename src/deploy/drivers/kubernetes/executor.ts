@@ -267,8 +267,8 @@ export async function runServiceSwitchRelease(
     return { status: abortError ? 'failed' : 'rolled-back', reason: 'interrupted', interrupted: true, commands: log } as ReleaseOutcome;
   };
   if (options.signal?.aborted) return interrupted();
-  const ready = await run(plan.wait.args, options.signal ? { signal: options.signal } : {});
   log.push(formatCommand(plan.wait));
+  const ready = await run(plan.wait.args, options.signal ? { signal: options.signal } : {});
   if (options.signal?.aborted) return interrupted();
   if (ready.exitCode !== 0) {
     const abortError = await abortRelease(run, plan, log);
