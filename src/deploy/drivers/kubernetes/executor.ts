@@ -7,6 +7,8 @@
 import { execa } from 'execa';
 import { ExternalError, UserError } from '../../../errors.js';
 import type { KubectlCommand, KubectlPlan } from './kubectl.js';
+import type { Slot } from './manifests.js';
+import { SLOT_LABEL } from './manifests.js';
 import { formatCommand } from './kubectl.js';
 
 export interface KubectlResult {
@@ -284,4 +286,23 @@ export async function runServiceSwitchRelease(
   }
   await step(run, plan.promote, log);
   return { status: 'promoted', commands: log };
+}
+
+/**
+ * service-switch: the slot the Service points at now, or undefined when the Service does not
+ * exist yet (a first release). Throws ExternalError on any other failure of kubectl.
+ */
+export async function readLiveSlot(command: KubectlCommand, run: KubectlRunner): Promise<Slot | undefined> {
+  const result = await run(command.args);
+  if (result.exitCode !== 0) {
+    if (/\(NotFound\)|not found/.test(result.stderr)) return undefined;
+    throw new ExternalError(formatCommand(command), (result.stderr || result.stdout).trim());
+  }
+  let slot: unknown;
+  try {
+    slot = obj(obj(obj(JSON.parse(result.stdout))['spec'])['selector'])[SLOT_LABEL];
+  } catch (error) {
+    throw new ExternalError(formatCommand(command), `not JSON: ${result.stdout.slice(0, 200)}`, { cause: error });
+  }
+  return slot === 'blue' || slot === 'green' ? slot : undefined;
 }

@@ -50,6 +50,26 @@ function switchTo(manifests: KubernetesManifests, slot: Slot): string[] {
   return ['patch', 'service', manifests.names.service, '--type', 'merge', '-p', JSON.stringify({ spec: { selector } })];
 }
 
+/**
+ * service-switch: reads the Service to learn which slot serves now, before rendering (the release
+ * goes to the other slot). Run by readLiveSlot (executor.ts).
+ */
+export function liveSlotCommand(service: string, namespace: string, target: KubectlTarget = {}): KubectlCommand {
+  return {
+    args: [
+      'get',
+      'service',
+      service,
+      '-o',
+      'json',
+      ...(target.context ? ['--context', target.context] : []),
+      '--namespace',
+      target.namespace ?? namespace,
+    ],
+    purpose: `read which slot ${service} serves`,
+  };
+}
+
 /** The commands that deploy, follow, promote and roll back the rendered manifests. */
 export function kubectlPlan(manifests: KubernetesManifests, options: PlanOptions): KubectlPlan {
   const target = [...(options.context ? ['--context', options.context] : []), '--namespace', options.namespace ?? manifests.namespace];

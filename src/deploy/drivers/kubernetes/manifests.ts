@@ -134,6 +134,26 @@ export function analysisCount(deploy: NonNullable<Spec['deploy']>): number {
   return Math.max(analysis.failureLimit + 1, Math.ceil(totalPauseSeconds(deploy) / analysis.intervalSeconds));
 }
 
+export interface AnalysisLimits {
+  intervalSeconds: number;
+  count: number;
+  failureLimit: number;
+  /** The spec has no field of its own: no data may be tolerated as often as a failure. */
+  inconclusiveLimit: number;
+}
+
+/** The analysis run's limits from deploy.analysis: the AnalysisTemplate's, and shipshape's own for service-switch. */
+export function analysisLimits(deploy: NonNullable<Spec['deploy']>): AnalysisLimits {
+  const analysis = deploy.analysis;
+  if (!analysis) throw new UserError('deploy.analysis is missing: the Kubernetes driver needs metrics to judge a rollout by');
+  return {
+    intervalSeconds: analysis.intervalSeconds,
+    count: analysisCount(deploy),
+    failureLimit: analysis.failureLimit,
+    inconclusiveLimit: analysis.failureLimit,
+  };
+}
+
 /** Renders every manifest of the release. Pure: no I/O. Throws UserError on a spec it cannot deploy. */
 export function renderManifests(spec: Spec, options: ManifestOptions): KubernetesManifests {
   const { deploy, kubernetes } = required(spec);
@@ -247,13 +267,12 @@ export function renderManifests(spec: Spec, options: ManifestOptions): Kubernete
     };
   }
 
-  const analysis = deploy.analysis;
   const queries = analysisQueries(spec, {
     selector: `${SERVICE_LABEL}="${app}",${POD_TEMPLATE_HASH_METRIC_LABEL}="{{args.pod-template-hash}}"`,
     ...(options.minRequests === undefined ? {} : { minRequests: options.minRequests }),
   });
   const analysisTemplateName = `${app}-analysis`;
-  const count = analysisCount(deploy);
+  const limits = analysisLimits(deploy);
   const analysisTemplate: K8sObject = {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'AnalysisTemplate',
@@ -262,11 +281,11 @@ export function renderManifests(spec: Spec, options: ManifestOptions): Kubernete
       args: [{ name: 'pod-template-hash' }],
       metrics: queries.map((q) => ({
         name: q.name,
-        interval: `${analysis!.intervalSeconds}s`,
-        count,
-        failureLimit: analysis!.failureLimit,
-        // No data waits as long as failures may: past it, the run is Inconclusive and the rollout pauses.
-        inconclusiveLimit: analysis!.failureLimit,
+        interval: `${limits.intervalSeconds}s`,
+        count: limits.count,
+        failureLimit: limits.failureLimit,
+        // No data is tolerated as often as a failure: past it, the run is Inconclusive and the rollout pauses.
+        inconclusiveLimit: limits.inconclusiveLimit,
         successCondition: q.successCondition,
         failureCondition: q.failureCondition,
         provider: { prometheus: { address: options.prometheusAddress ?? DEFAULT_PROMETHEUS, query: q.query } },

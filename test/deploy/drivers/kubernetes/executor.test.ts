@@ -2,13 +2,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   execaKubectl,
   parseRollout,
+  readLiveSlot,
   readRollout,
   rollbackRelease,
   rolloutVerdict,
   runArgoRelease,
   runServiceSwitchRelease,
 } from '../../../../src/deploy/drivers/kubernetes/executor.js';
-import { formatCommand, kubectlPlan, releaseCommands, type KubectlPlan } from '../../../../src/deploy/drivers/kubernetes/kubectl.js';
+import {
+  formatCommand,
+  kubectlPlan,
+  liveSlotCommand,
+  releaseCommands,
+  type KubectlPlan,
+} from '../../../../src/deploy/drivers/kubernetes/kubectl.js';
 import { renderManifests } from '../../../../src/deploy/drivers/kubernetes/manifests.js';
 import { ExternalError, UserError } from '../../../../src/errors.js';
 import { loadSpecFile } from '../../../../src/spec/load.js';
@@ -232,5 +239,30 @@ describe('execaKubectl', () => {
   it('says kubectl is missing as a user error', async () => {
     const run = execaKubectl({ cwd: tempDir(), binary: 'kubectl-that-does-not-exist' });
     await expect(run(['version'])).rejects.toThrow(UserError);
+  });
+});
+
+describe('readLiveSlot', () => {
+  it('reads the slot the Service serves, and none before the first release', async () => {
+    const service = (slot: string) =>
+      JSON.stringify({ kind: 'Service', spec: { selector: { 'app.kubernetes.io/name': 'support-triage', slot } } });
+    const kubectl = fakeKubectl({
+      contexts: ['prod'],
+      rules: [
+        {
+          when: ['get', 'service'],
+          replies: [
+            { stdout: service('green') },
+            { stderr: 'Error from server (NotFound): services "support-triage" not found', exit: 1 },
+            { stderr: 'error: You must be logged in to the server (Unauthorized)', exit: 1 },
+          ],
+        },
+      ],
+    });
+    const command = liveSlotCommand('support-triage', 'support', { context: 'prod' });
+    expect(command.args).toEqual(['get', 'service', 'support-triage', '-o', 'json', '--context', 'prod', '--namespace', 'support']);
+    expect(await readLiveSlot(command, kubectl.run)).toBe('green');
+    expect(await readLiveSlot(command, kubectl.run)).toBeUndefined();
+    await expect(readLiveSlot(command, kubectl.run)).rejects.toMatchObject({ output: expect.stringMatching(/Unauthorized/) });
   });
 });
