@@ -3,7 +3,7 @@
  * executor runs (executor.ts takes these objects and nothing else). Flags go after the verb:
  * kubectl finds a plugin (`kubectl argo rollouts ...`) only when no flag comes before its name.
  */
-import type { KubernetesManifests, Slot } from './manifests.js';
+import type { KubernetesManifests, RolloutMode, Slot } from './manifests.js';
 import { NAME_LABEL, SLOT_LABEL } from './manifests.js';
 
 export interface KubectlCommand {
@@ -70,25 +70,30 @@ export function liveSlotCommand(service: string, namespace: string, target: Kube
   };
 }
 
-/** The commands that deploy, follow, promote and roll back the rendered manifests. */
-export function kubectlPlan(manifests: KubernetesManifests, options: PlanOptions): KubectlPlan {
-  const target = [...(options.context ? ['--context', options.context] : []), '--namespace', options.namespace ?? manifests.namespace];
-  const command = (args: string[], purpose: string): KubectlCommand => ({ args: [...args, ...target], purpose });
-  const dir = options.dir.replace(/\/+$/, '');
-  const apply = command(['apply', ...manifests.files.flatMap((file) => ['-f', `${dir}/${file.name}`])], 'apply the manifests');
+interface PlanContext {
+  manifests: KubernetesManifests;
+  options: PlanOptions;
+  /** A command with --context and --namespace after its arguments. */
+  command: (args: string[], purpose: string) => KubectlCommand;
+  apply: KubectlCommand;
+}
+
+function planArgo({ manifests, command, apply }: PlanContext): KubectlPlan {
+  const rollout = manifests.names.workload;
+  return {
+    mode: 'argo',
+    apply,
+    wait: command(['get', 'rollout.argoproj.io', rollout, '-o', 'json'], 'read the rollout status (polled until it ends)'),
+    watch: command(['argo', 'rollouts', 'get', 'rollout', rollout, '--watch'], 'watch the rollout live'),
+    promote: command(['argo', 'rollouts', 'promote', rollout], 'promote: skip the remaining pauses'),
+    abort: command(['argo', 'rollouts', 'abort', rollout], 'abort: traffic back on the stable version'),
+    undo: command(['argo', 'rollouts', 'undo', rollout], 'undo: roll back to the previous revision'),
+    pollIntervalMs: 5000,
+  };
+}
+
+function planServiceSwitch({ manifests, options, command, apply }: PlanContext): KubectlPlan {
   const { names } = manifests;
-  if (manifests.mode === 'argo') {
-    return {
-      mode: 'argo',
-      apply,
-      wait: command(['get', 'rollout.argoproj.io', names.workload, '-o', 'json'], 'read the rollout status (polled until it ends)'),
-      watch: command(['argo', 'rollouts', 'get', 'rollout', names.workload, '--watch'], 'watch the rollout live'),
-      promote: command(['argo', 'rollouts', 'promote', names.workload], 'promote: skip the remaining pauses'),
-      abort: command(['argo', 'rollouts', 'abort', names.workload], 'abort: traffic back on the stable version'),
-      undo: command(['argo', 'rollouts', 'undo', names.workload], 'undo: roll back to the previous revision'),
-      pollIntervalMs: 5000,
-    };
-  }
   const live = names.liveSlot!;
   const next = names.targetSlot!;
   const back = command(switchTo(manifests, live), `point ${names.service} back at ${live}`);
@@ -104,6 +109,20 @@ export function kubectlPlan(manifests: KubernetesManifests, options: PlanOptions
     undo: back,
     pollIntervalMs: 5000,
   };
+}
+
+const PLANNERS = { argo: planArgo, 'service-switch': planServiceSwitch } satisfies Record<
+  RolloutMode,
+  (context: PlanContext) => KubectlPlan
+>;
+
+/** The commands that deploy, follow, promote and roll back the rendered manifests. */
+export function kubectlPlan(manifests: KubernetesManifests, options: PlanOptions): KubectlPlan {
+  const target = [...(options.context ? ['--context', options.context] : []), '--namespace', options.namespace ?? manifests.namespace];
+  const command = (args: string[], purpose: string): KubectlCommand => ({ args: [...args, ...target], purpose });
+  const dir = options.dir.replace(/\/+$/, '');
+  const apply = command(['apply', ...manifests.files.flatMap((file) => ['-f', `${dir}/${file.name}`])], 'apply the manifests');
+  return PLANNERS[manifests.mode]({ manifests, options, command, apply });
 }
 
 export interface ReleaseCommands {

@@ -7,11 +7,11 @@
  */
 import { Document } from 'yaml';
 import { UserError } from '../../../errors.js';
-import { ENV_REF_PATTERN, type Spec } from '../../../spec/schema.js';
+import { ENV_REF_PATTERN, type ROLLOUT_KINDS, type Spec } from '../../../spec/schema.js';
 import { analysisQueries, type AnalysisQuery } from './analysis.js';
 import { ENV, PORT_NAME, ROUTES, SERVICE_LABEL, SERVICE_PORT, SHUTDOWN_GRACE_MS } from './service-metrics.js';
 
-export type RolloutMode = 'argo' | 'service-switch';
+export type RolloutMode = (typeof ROLLOUT_KINDS)[number];
 export type Slot = 'blue' | 'green';
 
 export interface K8sObject {
@@ -154,8 +154,8 @@ export function analysisLimits(deploy: NonNullable<Spec['deploy']>): AnalysisLim
   };
 }
 
-/** Renders every manifest of the release. Pure: no I/O. Throws UserError on a spec it cannot deploy. */
-export function renderManifests(spec: Spec, options: ManifestOptions): KubernetesManifests {
+/** What both modes share: names, labels, the ConfigMap, the pod template, Services and the PodDisruptionBudget. */
+function common(spec: Spec, options: ManifestOptions) {
   const { deploy, kubernetes } = required(spec);
   const app = spec.metadata.name;
   const namespace = options.namespace ?? kubernetes.namespace;
@@ -224,49 +224,58 @@ export function renderManifests(spec: Spec, options: ManifestOptions): Kubernete
     metadata: meta(app),
     spec: { maxUnavailable: 1, selector: { matchLabels: { [NAME_LABEL]: app } } },
   };
+  return { spec, options, deploy, kubernetes, app, namespace, meta, names, secretKeys, configMap, template, service, pdb };
+}
 
-  if (kubernetes.rollouts === 'service-switch') {
-    const liveSlot = options.liveSlot ?? 'blue';
-    const targetSlot: Slot = liveSlot === 'blue' ? 'green' : 'blue';
-    const workload = `${app}-${targetSlot}`;
-    const queries = analysisQueries(spec, {
-      selector: `${SERVICE_LABEL}="${app}",${SLOT_LABEL}="${targetSlot}"`,
-      ...(options.minRequests === undefined ? {} : { minRequests: options.minRequests }),
-    });
-    const deployment: K8sObject = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: meta(workload, { [SLOT_LABEL]: targetSlot }),
-      spec: {
-        replicas: kubernetes.replicas,
-        revisionHistoryLimit: 3,
-        selector: { matchLabels: { [NAME_LABEL]: app, [SLOT_LABEL]: targetSlot } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-        template: template({ [SLOT_LABEL]: targetSlot }),
+type Common = ReturnType<typeof common>;
+
+/** service-switch: the release slot's Deployment, and a Service that stays on the live slot until shipshape switches it. */
+function renderServiceSwitch(c: Common): KubernetesManifests {
+  const { spec, options, deploy, kubernetes, app, namespace, meta, names, secretKeys, configMap, template, service, pdb } = c;
+  const liveSlot = options.liveSlot ?? 'blue';
+  const targetSlot: Slot = liveSlot === 'blue' ? 'green' : 'blue';
+  const workload = `${app}-${targetSlot}`;
+  const queries = analysisQueries(spec, {
+    selector: `${SERVICE_LABEL}="${app}",${SLOT_LABEL}="${targetSlot}"`,
+    ...(options.minRequests === undefined ? {} : { minRequests: options.minRequests }),
+  });
+  const deployment: K8sObject = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(workload, { [SLOT_LABEL]: targetSlot }),
+    spec: {
+      replicas: kubernetes.replicas,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: { [NAME_LABEL]: app, [SLOT_LABEL]: targetSlot } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: template({ [SLOT_LABEL]: targetSlot }),
+    },
+  };
+  return {
+    mode: 'service-switch',
+    strategy: deploy.strategy,
+    namespace,
+    files: [
+      { name: 'configmap.yaml', objects: [configMap] },
+      {
+        name: 'services.yaml',
+        objects: [
+          service(names.service, { [NAME_LABEL]: app, [SLOT_LABEL]: liveSlot }),
+          service(names.previewService, { [NAME_LABEL]: app, [SLOT_LABEL]: targetSlot }),
+        ],
       },
-    };
-    return {
-      mode: 'service-switch',
-      strategy: deploy.strategy,
-      namespace,
-      files: [
-        { name: 'configmap.yaml', objects: [configMap] },
-        {
-          name: 'services.yaml',
-          objects: [
-            service(names.service, { [NAME_LABEL]: app, [SLOT_LABEL]: liveSlot }),
-            service(names.previewService, { [NAME_LABEL]: app, [SLOT_LABEL]: targetSlot }),
-          ],
-        },
-        { name: `deployment-${targetSlot}.yaml`, objects: [deployment] },
-        { name: 'pdb.yaml', objects: [pdb] },
-      ],
-      names: { ...names, workload, liveSlot, targetSlot },
-      queries,
-      secretKeys,
-    };
-  }
+      { name: `deployment-${targetSlot}.yaml`, objects: [deployment] },
+      { name: 'pdb.yaml', objects: [pdb] },
+    ],
+    names: { ...names, workload, liveSlot, targetSlot },
+    queries,
+    secretKeys,
+  };
+}
 
+/** argo: a Rollout (blueGreen or canary) with its AnalysisTemplate. */
+function renderArgo(c: Common): KubernetesManifests {
+  const { spec, options, deploy, kubernetes, app, namespace, meta, names, secretKeys, configMap, template, service, pdb } = c;
   const queries = analysisQueries(spec, {
     selector: `${SERVICE_LABEL}="${app}",${POD_TEMPLATE_HASH_METRIC_LABEL}="{{args.pod-template-hash}}"`,
     ...(options.minRequests === undefined ? {} : { minRequests: options.minRequests }),
@@ -351,6 +360,17 @@ export function renderManifests(spec: Spec, options: ManifestOptions): Kubernete
     queries,
     secretKeys,
   };
+}
+
+const RENDERERS = {
+  argo: renderArgo,
+  'service-switch': renderServiceSwitch,
+} satisfies Record<RolloutMode, (c: Common) => KubernetesManifests>;
+
+/** Renders every manifest of the release. Pure: no I/O. Throws UserError on a spec it cannot deploy. */
+export function renderManifests(spec: Spec, options: ManifestOptions): KubernetesManifests {
+  const c = common(spec, options);
+  return RENDERERS[c.kubernetes.rollouts](c);
 }
 
 /** A manifest file as YAML: one document per object. */
