@@ -225,10 +225,15 @@ describe('renderManifests', () => {
     expect(() => analysisQueries(spec, { selector: 'service="x"' })).toThrow(UserError);
   });
 
-  it('refuses a spec without deploy.kubernetes', () => {
+  it('refuses a spec without deploy.kubernetes or without deploy.analysis, in both modes', () => {
     const spec = structuredClone(example);
     delete spec.deploy!.kubernetes;
     expect(() => render(spec)).toThrow(/deploy.kubernetes is missing/);
+    for (const mode of ['argo', 'service-switch'] as const) {
+      const blind = specWith(mode, 'canary');
+      delete blind.deploy!.analysis;
+      expect(() => render(blind)).toThrow(/deploy.analysis is missing/);
+    }
   });
 });
 
