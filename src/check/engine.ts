@@ -7,13 +7,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { UserError } from '../errors.js';
 import type { LoadedSpec } from '../spec/load.js';
 import { checkFile } from './check-file.js';
 import { displayPath } from '../fs/paths.js';
 import { resolveSpecFiles } from './files.js';
 import { findPolicy, loadPolicy, POLICY_RULES, type ResolvedPolicy } from './policy.js';
+import { shareWork } from './pool.js';
 import { RULE_META } from './rules/index.js';
 import { SEVERITY_RANK, type CheckResult, type FileResult, type RuleMeta, type Severity, type StageNumber, type Summary } from './types.js';
 
@@ -70,16 +69,6 @@ export function policyLoader(): (path: string) => Promise<ResolvedPolicy> {
   };
 }
 
-/** How a worker reports an error: enough to rebuild a UserError with its file and position. */
-export interface WorkerError {
-  name: string;
-  message: string;
-  hint?: string;
-  exitCode?: number;
-  file?: string;
-  position?: { line: number; column: number };
-}
-
 /** The worker entry of the bundled build (workers run built code only). */
 function workerEntry(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -107,78 +96,19 @@ async function checkAll(
 
   const entry = options.preloaded ? undefined : workerEntry();
   const workers = options.jobs ?? Math.min(availableParallelism() - 1, Math.floor(tasks.length / PARALLEL_THRESHOLD));
-  const results: FileResult[] = new Array(tasks.length);
   if (!entry || workers < 1 || tasks.length < 2) {
-    for (let i = 0; i < tasks.length; i++) results[i] = await runLocal(tasks[i]!);
+    const results: FileResult[] = [];
+    for (const task of tasks) results.push(await runLocal(task));
     return results;
   }
 
-  // A shared queue of batches: the main thread and each worker take the next batch when free.
-  let next = 0;
-  const take = (): number[] => {
-    const batch: number[] = [];
-    while (batch.length < BATCH && next < tasks.length) batch.push(next++);
-    return batch;
-  };
-  const runWorker = (): Promise<void> =>
-    new Promise((done, fail) => {
-      const worker = new Worker(entry);
-      let current: number[] = [];
-      const send = () => {
-        current = take();
-        if (current.length === 0) {
-          finish();
-          return;
-        }
-        const request: WorkerRequest = {
-          tasks: current.map((i) => tasks[i]!),
-          today: today.toISOString(),
-          ...(options.stage ? { stage: options.stage } : {}),
-        };
-        worker.postMessage(request);
-      };
-      let settled = false;
-      const finish = (error?: Error) => {
-        if (settled) return;
-        settled = true;
-        void worker.terminate();
-        if (error) fail(error);
-        else done();
-      };
-      worker.on('message', (message: { results?: FileResult[]; error?: WorkerError }) => {
-        if (message.error) {
-          const { name, message: text, hint, exitCode, file, position } = message.error;
-          finish(
-            name === 'UserError'
-              ? new UserError(text, {
-                  ...(hint ? { hint } : {}),
-                  ...(exitCode ? { exitCode } : {}),
-                  ...(file ? { file } : {}),
-                  ...(position ? { position } : {}),
-                })
-              : new Error(text),
-          );
-          return;
-        }
-        message.results!.forEach((result, k) => (results[current[k]!] = result));
-        send();
-      });
-      worker.on('error', finish);
-      // A worker that dies without an answer must fail the run, not leave it waiting forever.
-      worker.on('exit', (code) => finish(new Error(`a check worker exited with code ${code} before it finished`)));
-      send();
-    });
-  const runMain = async () => {
-    for (let batch = take(); batch.length > 0; batch = take()) {
-      for (const i of batch) {
-        results[i] = await runLocal(tasks[i]!);
-        // Reading is synchronous: let a worker that has finished its batch get the next one.
-        await new Promise(setImmediate);
-      }
-    }
-  };
-  await Promise.all([runMain(), ...Array.from({ length: workers }, runWorker)]);
-  return results;
+  return shareWork(tasks, {
+    entry,
+    workers,
+    batchSize: BATCH,
+    local: runLocal,
+    request: (batch): WorkerRequest => ({ tasks: batch, today: today.toISOString(), ...(options.stage ? { stage: options.stage } : {}) }),
+  });
 }
 
 function summarize(results: FileResult[]): Summary {

@@ -1,8 +1,8 @@
 /** A check worker thread: takes batches of spec files, returns their results. It lives for one run. */
 import { parentPort } from 'node:worker_threads';
-import { UserError } from '../errors.js';
 import { checkFile } from './check-file.js';
-import { policyLoader, type WorkerError, type WorkerRequest } from './engine.js';
+import { policyLoader, type WorkerRequest } from './engine.js';
+import { toWorkerError } from './pool.js';
 
 const policyFor = policyLoader();
 
@@ -21,18 +21,6 @@ parentPort?.on('message', async (request: WorkerRequest) => {
     }
     parentPort!.postMessage({ results });
   } catch (error) {
-    const e = error as Error;
-    const report: WorkerError =
-      e instanceof UserError
-        ? {
-            name: e.name,
-            message: e.message,
-            exitCode: e.exitCode,
-            ...(e.hint ? { hint: e.hint } : {}),
-            ...(e.file ? { file: e.file } : {}),
-            ...(e.position ? { position: e.position } : {}),
-          }
-        : { name: e.name, message: e.message };
-    parentPort!.postMessage({ error: report });
+    parentPort!.postMessage({ error: toWorkerError(error) });
   }
 });
