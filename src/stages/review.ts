@@ -109,3 +109,23 @@ export async function reviewEvidence(project: Project): Promise<StageEvidence> {
       };
   return { state: stateOf(latest !== undefined, [deployment, review]), evidence: [deployment, review] };
 }
+
+export interface PendingReview extends ReviewDue {
+  /** Whole days from today to the due date: negative once it is overdue. */
+  daysLeft: number;
+}
+
+/**
+ * The review still owed for the last promotion: due `afterDays` after it and not yet written (no
+ * review dated on or after its due date). Undefined before any promotion and once it is written.
+ */
+export function pendingReview(
+  records: readonly DeploymentRecord[],
+  reviews: readonly ReviewFile[],
+  afterDays: number,
+  today: Date,
+): PendingReview | undefined {
+  const due = reviewDue(records, afterDays);
+  if (!due || reviews.some((review) => review.date >= due.due)) return undefined;
+  return { ...due, daysLeft: daysUntil(due.due, today) };
+}
