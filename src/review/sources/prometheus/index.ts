@@ -119,7 +119,17 @@ export const prometheusSource: MetricSource = {
   async read({ url, queries, timeoutMs = DEFAULT_TIMEOUT_MS, signal }) {
     if (!url) throw new BugError('the Prometheus metric source needs a URL');
     const endpoint = prometheusEndpoint(url);
-    const values = await Promise.all(queries.map((query) => runQuery(endpoint, query, timeoutMs, signal)));
+    // The first failure ends the other queries rather than leaving them to their timeouts.
+    const stop = new AbortController();
+    const each = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const values = await Promise.all(
+      queries.map((query) =>
+        runQuery(endpoint, query, timeoutMs, each).catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        }),
+      ),
+    );
     const actuals: Actuals = {};
     queries.forEach((query, i) => setActual(actuals, query.path, values[i]));
     return actuals;
