@@ -27,7 +27,11 @@ export const actualsSchema = z
       .describe('Business metrics by name: business.metric.name and each successCriteria[].metric, as aggregated over the window.'),
     slo: z
       .strictObject({
-        availability: z.number().min(0).max(100).optional().describe('Percent of requests answered without error over the window.'),
+        availability: value()
+          .min(0, { error: 'must be a percentage, 0 to 100' })
+          .max(100, { error: 'must be a percentage, 0 to 100' })
+          .optional()
+          .describe('Percent of requests answered without error over the window.'),
         p95Ms: value().optional().describe('Latency p95 over the window, in milliseconds.'),
         p99Ms: value().optional().describe('Latency p99 over the window, in milliseconds.'),
       })
