@@ -65,5 +65,6 @@ drift: { language: 0.12 }
   it('says so when the file cannot be read', async () => {
     const error = await failure(read(join(tempDir(), 'missing.yaml')));
     expect(error.message).toBe('cannot read the snapshot metrics.yaml (ENOENT)');
+    expect((await failure(read(tempDir()))).message).toBe('the snapshot metrics.yaml is not a regular file');
   });
 });

@@ -3,6 +3,7 @@
  * through the spec's bounded reader and validated by actualsSchema, so a malformed snapshot is
  * one line at its file:line:col and exit 2. See README, "shipshape review", for the shape.
  */
+import { statSync } from 'node:fs';
 import { BugError, UserError } from '../../../errors.js';
 import { readYamlFile, validate } from '../../../spec/yaml-file.js';
 import { actualsSchema } from '../../actuals.js';
@@ -19,8 +20,13 @@ export const fileSource: MetricSource = {
     const name = display ?? file;
     let parsed;
     try {
+      // Regular files only: a FIFO or a device would block or never end.
+      if (!statSync(file).isFile()) {
+        throw new UserError(`the snapshot ${name} is not a regular file`, { hint: 'Pass a YAML or JSON file to --metrics.' });
+      }
       parsed = await readYamlFile(file, name);
     } catch (error) {
+      if (error instanceof UserError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       throw new UserError(`cannot read the snapshot ${name} (${code ?? String(error)})`, {
         hint: 'Check the path given to --metrics.',
