@@ -141,6 +141,21 @@ describe('shipshape review', () => {
     expect(files(dir)).not.toContain('docs');
   });
 
+  it('seeds the next iteration: init --iterate after review --complete', async () => {
+    const dir = project();
+    put(dir, 'metrics.yaml', SNAPSHOT.replace('median_first_response_minutes: 55', 'median_first_response_minutes: 75'));
+    expect((await runCli(['review', '--metrics', 'metrics.yaml', '--date', '2026-03-01', '--complete'], { cwd: dir })).exitCode).toBe(0);
+    const iterate = await runCli(['init', '--iterate'], { cwd: dir });
+    expect(iterate.exitCode).toBe(0);
+    expect(iterate.stderr).toContain(
+      'Iteration 2 from the review of 2026-03-01: the baseline of median_first_response_minutes becomes the measured 75 (was 240).',
+    );
+    const spec = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+    expect(spec).toContain('    baseline: 75\n');
+    expect(spec).toContain('  iteration:\n    number: 2\n    from: 2026-03-01\n    focus:\n');
+    expect((await runCli(['check'], { cwd: dir })).exitCode).toBe(0);
+  });
+
   it('exits 2 when nothing was promoted yet', async () => {
     const dir = project();
     put(dir, '.shipshape/deployments.json', JSON.stringify([{ specHash: 'a', status: 'rolled-back', startedAt: '2026-01-28T10:00:00Z' }]));
