@@ -88,6 +88,7 @@ export async function checkFile(absolute: string, display: string, options: File
     const context = ruleContext(spec, stage, {
       // Nothing is read until a rule of stage 3 or later asks.
       project: projectFiles(absolute),
+      today,
       ...(policy?.template ? { template: templateFor(policy.template, absolute) } : {}),
       misspeltSections: new Set(
         loaded.diagnostics.flatMap((d) => (d.unknownKey && d.suggestion && d.path?.length === 1 ? [d.suggestion] : [])),

@@ -8,10 +8,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileSha256Sync } from '../stages/hash.js';
 import { insideRoot } from '../fs/paths.js';
+import { DEPLOYMENTS_FILE, parseDeployments, type DeploymentRecord } from '../stages/records.js';
+import { listReviews, type ReviewFile } from '../stages/review.js';
 import { MANIFEST_FILE, readManifestLeniently, type Manifest } from '../state/manifest.js';
 
 /** The manifest as found: none yet, one that cannot be used (why, after its name), or its data. */
 export type ManifestRead = { found: false } | { found: true; error: string } | { found: true; manifest: Manifest };
+/** The deployment history as found, the same way. */
+export type DeploymentsRead = { found: false } | { found: true; error: string } | { found: true; records: DeploymentRecord[] };
 
 export interface ProjectFiles {
   /** `.shipshape/manifest.json`, read and checked on first use. */
@@ -25,6 +29,36 @@ export interface ProjectFiles {
   sha256(file: string): string | undefined;
   /** A project file as text; undefined when it is missing, not a regular file, or outside the project. */
   text(file: string): string | undefined;
+  /** `.shipshape/deployments.json`, written by `deploy`, read and checked on first use. */
+  deployments(): DeploymentsRead;
+  /** The reviews in docs/reviews/, oldest first. */
+  reviews(): ReviewFile[];
+}
+
+type JsonFile = { found: false } | { found: true; error: string } | { found: true; value: unknown };
+
+function readJsonFile(path: string): JsonFile {
+  let text: string;
+  try {
+    if (!statSync(path, { throwIfNoEntry: false })) return { found: false };
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return { found: false };
+    return { found: true, error: `cannot be read (${code ?? String(error)})` };
+  }
+  try {
+    return { found: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { found: true, error: `is not valid JSON (${(error as Error).message})` };
+  }
+}
+
+function readDeploymentsFile(path: string): DeploymentsRead {
+  const read = readJsonFile(path);
+  if (!read.found || 'error' in read) return read;
+  const parsed = parseDeployments(read.value);
+  return 'error' in parsed ? { found: true, error: parsed.error } : { found: true, records: parsed.value };
 }
 
 function readManifest(path: string): ManifestRead {
@@ -52,9 +86,13 @@ function readManifest(path: string): ManifestRead {
 export function projectFiles(specFile: string): ProjectFiles {
   const root = dirname(resolve(specFile));
   let manifest: ManifestRead | undefined;
+  let deployments: DeploymentsRead | undefined;
+  let reviews: ReviewFile[] | undefined;
   const inside = (file: string): string | undefined => insideRoot(root, file);
   return {
     manifest: () => (manifest ??= readManifest(join(root, MANIFEST_FILE))),
+    deployments: () => (deployments ??= readDeploymentsFile(join(root, DEPLOYMENTS_FILE))),
+    reviews: () => (reviews ??= listReviews(root)),
     inside,
     sha256(file) {
       const rel = inside(file);

@@ -65,6 +65,8 @@ export interface RuleContext {
    * for the rules about what `generate` wrote. Absent when a spec is checked on its own.
    */
   project?: ProjectFiles;
+  /** The day the check runs on (reviews fall due); default: now. */
+  today?: Date;
   /** What the policy asks of the project's template pack (policy `template`), its sources relative to the spec's folder. */
   template?: TemplatePolicy;
   /**

@@ -6,6 +6,7 @@ import Check from './check.js';
 import Design from './design.js';
 import Generate from './generate.js';
 import Init from './init.js';
+import Review from './review.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
 import Status from './status.js';
@@ -16,6 +17,7 @@ export const COMMANDS = {
   design: Design,
   generate: Generate,
   init: Init,
+  review: Review,
   rules: Rules,
   schema: Schema,
   status: Status,

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { canPrompt } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { flagOf, QUESTIONS, SCALAR_KEYS, type Question, type ScalarKey } from '../init/questions.js';
+import type { IterateResult } from '../init/iterate.js';
 import type { InitResult } from '../init/run.js';
 
 // One flag per question, from the same list as the prompts, so none can be forgotten.
@@ -34,11 +35,18 @@ ${EXIT_CODES_HELP}`;
     yes: Flags.boolean({ char: 'y', description: 'Take the default of every answer not given.' }),
     answers: Flags.string({ description: 'A YAML or JSON file of answers, under the flag names in camelCase.' }),
     from: Flags.string({ description: 'Start from a bundled example, e.g. support-triage.', exclusive: ['answers', 'yes'] }),
+    iterate: Flags.boolean({
+      description:
+        'Start the next iteration of the existing spec from the last completed review (.shipshape/reviews.json): the baseline becomes the measured actual, the backlog becomes review.iteration.focus.',
+      exclusive: ['answers', 'yes', 'from', 'force'],
+    }),
+    'dry-run': Flags.boolean({ description: 'With --iterate: print the diff and write nothing.', dependsOn: ['iterate'] }),
     ...answerFlags,
   };
 
-  async run(): Promise<{ file: string; spec: InitResult['spec'] } | { written: false }> {
+  async run(): Promise<{ file: string; spec: InitResult['spec'] } | { written: false } | IterateResult> {
     const { flags } = await this.parse(Init);
+    if (flags.iterate) return this.iterate(flags.dir, flags['dry-run']);
     const { runInit } = await import('../init/run.js');
     const raw = flags as Record<string, unknown>;
     const answers = Object.fromEntries(
@@ -65,6 +73,22 @@ ${EXIT_CODES_HELP}`;
     }
     this.note(`Wrote ${result.file}\nNext: \`shipshape check\` reviews it; \`shipshape design\` takes it to stage 2.`);
     return { file: result.file, spec: result.spec };
+  }
+
+  private async iterate(dir: string | undefined, dryRun: boolean): Promise<IterateResult> {
+    const { runIterate } = await import('../init/iterate.js');
+    const result = await runIterate({ cwd: process.cwd(), ...(dir ? { dir } : {}), dryRun });
+    if (this.jsonEnabled()) return result;
+    if (dryRun) process.stdout.write(result.diff);
+    this.note(
+      `Iteration ${String((result.edits.at(-1)?.value as { number?: number } | undefined)?.number ?? '?')} from the review of ${result.review.date}: ${result.baseline}.`,
+    );
+    this.note(
+      result.written
+        ? `Wrote ${result.display}\nNext: \`shipshape design\` and \`shipshape generate\` carry it through.`
+        : 'Nothing was written.',
+    );
+    return result;
   }
 }
 

@@ -379,6 +379,14 @@ export const handoffSchema = z.strictObject({
 export const reviewSchema = z.strictObject({
   afterDays: positiveInt().optional(),
   owner: text(),
+  iteration: z
+    .strictObject({
+      number: positiveInt().describe('The iteration this version of the spec is: 2 after the first review, and so on.'),
+      from: text().describe('The date (YYYY-MM-DD) of the completed review it starts from (.shipshape/reviews.json).'),
+      focus: z.array(text()).optional().describe("The review's backlog, ranked: failed success criteria and the largest overruns first."),
+    })
+    .optional()
+    .describe('Written by `shipshape init --iterate` from the last completed review.'),
 });
 
 export const specSchema = z

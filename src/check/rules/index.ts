@@ -17,6 +17,8 @@ import { noSecrets } from './no-secrets.js';
 import { patternFit } from './pattern-fit.js';
 import { placeholderText } from './placeholder-text.js';
 import { references } from './references.js';
+import { reviewDueSoon } from './review-due-soon.js';
+import { reviewOverdue } from './review-overdue.js';
 import { reviewOwner } from './review-owner.js';
 import { routing } from './routing.js';
 import { sectionRequired } from './section-required.js';
@@ -49,6 +51,9 @@ export const RULES: readonly Rule[] = [
   managedFiles,
   mergeConflicts,
   templatePack,
+  // About the deployment history: the 30-day review it makes due.
+  reviewDueSoon,
+  reviewOverdue,
 ];
 
 /** The checks the engine makes itself while loading a spec; listed so policies and docs can name them. */

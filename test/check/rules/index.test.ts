@@ -18,7 +18,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 21 built-in rules', () => {
+  it('lists the engine checks first, then the 23 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -47,6 +47,8 @@ describe('the rule registry', () => {
         'managed-files',
         'merge-conflicts',
         'template-pack',
+        'review-due-soon',
+        'review-overdue',
       ].sort(),
     );
   });
@@ -65,8 +67,9 @@ describe('the rule registry', () => {
   // Their fail examples show a missing section or field, which laying a snippet over the example cannot express.
   const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback']);
 
-  // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts runs them on real projects.
-  const PROJECT_RULES = new Set(['managed-files', 'merge-conflicts', 'template-pack']);
+  // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts and
+  // review-due.test.ts run them on real projects.
+  const PROJECT_RULES = new Set(['managed-files', 'merge-conflicts', 'template-pack', 'review-due-soon', 'review-overdue']);
 
   describe.each(RULES.filter((rule) => !PROJECT_RULES.has(rule.id)).map((rule) => [rule.id, rule] as const))(
     'the docs examples of %s',
