@@ -125,7 +125,7 @@ describe('service-ts on the reference example (cascade, lower-tier fallback)', (
     const result = await scenariosWith(
       dir,
       'src/orchestration/policies.ts',
-      (source) => source.replace('layers.push(breaker);', ''),
+      (source) => source.replace('if (!breaker) return held(outer);', 'return held(outer);'),
       'llm-outage',
     );
     expect(result.exitCode, result.all).toBe(1);
