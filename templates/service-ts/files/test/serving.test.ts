@@ -1,11 +1,14 @@
 // The service under pressure, in process over real HTTP with fake tiers: admission control (load
-// shedding), the drain on close, the limits on bodies and connections, and the metrics that tell
-// good answers from degraded ones.
+// shedding), the drain on close, the limits on bodies and connections, the metrics that tell good
+// answers from degraded ones, and the breaker against the dev fake upstream.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import type { Config } from '../src/config/index.js';
+import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '../src/dev/fake-llm.js';
 import { createMetrics } from '../src/monitoring/metrics.js';
+import { loadExamples } from '../src/serving/examples.js';
+import { createTiers } from '../src/serving/index.js';
 import { TierError, type ModelTier, type Prediction } from '../src/serving/tier.js';
 import { triageConfig } from './support/triage.js';
 
@@ -239,4 +242,73 @@ describe('drain', () => {
     expect(client.received).toMatch(/^HTTP\/1\.1 200 /);
     expect(client.received).toMatch(/\r\nconnection: close\r\n/i);
   });
+});
+
+describe('the breaker against a real upstream (the dev fake)', () => {
+  const fakes: FakeLlm[] = [];
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((fake) => fake.close()));
+  });
+
+  /** The reference example's service with its http tier on a fake, a small breaker and no retry. */
+  async function service(fakeOptions: FakeLlmOptions) {
+    const fake = await startFakeLlm(fakeOptions);
+    fakes.push(fake);
+    const loaded = triageConfig({ TRIAGE_LLM_URL: fake.url });
+    const config: Config = {
+      ...loaded,
+      logLevel: 'silent',
+      predictionLogSampleRate: 0,
+      resilience: {
+        ...loaded.resilience,
+        retry: { maxAttempts: 2, backoff: 'fixed', initialDelayMs: 1, maxDelayMs: 1 },
+        circuitBreaker: { failureRateThreshold: 0.5, minimumRequests: 4, windowSeconds: 30, halfOpenAfterSeconds: 0.3 },
+      },
+    };
+    const app = createApp({
+      config,
+      tiers: createTiers(config, loadExamples(config.examplesFile)),
+      metrics: createMetrics(config, { defaultMetrics: false }),
+    });
+    apps.push(app);
+    const { port } = await app.listen(0, '127.0.0.1');
+    // Unlike every example: the local tier is unsure, and the cascade escalates.
+    const escalate = (signal?: AbortSignal) =>
+      fetch(`http://127.0.0.1:${port}/v1/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'zxq vlorp quandle mirth blenk snood fimble' }),
+        ...(signal ? { signal } : {}),
+      });
+    return { app, fake, escalate };
+  }
+
+  it('neither retries nor counts a 401: our key is wrong, the upstream is up', async () => {
+    const { app, fake, escalate } = await service({ apiKey: 'the-right-key' });
+    for (let i = 0; i < 12; i++) expect((await escalate()).headers.get('x-fallback')).not.toBe('none');
+    expect(fake.requests).toBe(12);
+    expect(app.router.breakerStates()['strong']).toBe('closed');
+  });
+
+  it('opens on a hung upstream, and a probe its client abandoned does not close it', async () => {
+    const { app, fake, escalate } = await service({ fault: { type: 'timeout', rate: 1 } });
+    // Short tries: the example's 900 ms per try, with a deadline of 2 s.
+    await Promise.all(Array.from({ length: 4 }, () => escalate()));
+    expect(app.router.breakerStates()['strong']).toBe('open');
+    await sleep(350);
+    const before = fake.requests;
+    const client = new AbortController();
+    const probe = escalate(client.signal).catch(() => 'abandoned');
+    await expect.poll(() => fake.requests).toBe(before + 1);
+    expect(app.router.breakerStates()['strong']).toBe('half-open');
+    client.abort();
+    expect(await probe).toBe('abandoned');
+    await expect.poll(() => app.router.breakerStates()['strong']).toBe('open');
+    // Recovered: the next probe closes it.
+    fake.setFault(null);
+    await sleep(350);
+    const answer = await escalate();
+    expect(answer.headers.get('x-model-tier')).toBe('strong');
+    expect(app.router.breakerStates()['strong']).toBe('closed');
+  }, 20_000);
 });
