@@ -61,6 +61,8 @@ export class Admission {
   /** A turn: resolves with its release, or rejects with ShedError (or TaskCancelledError when `signal` aborts first). */
   async admit(signal: AbortSignal): Promise<() => void> {
     if (this.lagMs > this.limits.maxQueueWaitMs) throw new ShedError('event-loop-lag');
+    // A free slot: no timer for a wait that will not happen.
+    if (this.gate.inFlight < this.limits.maxInFlight) return this.gate.acquire(signal);
     const waited = AbortSignal.any([signal, AbortSignal.timeout(this.limits.maxQueueWaitMs)]);
     try {
       return await this.gate.acquire(waited);
