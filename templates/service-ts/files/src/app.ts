@@ -11,12 +11,15 @@ import { BusinessMetrics } from './monitoring/business.js';
 import type { Logger } from './monitoring/logger.js';
 import { createMetrics, type Metrics } from './monitoring/metrics.js';
 import { NoAnswerError, Router, type Answer } from './orchestration/router.js';
-import { normalise, parsePredictRequest } from './pipeline/input.js';
+import { hasVisibleText, normalise, parsePredictRequest } from './pipeline/input.js';
 import { inputStats } from './pipeline/stats.js';
+import { Admission, ShedError } from './serving/admission.js';
 import type { ModelTier } from './serving/tier.js';
 
 /** Request bodies above this are refused (413) before they are parsed. */
 const MAX_BODY_BYTES = 256 * 1024;
+/** The most error details an error response lists: a body of 20,000 unknown keys gets a short answer. */
+const MAX_ERROR_DETAILS = 20;
 /** Predictions remembered for feedback, the oldest dropped first. */
 const PREDICTIONS_KEPT = 50_000;
 
@@ -49,6 +52,9 @@ export interface App {
   business: BusinessMetrics;
   /** False until listening, and again once shutting down: what /readyz says. */
   ready: boolean;
+  /** True once close() began: every response asks its client to close the connection. */
+  draining: boolean;
+  admission: Admission;
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** Stops taking requests, lets those in flight finish for up to `graceMs`, then closes every connection. */
   close(graceMs?: number): Promise<void>;
@@ -63,6 +69,12 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** At most MAX_ERROR_DETAILS details, and how many more there were. */
+function capDetails(details: unknown): unknown {
+  if (!Array.isArray(details) || details.length <= MAX_ERROR_DETAILS) return details;
+  return [...details.slice(0, MAX_ERROR_DETAILS), { path: '(more)', message: `and ${details.length - MAX_ERROR_DETAILS} more` }];
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -93,9 +105,12 @@ export function createApp(options: AppOptions): App {
   const { config, logger } = options;
   const metrics = options.metrics ?? createMetrics(config);
   const router = new Router(options.tiers, config, metrics, logger);
+  const admission = new Admission(config.admission);
   const business = new BusinessMetrics(metrics, config.businessMetrics);
   const predictions = new Map<string, { label: string; tier: string }>();
   let inFlight = 0;
+  /** Responses not yet sent: told to close their connection once draining begins. */
+  const responses = new Set<ServerResponse>();
   let idle: (() => void) | undefined;
 
   const remember = (id: string, answer: Answer) => {
@@ -105,25 +120,52 @@ export function createApp(options: AppOptions): App {
 
   async function predict(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    // A client that hangs up stops the work it asked for, and its wait for a turn.
+    const abandoned = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned.abort();
+    });
+    // Admission first, before the body is read: a refusal costs next to nothing.
+    let release: () => void;
+    try {
+      release = await admission.admit(abandoned.signal);
+    } catch (error) {
+      if (abandoned.signal.aborted) return;
+      if (!(error instanceof ShedError)) throw error;
+      metrics.shed.inc({ reason: error.reason });
+      metrics.requests.inc({ outcome: 'error', tier: 'none', fallback: 'none' });
+      metrics.requestDuration.observe({ outcome: 'error' }, (performance.now() - started) / 1000);
+      return send(res, 503, { error: { code: 'overloaded', message: error.message, reason: error.reason } }, { 'retry-after': '1' });
+    }
+    metrics.inFlight.inc();
+    try {
+      await answer(req, res, started, abandoned.signal);
+    } finally {
+      metrics.inFlight.dec();
+      release();
+    }
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, started: number, abandoned: AbortSignal): Promise<void> {
     const parsed = parsePredictRequest(await readJson(req));
     if (!parsed.ok) throw new HttpError(400, 'invalid-request', 'the request does not match the schema', parsed.errors);
     const text = normalise(parsed.value.text);
+    // Invisible characters only (zero-width spaces, joiners, marks): nothing for a tier to read, and a paid call wasted.
+    if (!hasVisibleText(text))
+      throw new HttpError(400, 'invalid-request', 'the request does not match the schema', [
+        { path: 'text', message: 'has no visible characters' },
+      ]);
     const stats = inputStats(text, config.driftFeatures, parsed.value.features);
     for (const [feature, value] of Object.entries(stats.numeric)) metrics.inputFeature.observe({ feature }, value);
     for (const [feature, value] of Object.entries(stats.categorical)) metrics.countCategory(feature, value);
 
     const predictionId = parsed.value.id ?? randomUUID();
-    // A client that hangs up stops the work it asked for.
-    const abandoned = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abandoned.abort();
-    });
     let answer: Answer;
     try {
-      answer = await router.route(text, abandoned.signal);
+      answer = await router.route(text, abandoned);
     } catch (error) {
       // The client hung up: nobody is left to answer, and the service did nothing wrong.
-      if (abandoned.signal.aborted) return;
+      if (abandoned.aborted) return;
       const seconds = (performance.now() - started) / 1000;
       metrics.requestDuration.observe({ outcome: 'error' }, seconds);
       metrics.requests.inc({ outcome: 'error', tier: 'none', fallback: 'none' });
@@ -142,6 +184,7 @@ export function createApp(options: AppOptions): App {
     const latencyMs = performance.now() - started;
     metrics.requestDuration.observe({ outcome: 'success' }, latencyMs / 1000);
     metrics.requests.inc({ outcome: 'success', tier: answer.tier, fallback: answer.fallback });
+    metrics.answers.inc({ quality: answer.fallback === 'none' ? 'good' : 'degraded' });
     metrics.requestCost.observe(answer.costUsd);
     remember(predictionId, answer);
     if (config.predictionLogSampleRate > 0 && Math.random() < config.predictionLogSampleRate) {
@@ -182,7 +225,12 @@ export function createApp(options: AppOptions): App {
   async function feedback(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = feedbackSchema.safeParse(await readJson(req));
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(body)', message: issue.message }));
+      // One error per unknown key (zod's own message lists them all in one string, however many), capped when sent.
+      const errors = parsed.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'is not a known field' }))
+          : [{ path: issue.path.join('.') || '(body)', message: issue.message }],
+      );
       throw new HttpError(400, 'invalid-request', 'the feedback does not match the schema', errors);
     }
     const body = parsed.data;
@@ -225,40 +273,55 @@ export function createApp(options: AppOptions): App {
     },
   };
 
-  const server = createServer((req, res) => {
-    inFlight++;
-    res.on('close', () => {
-      if (--inFlight === 0) idle?.();
-    });
-    const path = (req.url ?? '/').split('?')[0]!;
-    const methods = routes[path];
-    const handler = methods?.[req.method ?? 'GET'];
-    if (!methods) return send(res, 404, { error: { code: 'not-found', message: `no route ${path}` } });
-    if (!handler)
-      return send(
-        res,
-        405,
-        { error: { code: 'method-not-allowed', message: `${path} takes ${Object.keys(methods).join(', ')}` } },
-        { allow: Object.keys(methods).join(', ') },
-      );
-    Promise.resolve(handler(req, res)).catch((error: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (error instanceof HttpError)
-        return send(res, error.status, {
-          error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
-        });
-      logger?.error({ err: error, path }, 'unexpected error');
-      send(res, 500, { error: { code: 'internal', message: 'internal error' } });
-    });
-  });
+  const server = createServer(
+    {
+      // A client that sends its request slowly is cut off (Node's default waits 300 s), and checked every second.
+      requestTimeout: config.requestReadTimeoutMs,
+      headersTimeout: Math.round(config.requestReadTimeoutMs / 2),
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      inFlight++;
+      responses.add(res);
+      // Draining: answer, and have the client (or the proxy) take its next request elsewhere.
+      if (app.draining) res.setHeader('connection', 'close');
+      res.on('close', () => {
+        responses.delete(res);
+        if (--inFlight === 0) idle?.();
+      });
+      const path = (req.url ?? '/').split('?')[0]!;
+      const methods = routes[path];
+      const handler = methods?.[req.method ?? 'GET'];
+      if (!methods) return send(res, 404, { error: { code: 'not-found', message: `no route ${path}` } });
+      if (!handler)
+        return send(
+          res,
+          405,
+          { error: { code: 'method-not-allowed', message: `${path} takes ${Object.keys(methods).join(', ')}` } },
+          { allow: Object.keys(methods).join(', ') },
+        );
+      Promise.resolve(handler(req, res)).catch((error: unknown) => {
+        if (res.headersSent) return res.destroy();
+        if (error instanceof HttpError)
+          return send(res, error.status, {
+            error: { code: error.code, message: error.message, ...(error.details ? { details: capDetails(error.details) } : {}) },
+          });
+        logger?.error({ err: error, path }, 'unexpected error');
+        send(res, 500, { error: { code: 'internal', message: 'internal error' } });
+      });
+    },
+  );
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = config.maxConnections;
 
   const app: App = {
     server,
     router,
     metrics,
     business,
+    admission,
     ready: false,
+    draining: false,
     async listen(port = config.port, host = config.host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -272,6 +335,11 @@ export function createApp(options: AppOptions): App {
     },
     async close(graceMs = config.shutdownGraceMs) {
       app.ready = false;
+      app.draining = true;
+      admission.close();
+      // Requests in flight are finished, on connections that close after them: a kept-alive
+      // connection takes no further request once the grace period has begun.
+      for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

@@ -250,6 +250,18 @@ describe('loadConfig: the environment', () => {
     expect(configError(() => loadConfig({ ...env, SHUTDOWN_GRACE_MS: 'soon' }, spec)).message).toContain('SHUTDOWN_GRACE_MS');
   });
 
+  it('derives admission control from the peak load, the deadline and the bulkhead; MAX_IN_FLIGHT overrides it', () => {
+    // Twice 40 rps over a 2 s deadline (160), above the bulkhead's 64; as many may wait, for a quarter of the deadline.
+    expect(loadConfig(env, spec).admission).toEqual({ maxInFlight: 160, maxQueue: 160, maxQueueWaitMs: 500 });
+    const bigBulkhead = { ...spec, resilience: { ...spec.resilience, bulkhead: { maxConcurrent: 300, maxQueue: 10 } } };
+    expect(loadConfig(env, bigBulkhead).admission.maxInFlight).toBe(300);
+    const { expectedLoad: _unknown, ...business } = spec.business;
+    expect(loadConfig(env, { ...spec, business }).admission.maxInFlight).toBe(256);
+    expect(loadConfig({ ...env, MAX_IN_FLIGHT: '12' }, spec).admission).toMatchObject({ maxInFlight: 12, maxQueue: 12 });
+    expect(configError(() => loadConfig({ ...env, MAX_IN_FLIGHT: 'lots' }, spec)).message).toContain('MAX_IN_FLIGHT');
+    expect(loadConfig(env, spec)).toMatchObject({ maxConnections: 1024, requestReadTimeoutMs: 10_000 });
+  });
+
   it('reads the business metrics and the drift features of the spec', () => {
     const config = loadConfig(env, spec);
     expect(config.businessMetrics).toEqual(['median_first_response_minutes', 'routing_accuracy']);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '../src/dev/fake-llm.js';
-import { buildSystemPrompt, createHttpTier, type HttpTierOptions } from '../src/serving/http.js';
+import { buildSystemPrompt, createHttpTier, retryAfter, type HttpTierOptions } from '../src/serving/http.js';
 import { TierError, type ModelTier, type TierFailure } from '../src/serving/tier.js';
 
 const LABELS = ['billing', 'shipping', 'late-delivery', 'other'];
@@ -198,8 +198,22 @@ describe('http tier: faults of the fake', () => {
     expect(error.message).toContain('overloaded');
 
     llm.setFault({ type: 'error', rate: 1, status: 429 });
-    expect((await failureOf(tier(llm.url).predict('billing', never()), 'status')).status).toBe(429);
+    const limited = await failureOf(tier(llm.url).predict('billing', never()), 'status');
+    expect(limited.status).toBe(429);
+    // The fake's Retry-After: 1, for the retry policy to honour.
+    expect(limited.retryAfterMs).toBe(1000);
+    expect(error.retryAfterMs).toBeUndefined();
     expect(llm.faulted).toBe(2);
+  });
+
+  it('reads Retry-After in seconds or as an HTTP date, and ignores what it cannot read', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(retryAfter('2', now)).toBe(2000);
+    expect(retryAfter('0.5', now)).toBe(500);
+    expect(retryAfter('Tue, 01 Dec 2026 10:00:03 GMT', now)).toBe(3000);
+    expect(retryAfter('Tue, 01 Dec 2026 09:00:00 GMT', now)).toBe(0);
+    expect(retryAfter('soon', now)).toBeUndefined();
+    expect(retryAfter(null, now)).toBeUndefined();
   });
 
   it('malformed: invalid-output, and not the same malformation every time', async () => {

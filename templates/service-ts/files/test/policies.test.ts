@@ -1,10 +1,10 @@
 // tierPolicy: the per-try timeout, retries with capped backoff (http tiers only), the circuit
 // breaker and the bulkhead of one tier, driven with a fake try function and small numbers.
-import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
-import { describe, expect, it } from 'vitest';
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError } from 'cockatiel';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ResilienceConfig, TierConfig } from '../src/config/index.js';
 import type { BreakerStateName } from '../src/monitoring/metrics.js';
-import { reasonOf, tierPolicy, type FailureReason } from '../src/orchestration/policies.js';
+import { WindowBreaker, reasonOf, tierPolicy, type FailureReason } from '../src/orchestration/policies.js';
 import { TierError, type TierFailure } from '../src/serving/tier.js';
 
 const httpTier: TierConfig = { name: 'strong', kind: 'http', model: 'm', timeoutMs: 1000, costPerRequestUsd: 0.01 };
@@ -77,12 +77,51 @@ describe('tierPolicy: retries', () => {
     expect(t.calls).toBe(1);
   });
 
-  it('retries every kind of tier failure and a timed-out try', async () => {
-    for (const kind of ['network', 'status', 'invalid-output', 'refusal'] as const) {
-      const t = tries(Infinity, kind);
-      await expect(tierPolicy(httpTier, retry(2)).execute(t.attempt, never)).rejects.toMatchObject({ failure: kind });
-      expect(t.calls).toBe(2);
+  it('retries transient failures only: a reset, a 5xx, 408 and 429; not 400, 401, a malformed answer nor a refusal', async () => {
+    const cases: [TierFailure, number | undefined, number][] = [
+      ['network', undefined, 2],
+      ['status', 500, 2],
+      ['status', 503, 2],
+      ['status', 408, 2],
+      ['status', 429, 2],
+      ['status', 400, 1],
+      ['status', 401, 1],
+      ['invalid-output', undefined, 1],
+      ['refusal', undefined, 1],
+    ];
+    for (const [kind, status, calls] of cases) {
+      let made = 0;
+      const attempt = async (): Promise<string> => {
+        made++;
+        throw new TierError('strong', kind, `${kind} ${status}`, status === undefined ? {} : { status });
+      };
+      await expect(tierPolicy(httpTier, retry(2)).execute(attempt, never)).rejects.toMatchObject({ failure: kind });
+      expect(made, `${kind} ${status}`).toBe(calls);
     }
+  });
+
+  it('waits the Retry-After of a 429 before the next try, and makes no try whose wait ends past the deadline', async () => {
+    const delays: number[] = [];
+    let made = 0;
+    const attempt = async (): Promise<string> => {
+      made++;
+      if (made === 1) throw new TierError('strong', 'status', 'HTTP 429', { status: 429, retryAfterMs: 50 });
+      return 'ok';
+    };
+    const policy = tierPolicy(httpTier, retry(2, 1, 5), { onRetry: (_attempt, delayMs) => delays.push(delayMs) });
+    await expect(policy.execute(attempt, never, { deadlineAt: Date.now() + 10_000 })).resolves.toBe('ok');
+    // Above maxDelayMs (5): the upstream's word wins.
+    expect(delays).toEqual([50]);
+
+    made = 0;
+    const late = async (): Promise<string> => {
+      made++;
+      throw new TierError('strong', 'status', 'HTTP 429', { status: 429, retryAfterMs: 5000 });
+    };
+    await expect(tierPolicy(httpTier, retry(3)).execute(late, never, { deadlineAt: Date.now() + 1000 })).rejects.toMatchObject({
+      status: 429,
+    });
+    expect(made).toBe(1);
   });
 
   it('waits between tries no longer than maxDelayMs, even when initialDelayMs is larger', async () => {
@@ -330,6 +369,177 @@ describe('tierPolicy: the circuit breaker', () => {
 
   it('has no breaker state without a breaker', () => {
     expect(tierPolicy(httpTier, { requestTimeoutMs: 10_000 }).breakerState()).toBeUndefined();
+  });
+});
+
+describe('WindowBreaker: a window that moves with time, and a run of failures', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const options = { threshold: 0.5, windowMs: 10_000, minimumRequests: 20 };
+  const record = (breaker: WindowBreaker, pattern: string) => {
+    let open = false;
+    for (const outcome of pattern) {
+      if (outcome === 'S') breaker.success(CircuitState.Closed);
+      else open = breaker.failure(CircuitState.Closed) || open;
+    }
+    return open;
+  };
+
+  it('forgets the outcomes older than the window, though none was recorded meanwhile', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const breaker = new WindowBreaker(options);
+    record(breaker, 'S'.repeat(100));
+    // Two failures in three, never 20 in a row: with the 100 successes still counted, 14 of 121 failed.
+    expect(record(breaker, 'SFF'.repeat(7))).toBe(false);
+    vi.advanceTimersByTime(options.windowMs + 1000);
+    expect(breaker.counts()).toEqual({ failures: 0, successes: 0, consecutiveFailures: 0 });
+    expect(record(breaker, 'SFF'.repeat(6))).toBe(false); // 18 outcomes: fewer than minimumRequests
+    expect(record(breaker, 'SFF')).toBe(true); // 14 of 21 failed
+  });
+
+  it('keeps the outcomes within the window', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const breaker = new WindowBreaker(options);
+    record(breaker, 'S'.repeat(100));
+    vi.advanceTimersByTime(options.windowMs / 2);
+    expect(breaker.counts().successes).toBe(100);
+    expect(record(breaker, 'SFF'.repeat(7))).toBe(false);
+  });
+
+  it('opens on minimumRequests failures in a row, however many successes the window holds', () => {
+    const breaker = new WindowBreaker(options);
+    record(breaker, 'S'.repeat(1000));
+    expect(record(breaker, 'F'.repeat(19))).toBe(false);
+    expect(record(breaker, 'F')).toBe(true);
+  });
+
+  it('opens at a threshold of 1 only when every call in the window failed', () => {
+    const breaker = new WindowBreaker({ ...options, threshold: 1, minimumRequests: 4 });
+    expect(record(breaker, 'SFF')).toBe(false);
+    expect(record(breaker, 'F')).toBe(false);
+    const all = new WindowBreaker({ ...options, threshold: 1, minimumRequests: 4 });
+    expect(record(all, 'FFFF')).toBe(true);
+  });
+});
+
+describe('tierPolicy: what the breaker counts', () => {
+  const settings = { failureRateThreshold: 0.5, minimumRequests: 4, windowSeconds: 30, halfOpenAfterSeconds: 0.2 };
+  const thrower = (error: Error) => async (): Promise<string> => {
+    throw error;
+  };
+
+  it('counts a try the request deadline cut as a timeout of the upstream, and opens', async () => {
+    const outcomes: string[] = [];
+    const policy = tierPolicy(
+      httpTier,
+      { requestTimeoutMs: 10_000, circuitBreaker: settings },
+      { onAttempt: (outcome) => outcomes.push(outcome) },
+    );
+    const client = new AbortController();
+    for (let i = 0; i < settings.minimumRequests; i++) {
+      const deadline = new AbortController();
+      const hung = policy.execute(
+        (signal) =>
+          new Promise<string>((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(new TierError('strong', 'aborted', 'cut'))),
+          ),
+        deadline.signal,
+        { client: client.signal },
+      );
+      deadline.abort();
+      expect(reasonOf(await failure(hung))).toBe('timeout');
+    }
+    expect(outcomes).toEqual(Array(settings.minimumRequests).fill('timeout'));
+    expect(policy.breakerState()).toBe('open');
+  });
+
+  it('does not count a try the client left', async () => {
+    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, circuitBreaker: settings });
+    for (let i = 0; i < 10; i++) {
+      const client = new AbortController();
+      const hung = policy.execute(
+        (signal) =>
+          new Promise<string>((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(new TierError('strong', 'aborted', 'cut'))),
+          ),
+        client.signal,
+        { client: client.signal },
+      );
+      client.abort();
+      expect(reasonOf(await failure(hung))).toBe('aborted');
+    }
+    expect(policy.breakerState()).toBe('closed');
+  });
+
+  it('counts the calls the bulkhead refuses, and those its queue held past the deadline', async () => {
+    const outcomes: string[] = [];
+    const policy = tierPolicy(
+      httpTier,
+      { requestTimeoutMs: 10_000, circuitBreaker: settings, bulkhead: { maxConcurrent: 1, maxQueue: 1 } },
+      { onAttempt: (outcome) => outcomes.push(outcome) },
+    );
+    const holder = new AbortController();
+    const held = policy.execute(
+      (signal) => new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('x')))),
+      holder.signal,
+    );
+    const deadline = new AbortController();
+    const queued = policy.execute(async () => 'never', deadline.signal);
+    const refused = [];
+    for (let i = 0; i < 2; i++) refused.push(await failure(policy.execute(async () => 'never', never)));
+    expect(refused.map(reasonOf)).toEqual(['bulkhead-full', 'bulkhead-full']);
+    deadline.abort();
+    expect(reasonOf(await failure(queued))).toBe('timeout');
+    holder.abort();
+    await failure(held);
+    expect(outcomes).toEqual(['bulkhead-full', 'bulkhead-full', 'timeout', 'timeout']);
+    expect(policy.breakerState()).toBe('open');
+  });
+
+  it('counts neither a 400, a 401 nor a malformed answer: the upstream is up', async () => {
+    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, circuitBreaker: settings });
+    for (let i = 0; i < 10; i++) {
+      await failure(policy.execute(thrower(new TierError('strong', 'status', 'HTTP 400', { status: 400 })), never));
+      await failure(policy.execute(thrower(new TierError('strong', 'status', 'HTTP 401', { status: 401 })), never));
+      await failure(policy.execute(thrower(new TierError('strong', 'invalid-output', 'prose')), never));
+    }
+    expect(policy.breakerState()).toBe('closed');
+    for (let i = 0; i < settings.minimumRequests; i++)
+      await failure(policy.execute(thrower(new TierError('strong', 'status', 'HTTP 502', { status: 502 })), never));
+    expect(policy.breakerState()).toBe('open');
+  });
+
+  it('half-open: refuses every other call at once while the probe is out, and opens again when the client abandons the probe', async () => {
+    const states: BreakerStateName[] = [];
+    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, circuitBreaker: settings }, { onBreakerState: (s) => states.push(s) });
+    for (let i = 0; i < settings.minimumRequests; i++)
+      await failure(policy.execute(thrower(new TierError('strong', 'status', 'HTTP 503', { status: 503 })), never));
+    await sleep(settings.halfOpenAfterSeconds * 1000 + 30);
+    const client = new AbortController();
+    const probe = policy.execute(
+      (signal) =>
+        new Promise<string>((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(new TierError('strong', 'aborted', 'left'))),
+        ),
+      client.signal,
+      { client: client.signal },
+    );
+    expect(policy.breakerState()).toBe('half-open');
+    let called = false;
+    const other = await failure(
+      policy.execute(async () => {
+        called = true;
+        return 'ok';
+      }, never),
+    );
+    expect(other).toBeInstanceOf(BrokenCircuitError);
+    expect(called).toBe(false);
+    client.abort();
+    expect(reasonOf(await failure(probe))).toBe('aborted');
+    // Not a success: the upstream has not shown it is back.
+    expect(policy.breakerState()).toBe('open');
+    expect(states).toEqual(['open', 'half-open', 'open']);
   });
 });
 

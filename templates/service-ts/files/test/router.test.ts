@@ -162,12 +162,13 @@ describe('Router: fallbacks', () => {
       fallbackReason: 'status',
       tiers: ['fast', 'strong'],
     });
-    expect(answer.costUsd).toBeCloseTo(0.001);
+    // A failed paid call costs as much as one that answers: both tries of the http tier are counted.
+    expect(answer.costUsd).toBeCloseTo(0.001 + 2 * 0.01);
     // The http tier is retried (maxAttempts 2) before the fallback answers.
     expect(strong.calls).toHaveLength(2);
     expect(await count(metrics, 'ai_tier_calls_total', { tier: 'strong', outcome: 'status' })).toBe(2);
     expect(await count(metrics, 'ai_fallbacks_total', { strategy: 'lower-tier', reason: 'status' })).toBe(1);
-    expect(await count(metrics, 'ai_cost_usd_total', { tier: 'strong' })).toBe(0);
+    expect(await count(metrics, 'ai_cost_usd_total', { tier: 'strong' })).toBeCloseTo(0.02);
   });
 
   it('lower-tier: falls back on the static answer when no tier answered', async () => {
@@ -179,11 +180,53 @@ describe('Router: fallbacks', () => {
       fallback: 'static',
       fallbackReason: 'refusal',
       tiers: ['fast', 'strong'],
-      costUsd: 0,
+      // Both calls were made, and cost, though neither answered.
+      costUsd: 0.011,
       fields: { queue: 'general', reply: null },
     });
     expect(await count(metrics, 'ai_fallbacks_total', { strategy: 'static', reason: 'refusal' })).toBe(1);
     expect(await count(metrics, 'ai_fallbacks_total', { strategy: 'lower-tier' })).toBe(0);
+  });
+
+  it('lower-tier: gives the static answer rather than a guess of confidence 0', async () => {
+    const { router, metrics } = setup(says('billing', 0), fails('status'));
+    const answer = await router.route(ticket);
+    expect(answer).toMatchObject({ prediction: { label: 'general', confidence: 0 }, tier: 'static', fallback: 'static' });
+    expect(await count(metrics, 'ai_fallbacks_total', { strategy: 'lower-tier' })).toBe(0);
+    // Without a static answer, the guess is still better than no answer.
+    const bare = configWith({ resilience: { fallback: { strategy: 'lower-tier', cacheTtlSeconds: 3600 } } });
+    const again = setup(says('billing', 0), fails('status'), bare);
+    await expect(again.router.route(ticket)).resolves.toMatchObject({ tier: 'fast', fallback: 'lower-tier' });
+  });
+
+  it('counts the cost of a timed-out paid call, and not of one the upstream refused as ours (400, 401)', async () => {
+    const timedOut = setup(says('billing', 0.5), hangs, configWith({ timeoutsMs: 30 }));
+    await timedOut.router.route(ticket);
+    expect(await count(timedOut.metrics, 'ai_cost_usd_total', { tier: 'strong' })).toBeCloseTo(0.02);
+    for (const status of [400, 401]) {
+      const refused = setup(says('billing', 0.5), () => {
+        throw new TierError('strong', 'status', `HTTP ${status}`, { status });
+      });
+      const answer = await refused.router.route(ticket);
+      expect(answer.costUsd).toBeCloseTo(0.001);
+      expect(await count(refused.metrics, 'ai_cost_usd_total', { tier: 'strong' })).toBe(0);
+      // Not retried either: another try would be refused the same way.
+      expect(refused.strong.calls).toHaveLength(1);
+    }
+  });
+
+  it('logs the fallback at most once a second per strategy and reason, with the count it did not log', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = { info: (fields: Record<string, unknown>) => lines.push(fields), warn() {}, debug() {}, error() {} };
+    const config = configWith();
+    const tiers = [fakeTier('fast', 'local', 0, says('billing', 0.5)), fakeTier('strong', 'http', 0.01, fails('status'))];
+    const metrics = createMetrics(config, { defaultMetrics: false });
+    const router = new Router(tiers, config, metrics, logger as unknown as ConstructorParameters<typeof Router>[3]);
+    for (let i = 0; i < 50; i++) await router.route(ticket);
+    // Every fallback is counted; a burst of them within a second is one line.
+    expect(await count(metrics, 'ai_fallbacks_total')).toBe(50);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(lines[0]).toMatchObject({ fallback: 'lower-tier', reason: 'status', notLogged: 0 });
   });
 
   it('static: answers the static label, not the lower tier answer', async () => {

@@ -62,6 +62,12 @@ export interface Config {
   predictionLogSampleRate: number;
   /** How long SIGTERM waits for requests in flight. */
   shutdownGraceMs: number;
+  /** Admission control of POST /v1/predict (load shedding): see admissionLimits(). */
+  admission: { maxInFlight: number; maxQueue: number; maxQueueWaitMs: number };
+  /** Open connections the server holds at most (MAX_CONNECTIONS). */
+  maxConnections: number;
+  /** The longest a client may take to send a whole request (REQUEST_READ_TIMEOUT_MS); its headers get half of it. */
+  requestReadTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +149,26 @@ function latencyBuckets(spec: ServiceSpec): number[] {
   return [...new Set([...general, ...thresholds.filter((t): t is number => t !== undefined)])].sort((a, b) => a - b);
 }
 
+/**
+ * Admission control from the spec's numbers. In flight: twice what the spec's peak load
+ * (business.expectedLoad.peakRps) holds when every request takes its whole deadline
+ * (resilience.timeoutMs), by Little's law, and at least the http tiers' bulkhead
+ * (resilience.bulkhead.maxConcurrent), so that it can fill; 256 without an expected load.
+ * Waiting: as many again, for a quarter of the deadline at most, so that a request let in still
+ * has most of its deadline. MAX_IN_FLIGHT overrides the first.
+ */
+function admissionLimits(spec: ServiceSpec, env: NodeJS.ProcessEnv): Config['admission'] {
+  const peakRps = spec.business.expectedLoad?.peakRps;
+  const deadlineSeconds = spec.resilience.timeoutMs / 1000;
+  const derived = Math.max(
+    16,
+    spec.resilience.bulkhead?.maxConcurrent ?? 0,
+    peakRps === undefined ? 256 : Math.ceil(2 * peakRps * deadlineSeconds),
+  );
+  const maxInFlight = Math.max(1, integer(env, 'MAX_IN_FLIGHT', derived));
+  return { maxInFlight, maxQueue: maxInFlight, maxQueueWaitMs: Math.max(1, Math.round(spec.resilience.timeoutMs / 4)) };
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, max?: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -193,5 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSp
     driftFeatures: [...(spec.monitoring?.drift?.features ?? [])],
     predictionLogSampleRate: spec.monitoring?.predictionLogging?.sampleRate ?? 0,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    admission: admissionLimits(spec, env),
+    maxConnections: Math.max(1, integer(env, 'MAX_CONNECTIONS', 1024)),
+    requestReadTimeoutMs: Math.max(1000, integer(env, 'REQUEST_READ_TIMEOUT_MS', 10_000)),
   };
 }

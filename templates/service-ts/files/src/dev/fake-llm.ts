@@ -111,6 +111,10 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
         status,
         errorMessageFor(status),
         status === 429 ? 'requests' : status >= 500 ? 'server_error' : 'invalid_request_error',
+        null,
+        null,
+        // As the real API: a 429 says when to come back.
+        status === 429 ? { 'retry-after': '1' } : {},
       );
       return;
     }
@@ -376,14 +380,15 @@ function sendError(
   type: string,
   param: string | null = null,
   code: string | null = null,
+  headers: Record<string, string> = {},
 ): void {
-  sendJson(res, status, { error: { message, type, param, code } });
+  sendJson(res, status, { error: { message, type, param, code } }, headers);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 

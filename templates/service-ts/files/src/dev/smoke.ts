@@ -101,10 +101,11 @@ async function main(): Promise<number> {
   const exposition = String(metrics.body);
   const wanted = [
     'ai_requests_total',
-    'ai_request_duration_seconds_bucket',
+    'ai_request_duration_seconds',
     ...new Set([spec.business.metric.name, ...(spec.business.successCriteria ?? []).map((c) => c.metric)]),
   ];
-  const absent = wanted.filter((name) => !exposition.includes(`\n${name}`) && !exposition.startsWith(name));
+  // Declared (`# TYPE`): a business gauge has no sample until its first feedback, as no data is not 0.
+  const absent = wanted.filter((name) => !exposition.includes(`# TYPE ${name} `));
   if (absent.length > 0) {
     metrics.ok = false;
     metrics.problem = `missing from /metrics: ${absent.join(', ')}`;

@@ -36,6 +36,10 @@ export interface Metrics {
   inputCategory: Counter<'feature' | 'value'>;
   /** Counts a categorical drift feature, capping the label values. */
   countCategory(feature: string, value: string): void;
+  /** Answers by quality: good (a model tier's answer stood) or degraded (a fallback's). */
+  answers: Counter<'quality'>;
+  /** Prediction requests refused by admission control (503), by reason. */
+  shed: Counter<'reason'>;
 }
 
 /** A fresh registry with every metric of the service (tests make one each). */
@@ -157,6 +161,18 @@ export function createMetrics(config: Config, options: { defaultMetrics?: boolea
       registers,
     }),
     inputCategory,
+    answers: new Counter({
+      name: 'ai_answers_total',
+      help: 'Prediction requests answered (200), by quality: good (a model tier answered) or degraded (a fallback did). Availability counts both; the degraded share is apart.',
+      labelNames: ['quality'],
+      registers,
+    }),
+    shed: new Counter({
+      name: 'ai_requests_shed_total',
+      help: 'Prediction requests refused at once with 503 by admission control, by reason (queue-full, queue-timeout, event-loop-lag).',
+      labelNames: ['reason'],
+      registers,
+    }),
     countCategory(feature, value) {
       let seen = categories.get(feature);
       if (!seen) categories.set(feature, (seen = new Set()));

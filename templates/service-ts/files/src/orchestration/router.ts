@@ -17,7 +17,7 @@ import { TaskCancelledError, TimeoutStrategy, timeout, type TimeoutPolicy } from
 import type { Config } from '../config/index.js';
 import type { Logger } from '../monitoring/logger.js';
 import { BREAKER_STATE, type BreakerStateName, type FallbackKind, type Metrics } from '../monitoring/metrics.js';
-import type { ModelTier, Prediction } from '../serving/tier.js';
+import { TierError, type ModelTier, type Prediction } from '../serving/tier.js';
 import { AnswerCache } from './cache.js';
 import { reasonOf, tierPolicy, type FailureReason, type TierPolicy } from './policies.js';
 
@@ -47,7 +47,27 @@ export class NoAnswerError extends Error {
 
 type Escalation = 'confidence' | 'input-length' | 'failure';
 
+/** At most one log line per fallback strategy and reason in this many milliseconds. */
+export const FALLBACK_LOG_INTERVAL_MS = 1000;
+
+/** A call the upstream refused as ours to fix (a 4xx other than 408 and 429): not billed. */
+function refusedCall(error: unknown): boolean {
+  return (
+    error instanceof TierError &&
+    error.failure === 'status' &&
+    error.status !== undefined &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
+}
+
 interface Attempted {
+  /** The client's signal: its abort means the caller left. */
+  client: AbortSignal | undefined;
+  /** Date.now() at the request's deadline. */
+  deadlineAt: number;
   prediction?: Prediction;
   tier?: string;
   failure?: FailureReason;
@@ -60,6 +80,8 @@ export class Router {
   private readonly cache: AnswerCache | undefined;
   /** resilience.timeoutMs, for everything the tiers do; aggressive, so a pending backoff cannot outlast it. One policy serves every request. */
   private readonly deadline: TimeoutPolicy;
+  /** When each fallback strategy and reason was last logged, and how many were not logged since. */
+  private readonly fallbackLogs = new Map<string, { at: number; suppressed: number }>();
 
   constructor(
     private readonly tiers: readonly ModelTier[],
@@ -106,7 +128,12 @@ export class Router {
 
   /** Answers normalised `text`. Rejects with NoAnswerError when neither a tier nor a fallback can. */
   async route(text: string, signal?: AbortSignal): Promise<Answer> {
-    const attempted: Attempted = { tiers: [], costUsd: 0 };
+    const attempted: Attempted = {
+      client: signal,
+      deadlineAt: Date.now() + this.config.resilience.requestTimeoutMs,
+      tiers: [],
+      costUsd: 0,
+    };
     let reason: FailureReason;
     try {
       await this.deadline.execute(({ signal: inner }) => this.ask(text, attempted, inner), signal);
@@ -175,13 +202,56 @@ export class Router {
 
   private async call(tier: ModelTier, text: string, attempted: Attempted, signal: AbortSignal): Promise<Prediction> {
     attempted.tiers.push(tier.name);
-    const prediction = await this.policies.get(tier.name)!.execute(async (inner) => {
-      const answer = await tier.predict(text, inner);
+    const charge = () => {
       attempted.costUsd += tier.costPerRequestUsd;
       this.metrics.cost.inc({ tier: tier.name }, tier.costPerRequestUsd);
-      return answer;
-    }, signal);
+    };
+    const prediction = await this.policies.get(tier.name)!.execute(
+      async (inner) => {
+        // A paid call costs whether or not its answer arrives: a timed-out or failed call was made
+        // (and is billed for the tokens it used), so it is charged when it ends, or when it is cut
+        // off (a tier deaf to its signal may never end). Only a refusal of the call itself (4xx but
+        // 408 and 429: a bad request or key) is not.
+        let charged = false;
+        const chargeOnce = () => {
+          if (charged) return;
+          charged = true;
+          charge();
+        };
+        inner.addEventListener('abort', chargeOnce, { once: true });
+        try {
+          const answer = await tier.predict(text, inner);
+          chargeOnce();
+          return answer;
+        } catch (error) {
+          if (!refusedCall(error)) chargeOnce();
+          throw error;
+        } finally {
+          inner.removeEventListener('abort', chargeOnce);
+        }
+      },
+      signal,
+      { ...(attempted.client ? { client: attempted.client } : {}), deadlineAt: attempted.deadlineAt },
+    );
     return prediction;
+  }
+
+  /**
+   * One info line per fallback strategy and reason per FALLBACK_LOG_INTERVAL_MS, with the count
+   * of those not logged since: an outage answers every request by the fallback, and a line each
+   * would flood the logs. The metric counts every one.
+   */
+  private logFallback(kind: FallbackKind, reason: FailureReason, tiers: string[]): void {
+    if (!this.logger) return;
+    const key = `${kind}/${reason}`;
+    const now = Date.now();
+    const last = this.fallbackLogs.get(key);
+    if (last && now - last.at < FALLBACK_LOG_INTERVAL_MS) {
+      last.suppressed++;
+      return;
+    }
+    this.fallbackLogs.set(key, { at: now, suppressed: 0 });
+    this.logger.info({ fallback: kind, reason, tiers, notLogged: last?.suppressed ?? 0 }, 'answered by the fallback');
   }
 
   private fallBack(text: string, attempted: Attempted, reason: FailureReason): Answer {
@@ -198,7 +268,7 @@ export class Router {
       const answer = this.fallbackAnswer(kind, text, attempted);
       if (!answer) continue;
       this.metrics.fallbacks.inc({ strategy: kind, reason });
-      this.logger?.info({ fallback: kind, reason, tiers: attempted.tiers }, 'answered by the fallback');
+      this.logFallback(kind, reason, attempted.tiers);
       return { ...answer, ...base, fallback: kind };
     }
     throw new NoAnswerError(reason);
@@ -218,7 +288,9 @@ export class Router {
       const hit = this.cache?.get(text);
       return hit && { prediction: hit.prediction, tier: 'cache' };
     }
-    // lower-tier: the last answer a tier gave (the stand-in's, with single routing).
-    return attempted.prediction && { prediction: attempted.prediction, tier: attempted.tier! };
+    // lower-tier: the last answer a tier gave (the stand-in's, with single routing); a guess of
+    // confidence 0 (the tier knew nothing) gives way to the static answer when there is one.
+    if (!attempted.prediction || (attempted.prediction.confidence <= 0 && settings.static)) return undefined;
+    return { prediction: attempted.prediction, tier: attempted.tier! };
   }
 }

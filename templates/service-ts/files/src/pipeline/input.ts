@@ -86,3 +86,8 @@ export function normalise(text: string): string {
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
+
+/** Whether normalised text has a character a reader can see: not only format characters (zero-width joiners, marks) and spaces. */
+export function hasVisibleText(text: string): boolean {
+  return /[^\p{Cf}\p{Z}\s]/u.test(text);
+}

@@ -79,7 +79,7 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
 
   const redact = (text: string): string => (apiKey === undefined ? text : text.split(apiKey).join('[redacted]'));
-  const fail = (failure: TierFailure, detail: string, extra: { status?: number; cause?: unknown } = {}): TierError =>
+  const fail = (failure: TierFailure, detail: string, extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {}): TierError =>
     new TierError(name, failure, `tier ${name}: ${redact(detail)}`, extra);
 
   // Fetch rejects the same way whether the caller gave up or the connection broke; only the signal tells them apart.
@@ -157,11 +157,24 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
         throw transportError(error, signal, 'reading the response');
       }
       if (!response.ok) {
-        throw fail('status', `HTTP ${response.status}: ${excerpt(raw)}`, { status: response.status });
+        const retryAfterMs = retryAfter(response.headers.get('retry-after'));
+        throw fail('status', `HTTP ${response.status}: ${excerpt(raw)}`, {
+          status: response.status,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        });
       }
       return parseCompletion(raw);
     },
   };
+}
+
+/** A Retry-After header (seconds, or an HTTP date) in milliseconds from now; undefined when absent or unreadable. */
+export function retryAfter(header: string | null, now = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function completionsUrl(name: string, baseUrl: string): string {

@@ -42,11 +42,19 @@ export class TierError extends Error {
   readonly tier: string;
   readonly failure: TierFailure;
   readonly status: number | undefined;
-  constructor(tier: string, failure: TierFailure, message: string, options: { status?: number; cause?: unknown } = {}) {
+  /** How long the upstream asked us to wait before another try (a Retry-After header), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    tier: string,
+    failure: TierFailure,
+    message: string,
+    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TierError';
     this.tier = tier;
     this.failure = failure;
     this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
