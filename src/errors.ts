@@ -9,6 +9,8 @@ export const ExitCode = {
   failures: 1,
   /** Bad usage or bad input: unreadable spec, unknown flag, missing answers. */
   usage: 2,
+  /** A bug in shipshape itself (a rule or step that threw): never confused with findings. */
+  bug: 70,
   interrupted: 130,
 } as const;
 
@@ -69,4 +71,37 @@ export class BugError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BugError';
   }
+}
+
+/** Why a file operation failed, for the errno codes a user can fix; undefined for the others. */
+const IO_REASONS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  ENOTDIR: 'a parent of it is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'it is a folder',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  ENAMETOOLONG: 'its name is too long',
+  ELOOP: 'it is a loop of symbolic links',
+  EMFILE: 'too many files are open',
+  EBUSY: 'it is busy',
+  ETXTBSY: 'it is busy',
+};
+
+/**
+ * An I/O failure the user can fix (a permission, a read-only disk, a folder where a file should
+ * be) as a UserError naming the file: exit 2 and one line, not "a bug". Anything else: undefined.
+ */
+export function ioUserError(error: unknown): UserError | undefined {
+  const e = error as (NodeJS.ErrnoException & { dest?: string }) | undefined;
+  const reason = e?.code ? IO_REASONS[e.code] : undefined;
+  if (!reason) return undefined;
+  const what = e!.syscall === 'open' || e!.syscall === 'read' ? 'read or write' : e!.syscall ? e!.syscall : 'use';
+  const where = e!.path ? ` ${e!.path}${e!.dest ? ` -> ${e!.dest}` : ''}` : '';
+  return new UserError(`cannot ${what}${where}: ${reason} (${e!.code})`, {
+    hint: 'Check the path, its permissions and the free space, then run the command again.',
+    cause: error,
+  });
 }

@@ -11,7 +11,8 @@ import type { ResolvedPolicy, TemplatePolicy } from './policy.js';
 import { projectFiles } from './project.js';
 import { RULES } from './rules/index.js';
 import { specStage } from './stage.js';
-import type { FileResult, Finding, RuleContext, Severity, StageNumber } from './types.js';
+import { BugError } from '../errors.js';
+import type { FileResult, Finding, Rule, RuleContext, RuleReport, Severity, StageNumber } from './types.js';
 
 export interface FileCheckOptions {
   /** Check at this stage instead of the stage the spec reached. */
@@ -67,6 +68,15 @@ function templateFor(template: TemplatePolicy, specAbsolute: string): TemplatePo
   return { ...template, sources: { ...(pack ? { pack: from(pack) } : {}), ...(minVersion ? { minVersion: from(minVersion) } : {}) } };
 }
 
+/** A rule's reports; a rule that throws is a bug of that rule, named as such (exit 70), never a finding. */
+function guarded(rule: Rule, context: RuleContext): RuleReport[] {
+  try {
+    return rule.check(context);
+  } catch (error) {
+    throw new BugError(`the check rule ${rule.id} threw: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export async function checkFile(absolute: string, display: string, options: FileCheckOptions): Promise<FileResult> {
   const loaded = options.loaded ?? (await loadSpecFile(absolute, display));
   const { policy, today } = options;
@@ -97,7 +107,7 @@ export async function checkFile(absolute: string, display: string, options: File
     for (const rule of RULES) {
       if (rule.stage > stage) continue;
       if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
-      for (const report of rule.check(context)) {
+      for (const report of guarded(rule, context)) {
         const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
         if (severity === 'off') continue;
         if (report.file !== undefined) {

@@ -5,14 +5,15 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type { Interfaces } from '@oclif/core';
-import { BugError, ExitCode, ExternalError, InterruptedError, UserError } from '../errors.js';
+import { BugError, ExitCode, ExternalError, InterruptedError, ioUserError, UserError } from '../errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
 
 export const EXIT_CODES_HELP = `EXIT CODES
   0    success
   1    the work ran and found failures (check errors, a failed scenario, a rollback)
-  2    bad usage or bad input (unreadable spec, unknown flag, missing answers)
+  2    bad usage or bad input (unreadable spec, unknown flag, missing answers, a file that cannot be read or written)
+  70   a bug in shipshape (a rule or step that threw): please report it
   130  interrupted`;
 
 export abstract class BaseCommand extends Command {
@@ -51,6 +52,11 @@ export abstract class BaseCommand extends Command {
       this.printError('Interrupted: nothing was written.');
       this.exit(ExitCode.interrupted);
     }
+    const io = ioUserError(error);
+    if (io) {
+      this.printError(io.located, io.hint);
+      this.exit(io.exitCode);
+    }
     if (error instanceof ExternalError) {
       this.printError(`${error.message}\n${error.output}`);
       this.exit(error.exitCode);
@@ -58,7 +64,7 @@ export abstract class BaseCommand extends Command {
     const bug = error instanceof BugError ? error : new BugError(error.message, { cause: error });
     this.printError(`shipshape hit a bug: ${bug.message}`, 'Run again with --debug for the stack trace, and report it.');
     if (this.debugMode) process.stderr.write(`${error.stack ?? ''}\n`);
-    this.exit(ExitCode.failures);
+    this.exit(ExitCode.bug);
   }
 
   private printError(message: string, hint?: string): void {
