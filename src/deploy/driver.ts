@@ -31,6 +31,8 @@ export interface DriverContext {
   /** The project root (the folder of shipshape.yaml); a driver writes nothing outside it. */
   root: string;
   spec: Spec;
+  /** The spec file's text: its `${VAR}` references name the environment the service needs. */
+  specText: string;
   specHash: string;
   /** Versions already in the history, so a new one is never reused. */
   knownVersions: readonly string[];
@@ -80,6 +82,8 @@ export interface Driver {
   endpoint(): string | undefined;
   /** Keeps serving whatever holds the traffic until the signal aborts (`--serve`). */
   serve(signal: AbortSignal): Promise<void>;
+  /** For the drill: when green first failed a request (ms since the epoch), if the driver can tell. */
+  firstBadAt?(): number | undefined;
   /** Stops everything the driver started. Safe to call twice, and after a failed start. */
   cleanup(): Promise<void>;
 }

@@ -79,6 +79,8 @@ export const deploymentSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   version: z.string().optional(),
+  /** Where the driver keeps the release (local: its folder), to start it again as blue or on rollback. */
+  location: z.string().optional(),
   /** The version that served before this one (blue); none on a first deployment. */
   previousVersion: z.string().optional(),
   strategy: z.string().optional(),
@@ -184,11 +186,15 @@ export async function saveDeployment(root: string, record: Deployment): Promise<
   await writeHistory(root, records);
 }
 
-/** The deployment that serves now: the last promotion that was not a drill, or a manual rollback to a version. */
+/**
+ * The deployment that serves now: the last promotion that was not a drill, or the last manual
+ * rollback that completed (it serves the version it went back to).
+ */
 export function servingVersion(records: readonly Deployment[]): Deployment | undefined {
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i]!;
-    if (r.status === 'promoted' && !r.drill && r.version) return r;
+    if (!r.version || r.drill) continue;
+    if (r.kind === 'rollback' ? r.status === 'rolled-back' : r.status === 'promoted') return r;
   }
   return undefined;
 }
