@@ -3,6 +3,7 @@
  * pid and the pids of the versions it started, so a lock left by a dead process (a crash, a
  * kill -9) is detected, its orphans stopped, and the lock cleared.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -30,9 +31,14 @@ export interface Lock {
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie (dead, not yet reaped by whoever adopted it) answers signal 0 too: on Linux, ask /proc.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
