@@ -120,7 +120,7 @@ export interface DeployResult {
   interrupted: boolean;
   recovered: Recovery[];
   drill?: DrillRecord;
-  load?: { sent: number; failed: number };
+  load?: { sent: number; failed: number; statuses: Record<string, number> };
 }
 
 async function gate(project: LoadedProject): Promise<void> {
@@ -215,7 +215,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       interrupted: result.interrupted,
       recovered,
       ...(drill ? { drill } : {}),
-      ...(traffic ? { load: { sent: traffic.sent, failed: traffic.failed } } : {}),
+      ...(traffic ? { load: { sent: traffic.sent, failed: traffic.failed, statuses: countStatuses(traffic) } } : {}),
     };
   } catch (error) {
     if (record && record.status === 'in-progress') {
@@ -238,6 +238,13 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     await driver?.cleanup();
     await lock.release();
   }
+}
+
+/** How many answers of each status the load got (0: no answer). */
+function countStatuses(traffic: LoadResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of traffic.results) counts[String(r.status)] = (counts[String(r.status)] ?? 0) + 1;
+  return counts;
 }
 
 /** The drill's figures, from the load's own view of the requests and the controller's times. */
@@ -265,7 +272,9 @@ export function drillReport(
     ...(firstBadAt === undefined ? {} : { firstBadAt: new Date(firstBadAt).toISOString() }),
     ...(toDetection === undefined ? {} : { secondsToDetection: toDetection }),
     ...(toBlue === undefined ? {} : { secondsToBlue: toBlue }),
-    failedRequests: results.filter((r) => !r.ok && (firstBadAt === undefined || r.at >= firstBadAt)).length,
+    failedRequests: results.filter(
+      (r) => !r.ok && (firstBadAt === undefined || r.at >= firstBadAt) && (result.blueAt === undefined || r.at <= result.blueAt),
+    ).length,
     totalRequests: results.length,
   };
 }

@@ -79,7 +79,16 @@ export async function withRolloutView<T>(
   ];
   // Standard error: standard output carries only the result.
   const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
-  await new Listr(tasks, { renderer: 'default', rendererOptions: { logger }, fallbackRenderer: 'simple', exitOnError: true }).run();
+  // Ctrl-C belongs to the rollout (it rolls back), not to listr2.
+  await new Listr(tasks, {
+    renderer: 'default',
+    rendererOptions: { logger },
+    // listr2 judges the terminal by standard output; with it redirected, its plain renderer runs, on standard error too.
+    fallbackRenderer: 'simple',
+    fallbackRendererOptions: { logger },
+    registerSignalListeners: false,
+    exitOnError: true,
+  }).run();
   return result as T;
 }
 

@@ -90,7 +90,12 @@ export async function startVersion(options: {
   });
   const ended = child.then((result) => {
     exit = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode ?? '?'}`;
-    const tail = stderr.trim().split('\n').slice(-1)[0];
+    // The last line that says something: Node ends a crash with its version, not the error.
+    const tail = stderr
+      .trim()
+      .split('\n')
+      .filter((line) => line.trim() && !/^Node\.js v\d/.test(line.trim()))
+      .slice(-1)[0];
     if (tail && result.exitCode !== 0 && !result.signal) exit += ` (${tail.slice(0, 200)})`;
   });
   const url = `http://127.0.0.1:${port}`;
