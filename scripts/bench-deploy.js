@@ -3,10 +3,9 @@
 // from the first bad request to all traffic back on blue (target: under one analysis interval
 // plus 1 s). Runs the built CLI and the built proxy on the deploy test fixture.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin', 'run.js');
@@ -19,19 +18,34 @@ async function p50(runLoad, url, rps, ms) {
   return { p50: sorted[Math.floor(sorted.length / 2)], failed: results.filter((r) => !r.ok).length, sent: results.length };
 }
 
+/** An upstream and the proxy in front of it, in a process of their own: the load's loop does not share their event loop. */
+const SERVER = `
+import { createServer } from 'node:http';
+const { startProxy } = await import(process.argv[1]);
+const upstream = createServer((req, res) => res.end('ok'));
+await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+const direct = 'http://127.0.0.1:' + upstream.address().port;
+const proxy = await startProxy();
+proxy.setUpstream('blue', direct);
+process.stdout.write(JSON.stringify({ direct, proxied: proxy.url }) + '\\n');
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+`;
+
 export async function benchDeploy() {
   const rows = [];
-  const { runLoad, startProxy } = await import(join(root, 'dist', 'deploy', 'bench-entry.js'));
-  const upstream = createServer((req, res) => res.end('ok'));
-  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const direct = `http://127.0.0.1:${upstream.address().port}`;
-  const proxy = await startProxy();
-  proxy.setUpstream('blue', direct);
+  const entry = join(root, 'dist', 'deploy', 'bench-entry.js');
+  const { runLoad } = await import(entry);
+  const server = spawn(process.execPath, ['--input-type=module', '-e', SERVER, entry], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
-    await p50(runLoad, direct, 500, 1000); // warm both paths
-    await p50(runLoad, proxy.url, 500, 1000);
-    const straight = await p50(runLoad, direct, 500, 5000);
-    const proxied = await p50(runLoad, proxy.url, 500, 5000);
+    const urls = await new Promise((resolve, reject) => {
+      server.stdout.once('data', (chunk) => resolve(JSON.parse(chunk.toString())));
+      server.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
+    });
+    await p50(runLoad, urls.direct, 500, 1000); // warm both paths
+    await p50(runLoad, urls.proxied, 500, 1000);
+    const straight = await p50(runLoad, urls.direct, 500, 5000);
+    const proxied = await p50(runLoad, urls.proxied, 500, 5000);
     const added = proxied.p50 - straight.p50;
     rows.push([
       'deploy proxy: added p50 at 500 rps',
@@ -40,8 +54,8 @@ export async function benchDeploy() {
       added < 1 ? 'ok (target < 1 ms)' : 'OVER (target < 1 ms)',
     ]);
   } finally {
-    await proxy.close();
-    upstream.close();
+    server.stdin.end();
+    server.kill();
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-drill-'));
