@@ -27,6 +27,13 @@ const history = (dir: string): Deployment[] =>
   (JSON.parse(readFileSync(join(dir, '.shipshape/deployments.json'), 'utf8')) as { deployments: Deployment[] }).deployments;
 const last = (dir: string): Deployment => history(dir).at(-1)!;
 
+/** Makes the first step pause `seconds`: long enough for a fault that starts late to land inside the rollout. */
+const pause = (dir: string, seconds: number) =>
+  writeFileSync(
+    join(dir, 'shipshape.yaml'),
+    readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace(/pauseSeconds: \d+ \}/, `pauseSeconds: ${seconds} }`),
+  );
+
 const deploy = (dir: string, ...args: string[]) => runCli(['deploy', '--skip-validation', '--load', '100', ...args], { cwd: dir });
 
 describe('shipshape deploy (local driver)', () => {
@@ -85,6 +92,7 @@ describe('shipshape deploy (local driver)', () => {
     'rolls back a green that crashes, and one that fails its readiness check',
     async () => {
       const dir = project();
+      pause(dir, 5);
       behave(dir, { crashAfterMs: 1500 });
       const crashed = await deploy(dir, '--version', 'v1');
       expect(crashed.exitCode).toBe(1);
