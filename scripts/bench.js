@@ -88,6 +88,10 @@ try {
     generateMs < 500 ? 'ok (target < 500 ms)' : 'OVER (target < 500 ms)',
   ]);
 
+  // The deploy figures: the weighted proxy's overhead and the drill's time to roll back.
+  const { benchDeploy } = await import('./bench-deploy.js');
+  rows.push(...(await benchDeploy()));
+
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['command', 'median', 'vs node', 'verdict'][i].length));
   const line = (r) =>
     r

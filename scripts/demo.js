@@ -11,10 +11,10 @@ const bin = join(root, 'bin', 'run.js');
 const dir = mkdtempSync(join(tmpdir(), 'shipshape-demo-'));
 const env = { CI: 'true', NO_COLOR: '1' };
 
-async function step(title, args, { expectExit = 0, cwd = dir, command = 'shipshape' } = {}) {
+async function step(title, args, { expectExit = 0, cwd = dir, command = 'shipshape', extraEnv = {} } = {}) {
   console.log(`\n── ${title}\n$ ${command} ${args.join(' ')}`);
   const [file, ...rest] = command === 'shipshape' ? [process.execPath, bin] : [command];
-  const result = await execa(file, [...rest, ...args], { cwd, env, reject: false, all: true });
+  const result = await execa(file, [...rest, ...args], { cwd, env: { ...env, ...extraEnv }, reject: false, all: true });
   if (result.all) console.log(result.all.replace(/^/gm, '  '));
   if (result.exitCode !== expectExit) {
     console.error(`demo: expected exit ${expectExit}, got ${result.exitCode}`);
@@ -58,6 +58,69 @@ await step(
   },
 );
 await step('status: stages 3 and 4 done', ['status']);
+
+// Stage 6. The validate stage is not in this build yet, so the demo deploys with
+// --skip-validation (the history records it). The example's rollout (60 s and 120 s pauses) is
+// shortened for the demo, and its business metric left out of the analysis: nothing sends the
+// feedback that sets the routing_accuracy gauge here, and an analysis without data never passes.
+// The load (10 rps) and bounds are loose so that a busy machine does not roll back a healthy v1.
+const original = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+const deployStart = original.indexOf('\ndeploy:');
+const deployEnd = original.indexOf('\n  rollback:', deployStart);
+writeFileSync(
+  join(dir, 'shipshape.yaml'),
+  `${original.slice(0, deployStart)}
+deploy:
+  strategy: blue-green
+  driver: local
+  steps:
+    - { weight: 25, pauseSeconds: 4 }
+    - { weight: 100, pauseSeconds: 2 }
+  analysis:
+    intervalSeconds: 2
+    failureLimit: 0
+    minRequests: 5
+    metrics:
+      - { name: error-rate-percent, max: 5 }
+      - { name: p95-latency-ms, max: 2500 }${original.slice(deployEnd)}`,
+);
+// The hosted model's endpoint (\${TRIAGE_LLM_URL}) is the generated fake, as in the smoke test.
+const fake = execa(process.execPath, ['dist/dev/fake-llm.js', '--port', '0'], { cwd: dir, reject: false });
+const fakeUrl = await new Promise((resolve, reject) => {
+  fake.stdout.on('data', (chunk) => {
+    const match = /"url":\s*"([^"]+)"/.exec(chunk.toString());
+    if (match) resolve(match[1]);
+  });
+  fake.once('exit', () => reject(new Error('the fake model exited')));
+});
+try {
+  const extraEnv = { TRIAGE_LLM_URL: fakeUrl };
+  await step(
+    'Stage 6: v1 rolled out step by step under load, analysed, promoted',
+    ['deploy', '--skip-validation', '--load', '10', '--version', 'v1'],
+    { extraEnv },
+  );
+  const app = readFileSync(join(dir, 'src/app.ts'), 'utf8');
+  writeFileSync(
+    join(dir, 'src/app.ts'),
+    app.replace(
+      "'/v1/predict': { POST: predict },",
+      "'/v1/predict': { POST: async () => { throw new Error('v2 is broken on purpose'); } },",
+    ),
+  );
+  await step(
+    'Stage 6: a deliberately bad v2 (every prediction fails) rolled back automatically (exit 1)',
+    ['deploy', '--skip-validation', '--load', '10', '--version', 'v2'],
+    { extraEnv, expectExit: 1 },
+  );
+  writeFileSync(join(dir, 'src/app.ts'), app);
+  await step('deploy history: both, and why v2 was rolled back', ['deploy', 'history']);
+  await step('deploy status: v1 still serves', ['deploy', 'status']);
+} finally {
+  fake.kill();
+  await fake;
+  writeFileSync(join(dir, 'shipshape.yaml'), original);
+}
 
 // A reviewer's eye: break the spec the way people do and let check catch it.
 const spec = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');

@@ -3,6 +3,10 @@
  * start-up. Commands are thin and import the core lazily inside run().
  */
 import Check from './check.js';
+import Deploy from './deploy/index.js';
+import DeployHistory from './deploy/history.js';
+import DeployRollback from './deploy/rollback.js';
+import DeployStatus from './deploy/status.js';
 import Design from './design.js';
 import Generate from './generate.js';
 import Init from './init.js';
@@ -14,6 +18,10 @@ import Walk from './walk.js';
 
 export const COMMANDS = {
   check: Check,
+  deploy: Deploy,
+  'deploy:history': DeployHistory,
+  'deploy:rollback': DeployRollback,
+  'deploy:status': DeployStatus,
   design: Design,
   generate: Generate,
   init: Init,

@@ -321,6 +321,11 @@ export const deploySchema = z.strictObject({
     .strictObject({
       intervalSeconds: positive(),
       failureLimit: nonNegativeInt(),
+      minRequests: positiveInt()
+        .optional()
+        .describe(
+          'The fewest requests the new version must have served in one analysis for it to count; fewer is inconclusive, never a pass. Default: 20.',
+        ),
       metrics: z
         .array(
           z.strictObject({

@@ -33,7 +33,15 @@ export async function deploymentEvidence(project: Project): Promise<StageEvidenc
   if ('error' in history)
     return { state: 'in-progress', evidence: [{ what: 'deployment', file, ok: false, detail: `${file} ${history.error}` }] };
 
-  const last = history.records[history.records.length - 1]!;
+  // A drill never counts as a promotion, nor undoes one: it deploys a faulty copy on purpose.
+  const real = history.records.filter((record) => !record.drill);
+  const last = real[real.length - 1];
+  if (!last) {
+    return {
+      state: 'not-started',
+      evidence: [{ what: 'deployment', file, ok: false, detail: `${file} lists only rollback drills` }],
+    };
+  }
   const promoted = last.status === 'promoted';
   const current = last.specHash.toLowerCase() === spec.hash;
   const detail = !promoted

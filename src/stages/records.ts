@@ -3,8 +3,10 @@
  * `deploy` write them in these shapes; status only reads, and says what is wrong with a file
  * rather than failing on it.
  */
+import { DEPLOYMENTS_FILE, parseHistory, type Deployment } from '../state/deployments.js';
+
 export const VALIDATION_REPORT_FILE = '.shipshape/reports/validation.json';
-export const DEPLOYMENTS_FILE = '.shipshape/deployments.json';
+export { DEPLOYMENTS_FILE };
 
 /** `.shipshape/reports/validation.json`, written by `validate`. */
 export interface ValidationReport {
@@ -14,17 +16,8 @@ export interface ValidationReport {
   scenarios?: { id: string; passed: boolean }[];
 }
 
-export type DeploymentStatus = 'promoted' | 'rolled-back' | 'failed' | 'in-progress';
-
-/** One rollout in `.shipshape/deployments.json`, written by `deploy`, oldest first. */
-export interface DeploymentRecord {
-  specHash: string;
-  status: DeploymentStatus;
-  /** ISO 8601. */
-  startedAt: string;
-  /** ISO 8601; when a promotion completed, the date the 30-day review counts from. */
-  finishedAt?: string;
-}
+/** One rollout in `.shipshape/deployments.json`, written by `deploy`, oldest first (see src/state/deployments.ts). */
+export type DeploymentRecord = Deployment;
 
 type Parsed<T> = { value: T } | { error: string };
 
@@ -41,22 +34,8 @@ export function parseValidationReport(value: unknown): Parsed<ValidationReport> 
   return { value: { specHash: value['specHash'], passed: value['passed'], ...(scenarios ? { scenarios } : {}) } };
 }
 
-export function parseDeployments(value: unknown): Parsed<DeploymentRecord[]> {
-  const list = Array.isArray(value) ? value : isObject(value) ? value['deployments'] : undefined;
-  if (!Array.isArray(list)) return { error: 'has no "deployments" list' };
-  const records: DeploymentRecord[] = [];
-  for (const [i, entry] of list.entries()) {
-    if (!isObject(entry) || !isText(entry['status'])) return { error: `entry ${i + 1} has no "status"` };
-    const startedAt = isText(entry['startedAt']) ? entry['startedAt'] : isText(entry['finishedAt']) ? entry['finishedAt'] : '';
-    records.push({
-      specHash: isText(entry['specHash']) ? entry['specHash'] : '',
-      status: entry['status'] as DeploymentStatus,
-      startedAt,
-      ...(isText(entry['finishedAt']) ? { finishedAt: entry['finishedAt'] } : {}),
-    });
-  }
-  return { value: records };
-}
+/** The history read through the one schema of src/state/deployments.ts, leniently. */
+export const parseDeployments = (value: unknown): Parsed<DeploymentRecord[]> => parseHistory(value);
 
 /** When a deployment ended (or began, when it has no end), as a Date; undefined when neither parses. */
 export function deploymentDate(record: DeploymentRecord): Date | undefined {

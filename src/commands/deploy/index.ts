@@ -1,0 +1,96 @@
+import * as Flags from '@oclif/core/flags';
+import { BaseCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { ExitCode } from '../../errors.js';
+import type { DeployResult } from '../../deploy/run.js';
+
+export const targetFlags = {
+  dir: Flags.string({
+    char: 'd',
+    description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
+    exclusive: ['spec'],
+  }),
+  spec: Flags.string({ char: 's', description: 'The spec file to deploy.' }),
+};
+
+export default class Deploy extends BaseCommand {
+  static override summary = 'Stage 6: roll out a new release step by step, analyse it, and promote or roll back on its own.';
+  static override description = `Builds the project into .shipshape/releases/<version>, starts it (green) beside the release that serves (blue), and walks deploy.steps: each step sends its weight of traffic to green, and every deploy.analysis.intervalSeconds an analysis checks green's metrics against the spec. Failed analyses past failureLimit, too little traffic for a conclusive analysis (deploy.analysis.minRequests), green crashing or failing /readyz, or Ctrl-C roll back. Every step is written to .shipshape/deployments.json.
+
+Refuses to start without a passing validation report for the current spec, unless --skip-validation (the history records it). --drill deploys a green made to fail on purpose and passes only if the rollback fires.
+
+${EXIT_CODES_HELP}`;
+  static override examples = [
+    '<%= config.bin %> deploy --load 50',
+    '<%= config.bin %> deploy --drill --drill-error-rate 0.3',
+    '<%= config.bin %> deploy --skip-validation --serve --port 8080',
+  ];
+  static override flags = {
+    ...targetFlags,
+    driver: Flags.string({
+      description: 'Where to deploy (default: deploy.driver of the spec).',
+      options: ['local', 'kubernetes'],
+      env: 'SHIPSHAPE_DEPLOY_DRIVER',
+    }),
+    version: Flags.string({ description: 'The release name (default: the git commit, else the spec hash and a counter).' }),
+    'skip-validation': Flags.boolean({ description: 'Deploy without a passing validation report (recorded in the history).' }),
+    drill: Flags.boolean({
+      description: 'A rollback drill: green fails on purpose under load; passes only if the automatic rollback fires.',
+    }),
+    'drill-error-rate': Flags.string({
+      description: 'The share of green requests a drill makes fail, above 0 and at most 1 (default 0.5).',
+      dependsOn: ['drill'],
+    }),
+    load: Flags.integer({
+      description: 'Send this many requests per second of synthetic traffic during the rollout (a drill sends 50).',
+      min: 0,
+    }),
+    serve: Flags.boolean({ description: 'Keep the winner serving after the rollout, until Ctrl-C.' }),
+    port: Flags.integer({
+      description: 'The port clients reach the service on (the local proxy; default: any free port).',
+      min: 0,
+      max: 65_535,
+      env: 'SHIPSHAPE_DEPLOY_PORT',
+    }),
+  };
+
+  async run(): Promise<DeployResult> {
+    const { flags } = await this.parse(Deploy);
+    const [{ deploy }, { withRolloutView, formatDeployment }] = await Promise.all([
+      import('../../deploy/run.js'),
+      import('../../ui/deploy.js'),
+    ]);
+    const rate = Number(flags['drill-error-rate'] ?? '0.5');
+    if (!(rate > 0 && rate <= 1)) this.error('--drill-error-rate must be a number above 0 and at most 1', { exit: ExitCode.usage });
+    const json = this.jsonEnabled();
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    const result = await withRolloutView({ json }, (onEvent, log) =>
+      deploy({
+        cwd: process.cwd(),
+        ...(flags.dir ? { dir: flags.dir } : {}),
+        ...(flags.spec ? { spec: flags.spec } : {}),
+        ...(flags.driver ? { driver: flags.driver as 'local' | 'kubernetes' } : {}),
+        ...(flags.version ? { version: flags.version } : {}),
+        skipValidation: flags['skip-validation'],
+        drill: flags.drill,
+        ...(flags.drill ? { drillErrorRate: rate } : {}),
+        ...(flags.load === undefined ? {} : { loadRps: flags.load }),
+        ...(flags.port === undefined ? {} : { port: flags.port }),
+        serve: flags.serve,
+        signal: controller.signal,
+        onEvent,
+        log,
+        onEndpoint: (url) => log(`service on ${url}`),
+      }),
+    ).finally(() => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    });
+    const ok = result.record.drill ? result.record.drill.passed : result.record.status === 'promoted';
+    process.exitCode = result.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.failures;
+    if (!json) process.stdout.write(formatDeployment(result));
+    return result;
+  }
+}

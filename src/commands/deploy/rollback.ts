@@ -1,0 +1,44 @@
+import * as Flags from '@oclif/core/flags';
+import { BaseCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
+import { ExitCode } from '../../errors.js';
+import type { Deployment } from '../../state/deployments.js';
+import { targetFlags } from './index.js';
+
+export default class DeployRollback extends BaseCommand {
+  static override summary = 'Return traffic to the release that served before the current one.';
+  static override description = `Starts the previous promoted release from .shipshape/releases/<version>, checks it is ready, and records the rollback in .shipshape/deployments.json (deploy status then shows it serving). --serve keeps it serving until Ctrl-C.
+
+${EXIT_CODES_HELP}`;
+  static override examples = ['<%= config.bin %> deploy rollback', '<%= config.bin %> deploy rollback --serve --port 8080'];
+  static override flags = {
+    ...targetFlags,
+    serve: Flags.boolean({ description: 'Keep the previous release serving until Ctrl-C.' }),
+    port: Flags.integer({
+      description: 'The port clients reach the service on (default: any free port).',
+      min: 0,
+      max: 65_535,
+      env: 'SHIPSHAPE_DEPLOY_PORT',
+    }),
+  };
+
+  async run(): Promise<{ record: Deployment }> {
+    const { flags } = await this.parse(DeployRollback);
+    const { deployRollback } = await import('../../deploy/run.js');
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.on('SIGINT', onSigint);
+    const { record } = await deployRollback({
+      cwd: process.cwd(),
+      ...(flags.dir ? { dir: flags.dir } : {}),
+      ...(flags.spec ? { spec: flags.spec } : {}),
+      serve: flags.serve,
+      ...(flags.port === undefined ? {} : { port: flags.port }),
+      signal: controller.signal,
+      log: (line) => this.note(line),
+    }).finally(() => process.off('SIGINT', onSigint));
+    process.exitCode = record.status === 'rolled-back' ? ExitCode.ok : ExitCode.failures;
+    if (!this.jsonEnabled())
+      process.stdout.write(`${record.status === 'rolled-back' ? 'rolled back' : 'rollback failed'}: ${record.reason ?? ''}\n`);
+    return { record };
+  }
+}

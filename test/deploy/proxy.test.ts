@@ -1,0 +1,73 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startProxy } from '../../src/deploy/drivers/local/proxy.js';
+import { startVersion, waitReady } from '../../src/deploy/drivers/local/process.js';
+import { parseGauges } from '../../src/deploy/drivers/local/scrape.js';
+import { runLoad } from '../../src/deploy/traffic.js';
+import { ROOT, tempDir } from '../helpers/temp.js';
+
+const FIXTURE = join(ROOT, 'test/fixtures/deploy/service');
+
+async function version(name: string, role: 'blue' | 'green') {
+  const dir = tempDir();
+  cpSync(FIXTURE, dir, { recursive: true });
+  const process = await startVersion({ dir, version: name, role, variables: [] });
+  onTestFinished(() => process.stop());
+  await waitReady(process, 30_000);
+  return process;
+}
+
+describe('the weighted proxy', () => {
+  it('drops no request while the weight shifts from blue to green and blue retires', async () => {
+    const [blue, green] = await Promise.all([version('v1', 'blue'), version('v2', 'green')]);
+    const proxy = await startProxy();
+    onTestFinished(() => proxy.close());
+    proxy.setUpstream('blue', blue.url);
+    proxy.setUpstream('green', green.url);
+    const stop = new AbortController();
+    const load = runLoad({ url: proxy.url, rps: 200, signal: stop.signal });
+    for (const weight of [0, 10, 25, 50, 75, 100]) {
+      proxy.setWeight(weight);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    // Blue leaves once drained, under load.
+    proxy.setUpstream('blue', undefined);
+    await proxy.drain('blue');
+    await blue.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stop.abort();
+    const result = await load;
+    const taken = proxy.take();
+    const statuses = result.results.filter((r) => !r.ok).map((r) => r.status);
+    expect(result.sent).toBeGreaterThan(100);
+    expect(statuses).toEqual([]);
+    expect(taken.blue.requests).toBeGreaterThan(0);
+    expect(taken.green.requests).toBeGreaterThan(0);
+    expect(taken.blue.errors + taken.green.errors).toBe(0);
+  });
+
+  it('splits by weight, and fails green on purpose at the drill rate', async () => {
+    const [blue, green] = await Promise.all([version('v1', 'blue'), version('v2', 'green')]);
+    const proxy = await startProxy({ greenErrorRate: 1 });
+    onTestFinished(() => proxy.close());
+    proxy.setUpstream('blue', blue.url);
+    proxy.setUpstream('green', green.url);
+    proxy.setWeight(50);
+    const result = await runLoad({ url: proxy.url, rps: 200, durationMs: 1000 });
+    const taken = proxy.take();
+    expect(taken.green.requests).toBeGreaterThan(20);
+    expect(taken.blue.requests).toBeGreaterThan(20);
+    expect(taken.green.errors).toBe(taken.green.requests);
+    expect(taken.blue.errors).toBe(0);
+    expect(result.failed).toBe(taken.green.requests);
+    expect(proxy.firstGreenErrorAt()).toBeTypeOf('number');
+  });
+});
+
+describe('the business gauges of /metrics', () => {
+  it('reads the first sample of each named metric, labels or not', () => {
+    const text = '# HELP routing_accuracy x\n# TYPE routing_accuracy gauge\nrouting_accuracy{service="a"} 0.91\nother 3\nlatency_ms 12\n';
+    expect(parseGauges(text, ['routing_accuracy', 'latency_ms', 'missing'])).toEqual({ routing_accuracy: 0.91, latency_ms: 12 });
+  });
+});
