@@ -4,6 +4,7 @@
  * rather than failing on it.
  */
 import { OWNERSHIPS, PROJECT_MANIFEST, type Ownership } from '../scaffold/types.js';
+import { lenientValidationReportSchema, type ValidationReport } from '../state/validation-report.js';
 
 export const MANIFEST_FILE = PROJECT_MANIFEST;
 export const VALIDATION_REPORT_FILE = '.shipshape/reports/validation.json';
@@ -25,13 +26,8 @@ export interface Manifest {
   files: Record<string, { ownership: Ownership; sha256: string }>;
 }
 
-/** `.shipshape/reports/validation.json`, written by `validate`. */
-export interface ValidationReport {
-  /** specHash of the spec the scenarios ran from. */
-  specHash: string;
-  passed: boolean;
-  scenarios?: { id: string; passed: boolean }[];
-}
+/** `.shipshape/reports/validation.json`, written by `validate`: its one shape is src/state/validation-report.ts. */
+export type { ValidationReport };
 
 export type DeploymentStatus = 'promoted' | 'rolled-back' | 'failed' | 'in-progress';
 
@@ -88,14 +84,14 @@ export function parseManifest(value: unknown): Parsed<Manifest> {
   };
 }
 
+/** Reads a validation report through its schema, leniently (see lenientValidationReportSchema); the first problem as an error. */
 export function parseValidationReport(value: unknown): Parsed<ValidationReport> {
   if (!isObject(value)) return { error: 'is not a JSON object' };
-  if (!isText(value['specHash'])) return { error: 'has no "specHash"' };
-  if (typeof value['passed'] !== 'boolean') return { error: 'has no "passed" true or false' };
-  const scenarios = Array.isArray(value['scenarios'])
-    ? value['scenarios'].filter(isObject).map((s) => ({ id: String(s['id'] ?? '?'), passed: s['passed'] === true }))
-    : undefined;
-  return { value: { specHash: value['specHash'], passed: value['passed'], ...(scenarios ? { scenarios } : {}) } };
+  const parsed = lenientValidationReportSchema.safeParse(value);
+  if (parsed.success) return { value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 && !issue.message.startsWith('has ') ? ` at ${issue.path.join('.')}` : '';
+  return { error: `${issue?.message ?? 'is not a validation report'}${where}` };
 }
 
 export function parseDeployments(value: unknown): Parsed<DeploymentRecord[]> {
