@@ -9,6 +9,7 @@ import Init from './init.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
 import Status from './status.js';
+import Validate from './validate.js';
 import Walk from './walk.js';
 
 export const COMMANDS = {
@@ -19,5 +20,6 @@ export const COMMANDS = {
   rules: Rules,
   schema: Schema,
   status: Status,
+  validate: Validate,
   walk: Walk,
 };

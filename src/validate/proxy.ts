@@ -108,7 +108,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     new Promise<boolean>((resolve) => {
       if (closing || res.destroyed) return resolve(false);
       const onClose = () => {
-        if (timer) (clearTimeout(timer), timers.delete(timer));
+        if (timer) {
+          clearTimeout(timer);
+          timers.delete(timer);
+        }
         resolve(false);
       };
       const timer = Number.isFinite(ms)
