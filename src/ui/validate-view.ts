@@ -31,7 +31,7 @@ export function scenarioProgress(options: { json: boolean; verbose?: boolean }) 
       for (const scenario of event.plan.scenarios) tasks.set(scenario.id, deferred());
       const listr = new Listr(
         event.plan.scenarios.map((scenario) => ({
-          title: `${scenario.id}: waiting`,
+          title: scenario.id,
           task: async (_ctx: unknown, task: { title: string }) => {
             const entry = tasks.get(scenario.id)!;
             entry.setTitle = (title) => (task.title = title);

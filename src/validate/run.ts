@@ -12,6 +12,7 @@ import { InterruptedError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { resolvePack } from '../scaffold/pack.js';
 import { loadSpecFile } from '../spec/load.js';
+import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { VALIDATION_REPORT_FILE } from '../stages/records.js';
 import type { ScenarioMeasured, ScenarioReport, ValidationReport } from '../state/validation-report.js';
@@ -79,6 +80,23 @@ export function exampleBodies(root: string): string[] {
       }
     });
   return bodies.length > 0 ? bodies : [FALLBACK_BODY];
+}
+
+/**
+ * The bodies that reach `target`: in a cascade, a tier after the first sees only what escalates, so each example is
+ * repeated past `routing.escalateWhen.inputCharsAbove` (as the project's own scenario tests do). Otherwise as they are.
+ */
+export function bodiesReaching(spec: Spec, target: string | undefined, bodies: readonly string[]): string[] {
+  const tiers = spec.models?.tiers ?? [];
+  const index = tiers.findIndex((tier) => tier.name === target);
+  const strategy = spec.models?.routing?.strategy ?? (tiers.length > 1 ? 'cascade' : 'single');
+  const longerThan = spec.models?.routing?.escalateWhen?.inputCharsAbove;
+  if (index <= 0 || strategy !== 'cascade' || longerThan === undefined) return [...bodies];
+  return bodies.map((body) => {
+    const text = (JSON.parse(body) as { text?: unknown }).text;
+    if (typeof text !== 'string' || text.length === 0) return body;
+    return JSON.stringify({ text: `${text} `.repeat(Math.ceil((longerThan + 1) / (text.length + 1))) });
+  });
 }
 
 /** The pack's build and start commands, from the project's manifest (bundled packs only). */
@@ -193,7 +211,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
           url: `${base}${path}`,
           rps: scenario.rps,
           durationSeconds: scenario.durationSeconds,
-          bodies,
+          bodies: bodiesReaching(spec, scenario.fault?.target, bodies),
           signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
         });
         const { readings, available } = await poll.stop();
