@@ -19,6 +19,7 @@ import { placeholderText } from './placeholder-text.js';
 import { references } from './references.js';
 import { reviewOwner } from './review-owner.js';
 import { routing } from './routing.js';
+import { scenarioFeasibility } from './scenario-feasibility.js';
 import { sectionRequired } from './section-required.js';
 import { successCriteria } from './success-criteria.js';
 import { templatePack } from './template-pack.js';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   failureModeMitigation,
   patternFit,
   failureModeProof,
+  scenarioFeasibility,
   tier1Rollback,
   deployBusinessMetric,
   availabilityFallback,
