@@ -245,7 +245,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
       }
       options.onEvent?.({ type: 'phase', id: scenario.id, phase: 'load' });
       const { measured, crash } = await pass(scenario, true);
-      const verdicts = judge(scenario.id, scenario.expect, measured);
+      const verdicts = judge(scenario.id, scenario.expect, measured, scenario.fault ? { target: scenario.fault.target } : {});
       if (
         (scenario.expect.breakerOpensWithinSeconds !== undefined || scenario.expect.recoversWithinSeconds !== undefined) &&
         !measured.metricsAvailable

@@ -93,7 +93,12 @@ function describeThreshold(threshold: Threshold, unit: string): string {
  * left out and the "within N seconds" expectations only ask that the breaker opened (and, for recovery, closed again)
  * at all: what holds on a loaded machine.
  */
-export function judge(id: string, expect: Expectations, measured: Measured, options: { wallClock?: boolean } = {}): Verdict[] {
+export function judge(
+  id: string,
+  expect: Expectations,
+  measured: Measured,
+  options: { wallClock?: boolean; /** The faulted tier, to name its breaker. */ target?: string } = {},
+): Verdict[] {
   const wallClock = options.wallClock ?? true;
   const verdicts: Verdict[] = [];
   for (const [name, { unit, wallClock: timed }] of Object.entries(EXPECTATIONS) as [
@@ -116,7 +121,7 @@ export function judge(id: string, expect: Expectations, measured: Measured, opti
         ...(passed
           ? {}
           : {
-              message: `the breaker ${after === undefined ? `never ${what}` : `${what} after ${after.toFixed(1)} s`}, expected within ${seconds} s (scenarios[${id}].expect.${name})`,
+              message: `the breaker of ${options.target ?? '(no target)'} ${after === undefined ? `never ${what}` : `${what} after ${after.toFixed(1)} s`}, expected within ${seconds} s (scenarios[${id}].expect.${name})`,
             }),
       });
       continue;

@@ -167,5 +167,8 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
 
 /** Each behavioural expectation of the scenario that the result misses, in words; empty when it meets them all. */
 export function missed(scenario: ScenarioSpec, result: ScenarioResult): string[] {
-  return judge(scenario.id, scenario.expect, result, { wallClock: false }).flatMap((verdict) => (verdict.message ? [verdict.message] : []));
+  return judge(scenario.id, scenario.expect, result, {
+    wallClock: false,
+    ...(scenario.fault ? { target: scenario.fault.target } : {}),
+  }).flatMap((verdict) => (verdict.message ? [verdict.message] : []));
 }
