@@ -113,7 +113,12 @@ try {
       proxied.push(await p50(proxy.url, 500, 3));
     }
     const added = median(proxied) - median(direct);
-    rows.push(['validate proxy: added p50 at 500 rps', `${added.toFixed(2)} ms`, '', added < 1 ? 'ok (target < 1 ms)' : 'OVER (target < 1 ms)']);
+    rows.push([
+      'validate proxy: added p50 at 500 rps',
+      `${added.toFixed(2)} ms`,
+      '',
+      added < 1 ? 'ok (target < 1 ms)' : 'OVER (target < 1 ms)',
+    ]);
     const delayMs = 200;
     proxy.setFault({ target: 'bench', type: 'latency', delayMs, rate: 1 });
     const injected = (await p50(proxy.url, 20, 3)) - median(direct);
@@ -136,9 +141,9 @@ try {
   const project5 = process.env.BENCH_VALIDATE_PROJECT;
   if (project5) {
     const ms = time([bin, 'validate', '--json'], project5);
-    rows.push(['shipshape validate (the example\'s scenarios)', `${(ms / 1000).toFixed(1)} s`, '', '']);
+    rows.push(["shipshape validate (the example's scenarios)", `${(ms / 1000).toFixed(1)} s`, '', '']);
   } else {
-    rows.push(['shipshape validate (the example\'s scenarios)', 'skipped', '', 'set BENCH_VALIDATE_PROJECT to a generated project']);
+    rows.push(["shipshape validate (the example's scenarios)", 'skipped', '', 'set BENCH_VALIDATE_PROJECT to a generated project']);
   }
 
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['command', 'median', 'vs node', 'verdict'][i].length));

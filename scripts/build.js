@@ -15,7 +15,14 @@ execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli/run.ts', 'src/cli/not-found.ts', 'src/commands/index.ts', 'src/check/worker.ts', 'src/scaffold/precompile.ts', 'src/validate/index.ts'],
+  entryPoints: [
+    'src/cli/run.ts',
+    'src/cli/not-found.ts',
+    'src/commands/index.ts',
+    'src/check/worker.ts',
+    'src/scaffold/precompile.ts',
+    'src/validate/index.ts',
+  ],
   outdir: 'dist',
   outbase: 'src',
   bundle: true,
