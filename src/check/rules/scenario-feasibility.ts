@@ -38,7 +38,8 @@ function scenarioReports(spec: Spec, scenario: Scenario, index: number): Report[
         hint: `Make load.durationSeconds at least ${num((fault.after ?? 0) + fault.for + expect.recoversWithinSeconds)}.`,
       });
   }
-  if (!fault || fallback) return reports;
+  // Without a resilience section, section-required reports the whole section once.
+  if (!fault || !spec.resilience || fallback) return reports;
   const tier = spec.models?.tiers.find((candidate) => candidate.name === fault.target);
   if (!tier) return reports;
   // Without a fallback, a request the fault hits on every attempt has nothing else to answer it.
