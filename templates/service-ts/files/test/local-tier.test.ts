@@ -157,3 +157,10 @@ describe('the local tier', () => {
     expect(many.map((example) => example.label)).toContain([...labels][0]);
   });
 });
+
+describe('data/examples.jsonl', () => {
+  it('loads: the labelled examples the service starts with are valid', () => {
+    const own = loadExamples(fileURLToPath(new URL('../data/examples.jsonl', import.meta.url)));
+    expect(new Set(own.map((example) => example.label)).size).toBeGreaterThanOrEqual(2);
+  });
+});
