@@ -22,6 +22,7 @@ await build({
     'src/check/worker.ts',
     'src/scaffold/precompile.ts',
     'src/deploy/bench-entry.ts',
+    'src/validate/index.ts',
   ],
   outdir: 'dist',
   outbase: 'src',

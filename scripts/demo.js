@@ -16,7 +16,7 @@ async function step(title, args, { expectExit = 0, cwd = dir, command = 'shipsha
   const [file, ...rest] = command === 'shipshape' ? [process.execPath, bin] : [command];
   const result = await execa(file, [...rest, ...args], { cwd, env: { ...env, ...extraEnv }, reject: false, all: true });
   if (result.all) console.log(result.all.replace(/^/gm, '  '));
-  if (result.exitCode !== expectExit) {
+  if (![expectExit].flat().includes(result.exitCode)) {
     console.error(`demo: expected exit ${expectExit}, got ${result.exitCode}`);
     process.exit(1);
   }
@@ -56,6 +56,12 @@ await step(
   {
     command: 'npm',
   },
+);
+// Exit 1 is a finding, not a broken demo: on a busy machine a latency expectation can miss.
+await step(
+  "Stage 5: the example's failure scenarios against the running service, faults injected by a proxy, shortened to a fifth",
+  ['validate', '--duration-scale', '0.2'],
+  { expectExit: [0, 1] },
 );
 await step('status: stages 3 and 4 done', ['status']);
 

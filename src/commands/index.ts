@@ -14,6 +14,7 @@ import Review from './review.js';
 import Rules from './rules.js';
 import Schema from './schema.js';
 import Status from './status.js';
+import Validate from './validate.js';
 import Walk from './walk.js';
 
 export const COMMANDS = {
@@ -29,5 +30,6 @@ export const COMMANDS = {
   rules: Rules,
   schema: Schema,
   status: Status,
+  validate: Validate,
   walk: Walk,
 };

@@ -54,6 +54,16 @@ export const packManifestSchema = z.strictObject({
     )
     .default({}),
   defaultOwnership: z.enum(OWNERSHIPS, { error: `must be one of ${OWNERSHIPS.join(', ')}` }).default('managed'),
+  build: z
+    .array(text('a command or an argument'), { error: 'must be a command and its arguments, e.g. [npm, run, build]' })
+    .min(1, { error: 'must name a command, e.g. [npm, run, build]' })
+    .optional()
+    .describe('How `shipshape validate` builds the generated service, once, before it starts it.'),
+  start: z
+    .array(text('a command or an argument'), { error: 'must be a command and its arguments, e.g. [node, dist/main.js]' })
+    .min(1, { error: 'must name a command, e.g. [node, dist/main.js]' })
+    .optional()
+    .describe('How `shipshape validate` starts the generated service; PORT, HOST and the tier endpoints come from the environment.'),
   tasks: z
     .array(
       z.strictObject(
@@ -72,7 +82,7 @@ export const packManifestSchema = z.strictObject({
 });
 
 const MANIFEST_HINT =
-  'template.yaml holds name, version (x.y.z), description, requires (spec sections), ownership (managed, seeded, merged: globs), defaultOwnership and tasks.';
+  'template.yaml holds name, version (x.y.z), description, requires (spec sections), ownership (managed, seeded, merged: globs), defaultOwnership, tasks, and build and start for validate.';
 
 /** A UserError for the problems of a file: the first at its place, the others listed after it. */
 export function diagnosticsError(diagnostics: readonly Diagnostic[], hint: string): UserError {

@@ -43,6 +43,10 @@ export interface PackManifest {
   /** The ownership of a file no glob names. */
   defaultOwnership: Ownership;
   tasks: PackTask[];
+  /** How `validate` builds the generated service, once, before starting it. */
+  build?: [string, ...string[]] | string[];
+  /** How `validate` starts the generated service (PORT, HOST and the tier endpoints in its environment). */
+  start?: [string, ...string[]] | string[];
 }
 
 /** A pack resolved to a folder on disk, ready to render. */

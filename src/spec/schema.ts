@@ -120,7 +120,7 @@ export const TIER_KINDS = ['local', 'http'] as const;
 export const ROUTING_STRATEGIES = ['cascade', 'single'] as const;
 export const BACKOFFS = ['exponential', 'fixed'] as const;
 export const FALLBACK_STRATEGIES = ['lower-tier', 'static', 'cache'] as const;
-export const FAULT_TYPES = ['error', 'latency', 'malformed', 'timeout', 'reset'] as const;
+export const FAULT_TYPES = ['error', 'latency', 'malformed', 'timeout', 'reset', 'slow-body'] as const;
 export const DEPLOY_STRATEGIES = ['blue-green', 'canary'] as const;
 export const DEPLOY_DRIVERS = ['local', 'kubernetes'] as const;
 export const ANALYSIS_METRICS = ['error-rate-percent', 'p95-latency-ms', 'p99-latency-ms', 'availability', 'business'] as const;
@@ -286,7 +286,15 @@ export const scenarioSchema = z.strictObject({
       type: oneOf(FAULT_TYPES),
       status: z.number({ error: 'must be an HTTP status' }).int().min(100).max(599).optional(),
       delayMs: positive().optional(),
+      jitterMs: nonNegative()
+        .optional()
+        .describe('For latency: each delay is drawn uniformly from delayMs - jitterMs to delayMs + jitterMs (never below 0).'),
+      bytesPerSecond: positive().optional().describe('For slow-body: the rate at which the answer body is sent (the headers go at once).'),
       rate: fraction(),
+      after: nonNegative().optional().describe('Seconds from the start of the load before the fault begins (0 by default).'),
+      for: positive()
+        .optional()
+        .describe('Seconds the fault lasts once begun; without it, to the end of the load. A fault that ends lets recovery be watched.'),
     })
     .optional()
     .describe('The fault injected into a tier; a scenario without one is load only.'),
@@ -297,11 +305,15 @@ export const scenarioSchema = z.strictObject({
   expect: z
     .strictObject({
       availability: threshold().optional(),
+      p50Ms: threshold().optional().describe('Median client-side latency in ms.'),
       p95Ms: threshold().optional(),
       p99Ms: threshold().optional(),
       errorRatePercent: threshold().optional(),
       fallbackRate: threshold().optional().describe('Percent of responses served by a fallback.'),
       breakerOpensWithinSeconds: positive().optional(),
+      recoversWithinSeconds: positive()
+        .optional()
+        .describe("Seconds from the end of the fault (fault.for) until the target's breaker is closed again and answers come from it."),
     })
     .refine((e) => Object.keys(e).length > 0, { error: 'needs at least one expectation' }),
 });

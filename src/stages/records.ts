@@ -4,17 +4,13 @@
  * rather than failing on it.
  */
 import { DEPLOYMENTS_FILE, parseHistory, type Deployment } from '../state/deployments.js';
+import { lenientValidationReportSchema, type ValidationReport } from '../state/validation-report.js';
 
 export const VALIDATION_REPORT_FILE = '.shipshape/reports/validation.json';
 export { DEPLOYMENTS_FILE };
 
-/** `.shipshape/reports/validation.json`, written by `validate`. */
-export interface ValidationReport {
-  /** specHash of the spec the scenarios ran from. */
-  specHash: string;
-  passed: boolean;
-  scenarios?: { id: string; passed: boolean }[];
-}
+/** `.shipshape/reports/validation.json`, written by `validate`: its one shape is src/state/validation-report.ts. */
+export type { ValidationReport };
 
 /** One rollout in `.shipshape/deployments.json`, written by `deploy`, oldest first (see src/state/deployments.ts). */
 export type DeploymentRecord = Deployment;
@@ -22,16 +18,15 @@ export type DeploymentRecord = Deployment;
 type Parsed<T> = { value: T } | { error: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
+/** Reads a validation report through its schema, leniently (see lenientValidationReportSchema); the first problem as an error. */
 export function parseValidationReport(value: unknown): Parsed<ValidationReport> {
   if (!isObject(value)) return { error: 'is not a JSON object' };
-  if (!isText(value['specHash'])) return { error: 'has no "specHash"' };
-  if (typeof value['passed'] !== 'boolean') return { error: 'has no "passed" true or false' };
-  const scenarios = Array.isArray(value['scenarios'])
-    ? value['scenarios'].filter(isObject).map((s) => ({ id: String(s['id'] ?? '?'), passed: s['passed'] === true }))
-    : undefined;
-  return { value: { specHash: value['specHash'], passed: value['passed'], ...(scenarios ? { scenarios } : {}) } };
+  const parsed = lenientValidationReportSchema.safeParse(value);
+  if (parsed.success) return { value: parsed.data };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 && !issue.message.startsWith('has ') ? ` at ${issue.path.join('.')}` : '';
+  return { error: `${issue?.message ?? 'is not a validation report'}${where}` };
 }
 
 /** The history read through the one schema of src/state/deployments.ts, leniently. */

@@ -8,7 +8,7 @@ type FaultType = (typeof FAULT_TYPES)[number];
 /** The fault types that reproduce each kind a scenario can prove; traffic surges are load alone. */
 const FITTING_FAULTS: Partial<Record<FailureModeKind, readonly FaultType[]>> = {
   'upstream-failure': ['error', 'reset', 'timeout'],
-  'latency-spike': ['latency', 'timeout'],
+  'latency-spike': ['latency', 'timeout', 'slow-body'],
   'bad-output': ['malformed'],
 };
 const SCENARIO_KINDS: readonly FailureModeKind[] = ['upstream-failure', 'latency-spike', 'bad-output', 'traffic-surge'];

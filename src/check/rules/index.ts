@@ -21,6 +21,7 @@ import { reviewDueSoon } from './review-due-soon.js';
 import { reviewOverdue } from './review-overdue.js';
 import { reviewOwner } from './review-owner.js';
 import { routing } from './routing.js';
+import { scenarioFeasibility } from './scenario-feasibility.js';
 import { sectionRequired } from './section-required.js';
 import { successCriteria } from './success-criteria.js';
 import { templatePack } from './template-pack.js';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   failureModeMitigation,
   patternFit,
   failureModeProof,
+  scenarioFeasibility,
   tier1Rollback,
   deployBusinessMetric,
   availabilityFallback,

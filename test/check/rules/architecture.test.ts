@@ -85,7 +85,7 @@ describe('failure-mode-proof', () => {
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['failureModes', 1]);
     expect(report!.message).toContain('Failure mode "llm-slow" (latency-spike) has no scenario');
-    expect(report!.hint).toContain('a fault of type latency or timeout');
+    expect(report!.hint).toContain('a fault of type latency, timeout or slow-body');
   });
 
   it('warns when a scenario fault does not reproduce its failure mode, or there is none', () => {

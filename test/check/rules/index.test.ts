@@ -18,7 +18,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 23 built-in rules', () => {
+  it('lists the engine checks first, then the 24 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -37,6 +37,7 @@ describe('the rule registry', () => {
         'pattern-fit',
         'placeholder-text',
         'failure-mode-proof',
+        'scenario-feasibility',
         'tier1-rollback',
         'deploy-business-metric',
         'availability-fallback',

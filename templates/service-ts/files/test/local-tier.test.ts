@@ -142,18 +142,19 @@ describe('the local tier', () => {
     expect(() => createLocalTier({ name: 'x', model: 'm', costPerRequestUsd: 0, examples: [] })).toThrow(/no labelled examples/);
   });
 
-  it('predicts in well under a millisecond on 4,000 characters against 200 examples', async () => {
+  // How fast it predicts is a wall-clock figure, for `shipshape validate` and benchmarks: on a busy machine a speed
+  // assertion fails for reasons that are not the code's. Here: it answers long input against many examples, the same way.
+  it('answers 4,000 characters against 200 examples, with the same label every time', async () => {
     const many = Array.from({ length: 200 }, (_, index) => {
       const example = examples[index % examples.length] as Example;
       return { text: `${example.text} variant${index}`, label: example.label };
     });
     const big = createLocalTier({ name: 'big', model: 'm', costPerRequestUsd: 0, examples: many });
     const text = 'My package has not arrived, the app crashes when I open tracking and I was charged twice. '.repeat(50).slice(0, 4000);
-    for (let i = 0; i < 50; i++) await big.predict(text, signal);
-    const runs = 500;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) await big.predict(text, signal);
-    expect((performance.now() - started) / runs).toBeLessThan(1);
+    const labels = new Set<string>();
+    for (let i = 0; i < 20; i++) labels.add((await big.predict(text, signal)).label);
+    expect(labels.size).toBe(1);
+    expect(many.map((example) => example.label)).toContain([...labels][0]);
   });
 });
 

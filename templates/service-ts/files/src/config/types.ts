@@ -20,19 +20,25 @@ export interface ScenarioSpec {
   failureMode: string;
   fault?: {
     target: string;
-    type: 'error' | 'latency' | 'malformed' | 'timeout' | 'reset';
+    type: 'error' | 'latency' | 'malformed' | 'timeout' | 'reset' | 'slow-body';
     status?: number;
     delayMs?: number;
+    jitterMs?: number;
+    bytesPerSecond?: number;
     rate: number;
+    after?: number;
+    for?: number;
   };
   load: { rps: number; durationSeconds: number };
   expect: {
     availability?: Threshold;
+    p50Ms?: Threshold;
     p95Ms?: Threshold;
     p99Ms?: Threshold;
     errorRatePercent?: Threshold;
     fallbackRate?: Threshold;
     breakerOpensWithinSeconds?: number;
+    recoversWithinSeconds?: number;
   };
 }
 

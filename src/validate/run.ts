@@ -1,0 +1,310 @@
+/**
+ * `shipshape validate`: each scenario of the spec against the running service, with its fault injected by a proxy in
+ * front of the faulted tier, load at the scenario's rate, and its expectations judged. Every process, port and timer
+ * started here is stopped in a `finally`, whether the run passes, fails, is interrupted or the service crashes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { judge } from '../../templates/service-ts/files/test/support/expectations.js';
+import { displayPath } from '../fs/paths.js';
+import { locateSpec } from '../spec/locate.js';
+import { InterruptedError, UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { resolvePack } from '../scaffold/pack.js';
+import { loadSpecFile } from '../spec/load.js';
+import type { Spec } from '../spec/schema.js';
+import { specHash } from '../stages/hash.js';
+import { VALIDATION_REPORT_FILE } from '../stages/records.js';
+import type { ScenarioMeasured, ScenarioReport, ValidationReport } from '../state/validation-report.js';
+import { validationReportSchema, VALIDATION_REPORT_VERSION } from '../state/validation-report.js';
+import { runLoad } from './load.js';
+import { measure } from './measure.js';
+import { pollMetrics } from './metrics.js';
+import { startMockModel, type MockModel } from './mock-model.js';
+import { planValidation, type ScenarioPlan, type ValidationPlan } from './plan.js';
+import { startFaultProxy, type FaultProxy } from './proxy.js';
+import { runToEnd, startService, type RunningService } from './service.js';
+
+export interface ValidateOptions {
+  cwd: string;
+  dir?: string;
+  spec?: string;
+  /** A service already running: its base URL. */
+  url?: string;
+  /** Overrides the pack's start command (run by the shell). */
+  start?: string;
+  upstreams?: Record<string, string>;
+  scenario?: string;
+  durationScale?: number;
+  baseline?: boolean;
+  /** The mock model's latency per answer (ms). */
+  mockLatencyMs?: number;
+  /** The path load is sent to (POST); /v1/predict by default. */
+  path?: string;
+  startTimeoutMs?: number;
+  /** Write the report (true by default). */
+  write?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: ValidateEvent) => void;
+  now?: () => Date;
+}
+
+export type ValidateEvent =
+  | { type: 'plan'; plan: ValidationPlan }
+  | { type: 'phase'; id: string; phase: 'starting' | 'baseline' | 'load' }
+  | { type: 'scenario'; id: string; result: ScenarioReport };
+
+export interface ValidateResult {
+  report: ValidationReport;
+  /** Project-relative paths written. */
+  written: string[];
+  plan: ValidationPlan;
+}
+
+const DEFAULT_PATH = '/v1/predict';
+const FALLBACK_BODY = JSON.stringify({ text: 'Hello, I need help with my account and my last invoice.' });
+const METRICS_INTERVAL_MS = 200;
+
+/** Request bodies from the project's labelled examples (`data/examples.jsonl`): `{ text }` of each line. */
+export function exampleBodies(root: string): string[] {
+  const file = join(root, 'data/examples.jsonl');
+  if (!existsSync(file)) return [FALLBACK_BODY];
+  const bodies = readFileSync(file, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        const text = (JSON.parse(line) as { text?: unknown }).text;
+        return typeof text === 'string' ? [JSON.stringify({ text })] : [];
+      } catch {
+        return [];
+      }
+    });
+  return bodies.length > 0 ? bodies : [FALLBACK_BODY];
+}
+
+/**
+ * The bodies that reach `target`: in a cascade, a tier after the first sees only what escalates, so each example is
+ * repeated past `routing.escalateWhen.inputCharsAbove` (as the project's own scenario tests do). Otherwise as they are.
+ */
+export function bodiesReaching(spec: Spec, target: string | undefined, bodies: readonly string[]): string[] {
+  const tiers = spec.models?.tiers ?? [];
+  const index = tiers.findIndex((tier) => tier.name === target);
+  const strategy = spec.models?.routing?.strategy ?? (tiers.length > 1 ? 'cascade' : 'single');
+  const longerThan = spec.models?.routing?.escalateWhen?.inputCharsAbove;
+  if (index <= 0 || strategy !== 'cascade' || longerThan === undefined) return [...bodies];
+  return bodies.map((body) => {
+    const text = (JSON.parse(body) as { text?: unknown }).text;
+    if (typeof text !== 'string' || text.length === 0) return body;
+    return JSON.stringify({ text: `${text} `.repeat(Math.ceil((longerThan + 1) / (text.length + 1))) });
+  });
+}
+
+/** The pack's build and start commands, from the project's manifest (bundled packs only). */
+async function packCommands(root: string): Promise<{ build?: string[]; start?: string[] }> {
+  const file = join(root, '.shipshape/manifest.json');
+  if (!existsSync(file)) return {};
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { pack?: { name?: unknown; source?: { kind?: unknown } } };
+    const name = manifest.pack?.name;
+    if (typeof name !== 'string' || (manifest.pack?.source?.kind ?? 'bundled') !== 'bundled') return {};
+    const pack = await resolvePack(name, { cwd: root });
+    return {
+      ...(pack.manifest.build ? { build: pack.manifest.build } : {}),
+      ...(pack.manifest.start ? { start: pack.manifest.start } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+const stamp = (date: Date) => date.toISOString().replace(/[:.]/g, '-');
+
+export async function runValidate(options: ValidateOptions): Promise<ValidateResult> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const specFile = await locateSpec(options);
+  const root = resolve(specFile, '..');
+  const loaded = await loadSpecFile(specFile, displayPath(specFile, options.cwd));
+  if (!loaded.spec) {
+    const first = loaded.diagnostics[0];
+    throw new UserError(`${first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'the spec is not valid'}`, {
+      hint: 'Run `shipshape check` and fix the spec first.',
+    });
+  }
+  const spec = loaded.spec;
+  const plan = planValidation(spec, {
+    ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
+    ...(options.durationScale === undefined ? {} : { durationScale: options.durationScale }),
+    ...(options.upstreams ? { upstreams: options.upstreams } : {}),
+    external: options.url !== undefined,
+  });
+  options.onEvent?.({ type: 'plan', plan });
+
+  let command: string[] | string | undefined = options.start;
+  let build: string[] | undefined;
+  if (options.url === undefined && command === undefined) {
+    const pack = await packCommands(root);
+    command = pack.start;
+    build = pack.build;
+    if (command === undefined)
+      throw new UserError('no start command for this service: its pack declares none', {
+        hint: 'Pass --start "CMD" (it gets PORT, HOST and each tier endpoint variable), or --url of a running service.',
+      });
+  }
+
+  const bodies = exampleBodies(root);
+  const path = options.path ?? DEFAULT_PATH;
+  const signal = options.signal;
+  const interrupted = () => {
+    if (signal?.aborted) throw new InterruptedError();
+  };
+  const cleanup: (() => Promise<void>)[] = [];
+  const results: ScenarioReport[] = [];
+  try {
+    if (build) {
+      options.onEvent?.({ type: 'phase', id: plan.scenarios[0]!.id, phase: 'starting' });
+      await runToEnd(build, root, signal);
+      interrupted();
+    }
+    let mock: MockModel | undefined;
+    if (plan.tiers.some((tier) => tier.upstream === undefined)) {
+      const started = await startMockModel({ latencyMs: options.mockLatencyMs ?? 20 });
+      mock = started;
+      cleanup.push(() => started.close());
+    }
+    const proxies = new Map<string, FaultProxy>();
+    const env: Record<string, string> = {};
+    for (const tier of plan.tiers) {
+      const proxy = await startFaultProxy({ upstream: tier.upstream ?? mock!.url });
+      cleanup.push(() => proxy.close());
+      proxies.set(tier.name, proxy);
+      env[tier.endpointVariable] = proxy.url;
+      if (tier.apiKeyVariable && tier.upstream === undefined) env[tier.apiKeyVariable] = 'shipshape-validate';
+    }
+
+    /** One pass of a scenario's load on a fresh service, with or without its fault. */
+    const pass = async (scenario: ScenarioPlan, withFault: boolean): Promise<{ measured: ScenarioMeasured; crash?: string }> => {
+      let service: RunningService | undefined;
+      try {
+        let base = options.url?.replace(/\/+$/, '');
+        if (base === undefined) {
+          service = await startService({
+            command: command!,
+            cwd: root,
+            env,
+            ...(options.startTimeoutMs ? { startTimeoutMs: options.startTimeoutMs } : {}),
+            ...(signal ? { signal } : {}),
+          });
+          base = service.url;
+        }
+        const target = withFault ? scenario.fault?.target : undefined;
+        for (const proxy of proxies.values()) proxy.setFault(null);
+        const proxy = target ? proxies.get(target) : undefined;
+        const before = proxy ? { ...proxy.stats } : undefined;
+        const loadStart = performance.now();
+        if (proxy && scenario.fault) proxy.setFault(scenario.fault, { startedAt: loadStart });
+        const poll = pollMetrics(`${base}/metrics`, { startedAt: loadStart, intervalMs: METRICS_INTERVAL_MS });
+        const controller = new AbortController();
+        const onCrash = service?.exited.then(() => controller.abort());
+        void onCrash;
+        const load = await runLoad({
+          url: `${base}${path}`,
+          rps: scenario.rps,
+          durationSeconds: scenario.durationSeconds,
+          bodies: bodiesReaching(spec, scenario.fault?.target, bodies),
+          signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+        });
+        const { readings, available } = await poll.stop();
+        interrupted();
+        const fault = withFault ? scenario.fault : undefined;
+        const faultFrom = (fault?.after ?? 0) * 1000;
+        const measured = measure({
+          load,
+          readings,
+          metricsAvailable: available,
+          ...(target ? { target } : {}),
+          faultFrom,
+          faultTo: fault?.for === undefined ? Number.POSITIVE_INFINITY : faultFrom + fault.for * 1000,
+          ...(proxy && before
+            ? { proxy: { requests: proxy.stats.requests - before.requests, faulted: proxy.stats.faulted - before.faulted } }
+            : {}),
+        });
+        if (service?.crashed) return { measured, crash: `the service exited (${await service.exited}) under load:\n${service.output()}` };
+        return { measured };
+      } finally {
+        await service?.stop();
+      }
+    };
+
+    for (const scenario of plan.scenarios) {
+      interrupted();
+      let baseline: ScenarioMeasured | undefined;
+      if (options.baseline) {
+        options.onEvent?.({ type: 'phase', id: scenario.id, phase: 'baseline' });
+        baseline = (await pass(scenario, false)).measured;
+      }
+      options.onEvent?.({ type: 'phase', id: scenario.id, phase: 'load' });
+      const { measured, crash } = await pass(scenario, true);
+      const verdicts = judge(scenario.id, scenario.expect, measured, scenario.fault ? { target: scenario.fault.target } : {});
+      if (
+        (scenario.expect.breakerOpensWithinSeconds !== undefined || scenario.expect.recoversWithinSeconds !== undefined) &&
+        !measured.metricsAvailable
+      )
+        for (const verdict of verdicts)
+          if (verdict.name === 'breakerOpensWithinSeconds' || verdict.name === 'recoversWithinSeconds')
+            verdict.message =
+              `${verdict.message ?? ''} (the service has no /metrics with ai_breaker_state: the breaker cannot be watched)`.trim();
+      if (crash)
+        verdicts.push({
+          name: 'availability',
+          expected: 'the service keeps running',
+          measured: 'it exited',
+          passed: false,
+          wallClock: false,
+          message: crash,
+        });
+      const result: ScenarioReport = {
+        id: scenario.id,
+        passed: verdicts.every((verdict) => verdict.passed),
+        durationSeconds: scenario.durationSeconds,
+        rps: scenario.rps,
+        ...(scenario.fault ? { fault: { ...scenario.fault } } : {}),
+        measured,
+        ...(baseline ? { baseline } : {}),
+        verdicts,
+      };
+      results.push(result);
+      options.onEvent?.({ type: 'scenario', id: scenario.id, result });
+      // A crashed service is not started again for the scenarios left: they are reported as not run.
+      if (crash) break;
+    }
+  } finally {
+    for (const close of cleanup.reverse()) await close().catch(() => undefined);
+  }
+
+  const ran = new Set(results.map((result) => result.id));
+  const notRun = plan.scenarios.filter((scenario) => !ran.has(scenario.id));
+  const report: ValidationReport = validationReportSchema.parse({
+    version: VALIDATION_REPORT_VERSION,
+    specHash: specHash(readFileSync(specFile)),
+    passed: notRun.length === 0 && results.every((result) => result.passed),
+    complete: plan.complete && notRun.length === 0,
+    durationScale: plan.durationScale,
+    startedAt: startedAt.toISOString(),
+    finishedAt: now().toISOString(),
+    service: options.url ?? (typeof command === 'string' ? command : command?.join(' ')),
+    scenarios: [...results, ...notRun.map((scenario) => ({ id: scenario.id, passed: false }))],
+  });
+  const written: string[] = [];
+  if (options.write !== false) {
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    const dated = VALIDATION_REPORT_FILE.replace(/validation\.json$/, `validation-${stamp(startedAt)}.json`);
+    await mkdir(join(root, dirname(VALIDATION_REPORT_FILE)), { recursive: true });
+    for (const file of [VALIDATION_REPORT_FILE, dated]) {
+      await writeFileAtomic(join(root, file), text);
+      written.push(file);
+    }
+  }
+  return { report, written, plan };
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { scenarioFeasibility } from '../../../src/check/rules/scenario-feasibility.js';
+import type { Spec } from '../../../src/spec/schema.js';
+import { example, run } from './helpers.js';
+
+/** The example without a fallback, and one scenario on its http tier (strong, timeoutMs 900, 2 attempts). */
+function withoutFallback(scenario: Partial<NonNullable<Spec['scenarios']>[number]>): Spec {
+  const spec = example();
+  delete spec.resilience!.fallback;
+  spec.scenarios = [
+    { id: 's', failureMode: 'llm-slow', load: { rps: 10, durationSeconds: 30 }, expect: { availability: { min: 0 } }, ...scenario },
+  ];
+  return spec;
+}
+
+const messages = (spec: Spec) => run(scenarioFeasibility, spec, 8).map((report) => report.message);
+
+describe('scenario-feasibility', () => {
+  it('flags a p95 below the timeout of a tier that hangs, with no fallback to answer sooner', () => {
+    const spec = withoutFallback({ fault: { target: 'strong', type: 'timeout', rate: 1 }, expect: { p95Ms: { max: 500 } } });
+    expect(messages(spec)).toEqual([
+      expect.stringMatching(
+        /p95Ms at most 500 ms, but a timeout fault on 100% of requests makes them wait for tier strong's timeout \(900 ms\)/,
+      ),
+    ]);
+  });
+
+  it('leaves it alone with a fallback, a bound above the timeout, or a fault too rare to reach the percentile', () => {
+    const hang = { target: 'strong', type: 'timeout' as const, rate: 1 };
+    const withFallback = example();
+    withFallback.scenarios = [
+      { id: 's', failureMode: 'llm-slow', fault: hang, load: { rps: 10, durationSeconds: 30 }, expect: { p95Ms: { max: 500 } } },
+    ];
+    expect(messages(withFallback)).toEqual([]);
+    expect(messages(withoutFallback({ fault: hang, expect: { p95Ms: { max: 1000 } } }))).toEqual([]);
+    expect(messages(withoutFallback({ fault: { ...hang, rate: 0.01 }, expect: { p95Ms: { max: 500 } } }))).toEqual([]);
+  });
+
+  it('flags an availability above what the fault leaves without a fallback, retries counted', () => {
+    const spec = withoutFallback({ fault: { target: 'strong', type: 'error', rate: 0.5 }, expect: { availability: { min: 99 } } });
+    expect(messages(spec)).toEqual([expect.stringMatching(/fails about 25% of requests \(after 2 attempts\): at most 75%/)]);
+    expect(
+      messages(withoutFallback({ fault: { target: 'strong', type: 'error', rate: 0.5 }, expect: { availability: { min: 70 } } })),
+    ).toEqual([]);
+  });
+
+  it('flags a breaker expected without one, and a recovery that cannot be seen', () => {
+    const noBreaker = example();
+    delete noBreaker.resilience!.circuitBreaker;
+    expect(messages(noBreaker)).toEqual([expect.stringMatching(/expects a breaker to open, but resilience has no circuitBreaker/)]);
+    const forever = example();
+    forever.scenarios![0]!.expect.recoversWithinSeconds = 10;
+    expect(messages(forever)).toEqual([expect.stringMatching(/its fault has no `for`/)]);
+  });
+});
