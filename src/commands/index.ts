@@ -7,6 +7,7 @@ import Design from './design.js';
 import Generate from './generate.js';
 import Init from './init.js';
 import Rules from './rules.js';
+import Runbook from './runbook.js';
 import Schema from './schema.js';
 import Status from './status.js';
 import Walk from './walk.js';
@@ -17,6 +18,7 @@ export const COMMANDS = {
   generate: Generate,
   init: Init,
   rules: Rules,
+  runbook: Runbook,
   schema: Schema,
   status: Status,
   walk: Walk,
