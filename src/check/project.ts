@@ -27,6 +27,10 @@ export interface ProjectFiles {
   sha256(file: string): string | undefined;
   /** A project file as text; undefined when it is missing, not a regular file, or outside the project. */
   text(file: string): string | undefined;
+  /** When a project file was last modified; undefined when it is missing, not a regular file, or outside the project. */
+  mtimeMs?(file: string): number | undefined;
+  /** When the spec itself was last modified. */
+  specMtimeMs?(): number | undefined;
 }
 
 function readManifest(path: string): ManifestRead {
@@ -61,6 +65,23 @@ export function projectFiles(specFile: string): ProjectFiles {
     sha256(file) {
       const rel = inside(file);
       return rel === undefined ? undefined : fileSha256Sync(join(root, rel));
+    },
+    mtimeMs(file) {
+      const rel = inside(file);
+      if (rel === undefined) return undefined;
+      try {
+        const info = statSync(join(root, rel), { throwIfNoEntry: false });
+        return info?.isFile() ? info.mtimeMs : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    specMtimeMs() {
+      try {
+        return statSync(specFile, { throwIfNoEntry: false })?.mtimeMs;
+      } catch {
+        return undefined;
+      }
     },
     text(file) {
       const rel = inside(file);

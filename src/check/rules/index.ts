@@ -9,6 +9,7 @@ import { costBudget } from './cost-budget.js';
 import { deployBusinessMetric } from './deploy-business-metric.js';
 import { failureModeMitigation } from './failure-mode-mitigation.js';
 import { failureModeProof } from './failure-mode-proof.js';
+import { handoffFresh } from './handoff-fresh.js';
 import { latencyBudget } from './latency-budget.js';
 import { managedFiles } from './managed-files.js';
 import { mergeConflicts } from './merge-conflicts.js';
@@ -49,6 +50,7 @@ export const RULES: readonly Rule[] = [
   managedFiles,
   mergeConflicts,
   templatePack,
+  handoffFresh,
 ];
 
 /** The checks the engine makes itself while loading a spec; listed so policies and docs can name them. */

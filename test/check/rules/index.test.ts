@@ -18,7 +18,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 21 built-in rules', () => {
+  it('lists the engine checks first, then the 22 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -47,6 +47,7 @@ describe('the rule registry', () => {
         'managed-files',
         'merge-conflicts',
         'template-pack',
+        'handoff-fresh',
       ].sort(),
     );
   });
@@ -66,7 +67,7 @@ describe('the rule registry', () => {
   const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback']);
 
   // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts runs them on real projects.
-  const PROJECT_RULES = new Set(['managed-files', 'merge-conflicts', 'template-pack']);
+  const PROJECT_RULES = new Set(['managed-files', 'merge-conflicts', 'template-pack', 'handoff-fresh']);
 
   describe.each(RULES.filter((rule) => !PROJECT_RULES.has(rule.id)).map((rule) => [rule.id, rule] as const))(
     'the docs examples of %s',
