@@ -128,6 +128,17 @@ try {
   writeFileSync(join(dir, 'shipshape.yaml'), original);
 }
 
+await step('Stage 7: the runbook, the Prometheus rules with their promtool tests, the Grafana dashboard', ['runbook']);
+await step('the rules pass promtool check rules', ['check', 'rules', 'monitoring/prometheus-rules.yaml'], { command: 'promtool' });
+await step(
+  'every alert fires on its synthetic series and stays silent on healthy ones',
+  ['test', 'rules', 'monitoring/prometheus-rules.test.yaml'],
+  {
+    command: 'promtool',
+  },
+);
+await step('status: stage 7 done', ['status']);
+
 // A reviewer's eye: break the spec the way people do and let check catch it.
 const spec = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
 writeFileSync(join(dir, 'typo.shipshape.yaml'), spec.replace('\nresilience:', '\nreslience:'));

@@ -33,6 +33,10 @@ export interface ProjectFiles {
   deployments(): DeploymentsRead;
   /** The reviews in docs/reviews/, oldest first. */
   reviews(): ReviewFile[];
+  /** When a project file was last modified; undefined when it is missing, not a regular file, or outside the project. */
+  mtimeMs?(file: string): number | undefined;
+  /** When the spec itself was last modified. */
+  specMtimeMs?(): number | undefined;
 }
 
 type JsonFile = { found: false } | { found: true; error: string } | { found: true; value: unknown };
@@ -97,6 +101,23 @@ export function projectFiles(specFile: string): ProjectFiles {
     sha256(file) {
       const rel = inside(file);
       return rel === undefined ? undefined : fileSha256Sync(join(root, rel));
+    },
+    mtimeMs(file) {
+      const rel = inside(file);
+      if (rel === undefined) return undefined;
+      try {
+        const info = statSync(join(root, rel), { throwIfNoEntry: false });
+        return info?.isFile() ? info.mtimeMs : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    specMtimeMs() {
+      try {
+        return statSync(specFile, { throwIfNoEntry: false })?.mtimeMs;
+      } catch {
+        return undefined;
+      }
     },
     text(file) {
       const rel = inside(file);

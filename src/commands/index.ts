@@ -12,6 +12,7 @@ import Generate from './generate.js';
 import Init from './init.js';
 import Review from './review.js';
 import Rules from './rules.js';
+import Runbook from './runbook.js';
 import Schema from './schema.js';
 import Status from './status.js';
 import Validate from './validate.js';
@@ -28,6 +29,7 @@ export const COMMANDS = {
   init: Init,
   review: Review,
   rules: Rules,
+  runbook: Runbook,
   schema: Schema,
   status: Status,
   validate: Validate,

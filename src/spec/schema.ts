@@ -126,6 +126,8 @@ export const DEPLOY_DRIVERS = ['local', 'kubernetes'] as const;
 export const ANALYSIS_METRICS = ['error-rate-percent', 'p95-latency-ms', 'p99-latency-ms', 'availability', 'business'] as const;
 export const ROLLOUT_KINDS = ['argo', 'service-switch'] as const;
 export const DRIFT_METHODS = ['psi', 'ks'] as const;
+/** How a business metric's observations become its value (business.metric.aggregation). */
+export const AGGREGATIONS = ['mean', 'percentile', 'rate', 'last'] as const;
 
 export const metadataSchema = z.strictObject({
   name: id().describe('The service name: lower-case letters, digits and dashes.'),
@@ -148,6 +150,25 @@ export const businessSchema = z.strictObject({
       baseline: z.number({ error: 'must be a number' }),
       target: z.number({ error: 'must be a number' }),
       direction: oneOf(DIRECTIONS),
+      aggregation: oneOf(AGGREGATIONS)
+        .optional()
+        .describe(
+          'How the observations of the metric become its value: mean (a fraction of right labels is the mean of 0s and 1s), percentile (with quantile), rate (observations per second) or last (the latest value). The generated service, the alert rules, the rollout analysis and the review all read it; mean when absent.',
+        ),
+      quantile: z
+        .number({ error: 'must be a number between 0 and 1' })
+        .gt(0, { error: 'must be a number between 0 and 1' })
+        .lt(1, { error: 'must be a number between 0 and 1' })
+        .optional()
+        .describe('With aggregation: percentile, the quantile (0.5 for a median, 0.95 for a p95).'),
+    })
+    .refine((m) => m.aggregation !== 'percentile' || m.quantile !== undefined, {
+      error: 'needs quantile with aggregation: percentile (0.5 for a median)',
+      path: ['quantile'],
+    })
+    .refine((m) => m.quantile === undefined || m.aggregation === 'percentile', {
+      error: 'quantile applies only to aggregation: percentile',
+      path: ['quantile'],
     })
     .describe('The business metric this service moves, from baseline to target.'),
   successCriteria: z
@@ -372,6 +393,9 @@ export const monitoringSchema = z.strictObject({
       burnRate: z.boolean({ error: 'must be true or false' }).optional(),
       errorRatePercent: percent().optional(),
       p95LatencyMs: positive().optional(),
+      fallbackRatePercent: percent()
+        .optional()
+        .describe('Alert when more than this percent of requests is answered by the fallback over an hour (10 when absent).'),
     })
     .optional(),
   drift: z
@@ -391,6 +415,11 @@ export const monitoringSchema = z.strictObject({
 export const handoffSchema = z.strictObject({
   oncall: text(),
   escalation: z.array(text()).optional(),
+  runbookUrl: text()
+    .optional()
+    .describe(
+      'Where docs/runbook.md is read by people (e.g. its page in the repository); the alerts link to its sections. The relative path docs/runbook.md when absent.',
+    ),
 });
 
 export const reviewSchema = z.strictObject({

@@ -9,6 +9,7 @@ import { costBudget } from './cost-budget.js';
 import { deployBusinessMetric } from './deploy-business-metric.js';
 import { failureModeMitigation } from './failure-mode-mitigation.js';
 import { failureModeProof } from './failure-mode-proof.js';
+import { handoffFresh } from './handoff-fresh.js';
 import { latencyBudget } from './latency-budget.js';
 import { managedFiles } from './managed-files.js';
 import { mergeConflicts } from './merge-conflicts.js';
@@ -56,6 +57,8 @@ export const RULES: readonly Rule[] = [
   // About the deployment history: the 30-day review it makes due.
   reviewDueSoon,
   reviewOverdue,
+  // About the handoff files: written since the spec last changed.
+  handoffFresh,
 ];
 
 /** The checks the engine makes itself while loading a spec; listed so policies and docs can name them. */

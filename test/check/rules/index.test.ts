@@ -18,7 +18,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 24 built-in rules', () => {
+  it('lists the engine checks first, then the 25 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -50,6 +50,7 @@ describe('the rule registry', () => {
         'template-pack',
         'review-due-soon',
         'review-overdue',
+        'handoff-fresh',
       ].sort(),
     );
   });
@@ -68,9 +69,16 @@ describe('the rule registry', () => {
   // Their fail examples show a missing section or field, which laying a snippet over the example cannot express.
   const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback']);
 
-  // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts and
-  // review-due.test.ts run them on real projects.
-  const PROJECT_RULES = new Set(['managed-files', 'merge-conflicts', 'template-pack', 'review-due-soon', 'review-overdue']);
+  // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts,
+  // review-due.test.ts and handoff-fresh.test.ts run them on real projects.
+  const PROJECT_RULES = new Set([
+    'managed-files',
+    'merge-conflicts',
+    'template-pack',
+    'review-due-soon',
+    'review-overdue',
+    'handoff-fresh',
+  ]);
 
   describe.each(RULES.filter((rule) => !PROJECT_RULES.has(rule.id)).map((rule) => [rule.id, rule] as const))(
     'the docs examples of %s',

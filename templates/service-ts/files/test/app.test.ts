@@ -285,12 +285,12 @@ describe('POST /v1/feedback', () => {
     const first = await post('/v1/feedback', { predictionId: 'p-1', label: right['label'] });
     expect(first.status).toBe(202);
     expect(await json(first)).toEqual({ accepted: true, correct: true });
-    expect(metricValue(await metricsText(), 'routing_accuracy')).toBe(1);
+    expect(metricValue(await metricsText(), 'ai_business_metric', { metric: 'routing_accuracy' })).toBe(1);
 
     const second = await post('/v1/feedback', { predictionId: 'p-2', label: 'shipping' });
     expect(await json(second)).toEqual({ accepted: true, correct: false });
     const text = await metricsText();
-    expect(metricValue(text, 'routing_accuracy')).toBe(0.5);
+    expect(metricValue(text, 'ai_business_metric', { metric: 'routing_accuracy' })).toBe(0.5);
     expect(metricValue(text, 'ai_feedback_total', { tier: 'fast', correct: 'true' })).toBe(1);
     expect(metricValue(text, 'ai_feedback_total', { tier: 'fast', correct: 'false' })).toBe(1);
   });
@@ -301,7 +301,7 @@ describe('POST /v1/feedback', () => {
       accepted: true,
       correct: false,
     });
-    expect(metricValue(await metricsText(), 'routing_accuracy')).toBe(0);
+    expect(metricValue(await metricsText(), 'ai_business_metric', { metric: 'routing_accuracy' })).toBe(0);
   });
 
   it('summarises business metric values: the median of median_* metrics', async () => {
@@ -311,7 +311,7 @@ describe('POST /v1/feedback', () => {
       expect(response.status).toBe(202);
     }
     const text = await metricsText();
-    expect(metricValue(text, 'median_first_response_minutes')).toBe(45);
+    expect(metricValue(text, 'ai_business_metric', { metric: 'median_first_response_minutes' })).toBe(45);
     expect(metricValue(text, 'ai_business_observations_total', { metric: 'median_first_response_minutes' })).toBe(3);
   });
 
@@ -323,7 +323,7 @@ describe('POST /v1/feedback', () => {
     const body = await json(response);
     expect(body['error']['code']).toBe('unknown-metric');
     expect(body['error']['message']).toContain('nps');
-    expect(metricValue(await metricsText(), 'median_first_response_minutes')).toBe(40);
+    expect(metricValue(await metricsText(), 'ai_business_metric', { metric: 'median_first_response_minutes' })).toBe(40);
   });
 
   it('answers 404 to a true label for an unknown prediction id', async () => {

@@ -9,9 +9,8 @@ const MEDIAN = 'median_first_response_minutes';
 const ACCURACY = 'routing_accuracy';
 
 async function gauge(metrics: Metrics, name: string): Promise<number | undefined> {
-  const metric = metrics.business.get(name);
-  if (!metric) throw new Error(`no gauge ${name}`);
-  return (await metric.get()).values[0]?.value;
+  const { values } = await metrics.business.get();
+  return values.find((value) => value.labels['metric'] === name)?.value;
 }
 
 async function counter(metrics: Metrics, name: string, labels: Record<string, string>): Promise<number> {

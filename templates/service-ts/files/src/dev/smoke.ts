@@ -102,7 +102,8 @@ async function main(): Promise<number> {
   const wanted = [
     'ai_requests_total',
     'ai_request_duration_seconds',
-    ...new Set([spec.business.metric.name, ...(spec.business.successCriteria ?? []).map((c) => c.metric)]),
+    // The business metrics, by name in the metric label.
+    'ai_business_metric',
   ];
   // Declared (`# TYPE`): a business gauge has no sample until its first feedback, as no data is not 0.
   const absent = wanted.filter((name) => !exposition.includes(`# TYPE ${name} `));

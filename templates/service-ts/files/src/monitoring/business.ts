@@ -65,7 +65,7 @@ export class BusinessMetrics {
     values.push(value);
     if (values.length > this.window) values.shift();
     this.metrics.businessObservations.inc({ metric: name });
-    this.metrics.business.get(name)?.set(summarise(values, aggregateOf(name)));
+    this.metrics.business.set({ metric: name }, summarise(values, aggregateOf(name)));
   }
 
   /** The current value of each metric that has observations. */

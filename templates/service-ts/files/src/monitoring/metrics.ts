@@ -29,8 +29,12 @@ export interface Metrics {
   cost: Counter<'tier'>;
   requestCost: Histogram;
   feedback: Counter<'tier' | 'correct'>;
-  /** One gauge per business metric, named as in the spec (business.metric.name, successCriteria[].metric). */
-  business: Map<string, Gauge>;
+  /**
+   * Every business metric of the spec (business.metric.name, successCriteria[].metric) as one gauge,
+   * the spec's name in its `metric` label: a spec's name may carry a unit (`_minutes`) that is not
+   * a Prometheus base unit, so it is a label value, not a metric name.
+   */
+  business: Gauge<'metric'>;
   businessObservations: Counter<'metric'>;
   inputFeature: Histogram<'feature'>;
   inputCategory: Counter<'feature' | 'value'>;
@@ -141,12 +145,12 @@ export function createMetrics(config: Config, options: { defaultMetrics?: boolea
       labelNames: ['tier', 'correct'],
       registers,
     }),
-    business: new Map(
-      config.businessMetrics.map((name) => [
-        name,
-        new Gauge({ name, help: `${name}, a business metric of the spec, over the latest feedback (POST /v1/feedback).`, registers }),
-      ]),
-    ),
+    business: new Gauge({
+      name: 'ai_business_metric',
+      help: 'Each business metric of the spec (the metric label), summarised over the latest feedback (POST /v1/feedback).',
+      labelNames: ['metric'],
+      registers,
+    }),
     businessObservations: new Counter({
       name: 'ai_business_observations_total',
       help: 'Feedback observations of each business metric.',
