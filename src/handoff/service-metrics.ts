@@ -117,6 +117,20 @@ export const SERVICE_METRICS = {
     unit: 'requests',
     help: 'Requests by the value of each categorical drift feature.',
   },
+  answers: {
+    name: 'ai_answers_total',
+    type: 'counter',
+    labels: ['quality'],
+    unit: 'answers',
+    help: 'Answers by quality: good (a model tier answered) or degraded (a fallback answered).',
+  },
+  shed: {
+    name: 'ai_requests_shed_total',
+    type: 'counter',
+    labels: ['reason'],
+    unit: 'requests',
+    help: 'Requests refused with 503 by admission control, by reason (queue-full, queue-timeout, event-loop-lag).',
+  },
 } as const satisfies Record<string, ServiceMetric>;
 
 export type ServiceMetricId = keyof typeof SERVICE_METRICS;

@@ -12,6 +12,10 @@ export const SERVICE_METRICS = {
   requestDuration: 'ai_request_duration_seconds',
   /** Counter in USD, label tier. */
   cost: 'ai_cost_usd_total',
+  /** Gauge, label metric: each business metric of the spec, by name in the label. */
+  business: 'ai_business_metric',
+  /** Counter, label metric: feedback observations of each business metric. */
+  businessObservations: 'ai_business_observations_total',
   /**
    * Gauge, label feature: the population stability index of a drift feature against its
    * baseline. The service does not export it yet (drift monitoring computes it); when absent,
@@ -33,13 +37,15 @@ export interface AggregationSpec {
 /** A PromQL range selector for a window of whole days. */
 const range = (days: number): string => `${days}d`;
 
-/** The business metric (a gauge the service exports under its spec name), aggregated over the window. */
-export function businessQuery(name: string, how: AggregationSpec, days: number): string {
+/** The business metric (ai_business_metric with its spec name in the metric label), aggregated over the window. */
+export function businessQuery(metric: string, how: AggregationSpec, days: number): string {
+  const name = `${SERVICE_METRICS.business}{metric="${metric}"}`;
   switch (how.aggregation) {
     case 'last':
       return `avg(${name})`;
     case 'rate':
-      return `sum(rate(${name}[${range(days)}]))`;
+      // A rate is of events: the feedback observations of the metric, per second.
+      return `sum(rate(${SERVICE_METRICS.businessObservations}{metric="${metric}"}[${range(days)}]))`;
     case 'percentile':
       return `avg(quantile_over_time(${how.quantile ?? 0.5}, ${name}[${range(days)}]))`;
     case 'mean':

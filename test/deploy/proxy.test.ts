@@ -70,4 +70,18 @@ describe('the business gauges of /metrics', () => {
     const text = '# HELP routing_accuracy x\n# TYPE routing_accuracy gauge\nrouting_accuracy{service="a"} 0.91\nother 3\nlatency_ms 12\n';
     expect(parseGauges(text, ['routing_accuracy', 'latency_ms', 'missing'])).toEqual({ routing_accuracy: 0.91, latency_ms: 12 });
   });
+
+  it('reads ai_business_metric by its metric label, as the generated service exports it', () => {
+    const text = [
+      '# TYPE ai_business_metric gauge',
+      'ai_business_metric{metric="routing_accuracy",service="support-triage"} 0.88',
+      'ai_business_metric{service="support-triage",metric="median_first_response_minutes"} 55',
+      'ai_business_observations_total{metric="routing_accuracy"} 9',
+    ].join('\n');
+    expect(parseGauges(text, ['routing_accuracy', 'median_first_response_minutes', 'ai_business_observations_total'])).toEqual({
+      routing_accuracy: 0.88,
+      median_first_response_minutes: 55,
+      ai_business_observations_total: 9,
+    });
+  });
 });

@@ -23,9 +23,11 @@ describe('the metrics the review queries', () => {
     const raw = { business: { metric: { aggregation: 'percentile', quantile: 0.9 } } };
     expect(aggregationOf(raw)).toEqual({ aggregation: 'percentile', quantile: 0.9 });
     expect(aggregationOf({ business: { metric: { aggregation: 'median' } } })).toEqual({ aggregation: 'mean' });
-    expect(metricQueries(spec, raw)[0]!.promql).toBe('avg(quantile_over_time(0.9, median_first_response_minutes[30d]))');
-    expect(businessQuery('x', { aggregation: 'last' }, 30)).toBe('avg(x)');
-    expect(businessQuery('x', { aggregation: 'rate' }, 7)).toBe('sum(rate(x[7d]))');
+    expect(metricQueries(spec, raw)[0]!.promql).toBe(
+      'avg(quantile_over_time(0.9, ai_business_metric{metric="median_first_response_minutes"}[30d]))',
+    );
+    expect(businessQuery('x', { aggregation: 'last' }, 30)).toBe('avg(ai_business_metric{metric="x"})');
+    expect(businessQuery('x', { aggregation: 'rate' }, 7)).toBe('sum(rate(ai_business_observations_total{metric="x"}[7d]))');
   });
 
   it('are valid PromQL: promtool accepts each as a recording rule', async () => {

@@ -13,8 +13,8 @@ const queries = metricQueries(spec, spec);
 
 /** What the fake answers: the values a real Prometheus would compute for a service 30 days in. */
 function production(query: string): string | undefined | null {
-  if (query.startsWith('avg(avg_over_time(median_first_response_minutes[30d]))')) return '75';
-  if (query.startsWith('avg(avg_over_time(routing_accuracy[30d]))')) return '0.87';
+  if (query.startsWith('avg(avg_over_time(ai_business_metric{metric="median_first_response_minutes"}[30d]))')) return '75';
+  if (query.startsWith('avg(avg_over_time(ai_business_metric{metric="routing_accuracy"}[30d]))')) return '0.87';
   if (query.startsWith('100 * (1 - sum(increase(ai_requests_total{outcome="error"}[30d]))')) return '99.85';
   if (query.includes('histogram_quantile(0.95,')) return '900';
   if (query.includes('histogram_quantile(0.99,')) return '2700';

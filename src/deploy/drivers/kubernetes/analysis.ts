@@ -8,6 +8,7 @@
 import { UserError } from '../../../errors.js';
 import type { Spec } from '../../../spec/schema.js';
 import {
+  BUSINESS_GAUGE,
   BUSINESS_METRIC_LABEL,
   BUSINESS_OBSERVATIONS,
   OUTCOME,
@@ -141,9 +142,9 @@ export function analysisQueries(spec: Spec, scope: QueryScope): AnalysisQuery[] 
           });
         }
         base = `business-${slug(name)}`;
-        // The gauge holds its last value (0 before any feedback): only fresh feedback counts as data.
+        // The gauge holds its last value: only fresh feedback in the window counts as data.
         query =
-          `max(${name}{${sel}}) and on() ` +
+          `max(${BUSINESS_GAUGE}{${sel},${BUSINESS_METRIC_LABEL}="${name}"}) and on() ` +
           `(sum(increase(${BUSINESS_OBSERVATIONS}{${sel},${BUSINESS_METRIC_LABEL}="${name}"}[${window}])) > 0)`;
         break;
       }

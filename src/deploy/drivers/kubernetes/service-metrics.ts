@@ -38,7 +38,10 @@ export const REQUEST_DURATION = 'ai_request_duration_seconds';
 export const BUSINESS_OBSERVATIONS = 'ai_business_observations_total';
 export const BUSINESS_METRIC_LABEL = 'metric';
 
-/** The business gauges the service exports: one per metric name, named as in the spec. */
+/** Gauge, label metric: each business metric of the spec, by name in the label. */
+export const BUSINESS_GAUGE = 'ai_business_metric';
+
+/** The business metrics the service exports (as values of BUSINESS_GAUGE's metric label). */
 export function businessGauges(spec: Spec): string[] {
   return [...new Set([spec.business.metric.name, ...(spec.business.successCriteria ?? []).map((c) => c.metric)])];
 }

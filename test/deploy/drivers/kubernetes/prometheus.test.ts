@@ -84,7 +84,13 @@ describe('runAnalysis', () => {
 
   it('passes after count measurements within the thresholds', async () => {
     const server = await prometheus((query) => ({
-      body: vector(query.startsWith('max(routing_accuracy') ? '0.93' : query.includes('histogram_quantile') ? '640' : '0.2'),
+      body: vector(
+        query.startsWith('max(ai_business_metric{') && query.includes('metric="routing_accuracy"')
+          ? '0.93'
+          : query.includes('histogram_quantile')
+            ? '640'
+            : '0.2',
+      ),
     }));
     const result = await runAnalysis(queries(), settings(server.address));
     expect(result.verdict).toBe('pass');
