@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 import { ExitCode } from '../../errors.js';
+import type { KubernetesDryRunResult } from '../../deploy/drivers/kubernetes/dry-run.js';
 import type { DeployResult } from '../../deploy/run.js';
 
 export const targetFlags = {
@@ -23,6 +24,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> deploy --load 50',
     '<%= config.bin %> deploy --drill --drill-error-rate 0.3',
     '<%= config.bin %> deploy --skip-validation --serve --port 8080',
+    '<%= config.bin %> deploy --driver kubernetes --dry-run --image ghcr.io/example/support-triage:1.4.0',
   ];
   static override flags = {
     ...targetFlags,
@@ -45,6 +47,16 @@ ${EXIT_CODES_HELP}`;
       min: 0,
     }),
     serve: Flags.boolean({ description: 'Keep the winner serving after the rollout, until Ctrl-C.' }),
+    'dry-run': Flags.boolean({
+      description:
+        'With --driver kubernetes: write the manifests to deploy/k8s/ and print the kubectl commands a release runs; touch no cluster.',
+    }),
+    image: Flags.string({
+      description: 'With --driver kubernetes: the image tag (or full reference) to deploy (default: the git commit).',
+    }),
+    context: Flags.string({ description: 'With --driver kubernetes: the kubectl context.' }),
+    namespace: Flags.string({ description: 'With --driver kubernetes: the namespace (default: deploy.kubernetes.namespace).' }),
+    force: Flags.boolean({ description: 'With --driver kubernetes --dry-run: overwrite manifests in deploy/k8s/ changed by hand.' }),
     port: Flags.integer({
       description: 'The port clients reach the service on (the local proxy; default: any free port).',
       min: 0,
@@ -53,8 +65,32 @@ ${EXIT_CODES_HELP}`;
     }),
   };
 
-  async run(): Promise<DeployResult> {
+  async run(): Promise<DeployResult | KubernetesDryRunResult> {
     const { flags } = await this.parse(Deploy);
+    if (flags['dry-run']) {
+      if (flags.driver === 'local') {
+        this.error('--dry-run is for the kubernetes driver: a local rollout has nothing to show before it runs', { exit: ExitCode.usage });
+      }
+      const { planKubernetesRelease } = await import('../../deploy/kubernetes.js');
+      const planned = await planKubernetesRelease({
+        cwd: process.cwd(),
+        ...(flags.dir ? { dir: flags.dir } : {}),
+        ...(flags.spec ? { spec: flags.spec } : {}),
+        ...(flags.image ? { image: flags.image } : {}),
+        ...(flags.context ? { context: flags.context } : {}),
+        ...(flags.namespace ? { namespace: flags.namespace } : {}),
+        force: flags.force,
+        driverChosen: flags.driver === 'kubernetes',
+      });
+      if (!this.jsonEnabled()) {
+        for (const file of planned.files) this.note(`${file.action.padEnd(9)} ${file.path}`);
+        this.note(
+          `The pods read ${planned.secret.keys.join(', ') || 'no secret'} from the Secret ${planned.secret.name}: create it first.`,
+        );
+        process.stdout.write(`${planned.lines.join('\n')}\n`);
+      }
+      return planned;
+    }
     const [{ deploy }, { withRolloutView, formatDeployment }] = await Promise.all([
       import('../../deploy/run.js'),
       import('../../ui/deploy.js'),
