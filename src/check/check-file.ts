@@ -9,6 +9,7 @@ import { locate, type Diagnostic } from '../spec/yaml-file.js';
 import type { DocPath } from '../spec/doc-path.js';
 import type { ResolvedPolicy, TemplatePolicy } from './policy.js';
 import { projectFiles } from './project.js';
+import { renderMessage } from './messages.js';
 import { RULES } from './rules/index.js';
 import { specStage } from './stage.js';
 import { BugError } from '../errors.js';
@@ -110,11 +111,12 @@ export async function checkFile(absolute: string, display: string, options: File
       for (const report of guarded(rule, context)) {
         const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
         if (severity === 'off') continue;
+        const message = renderMessage(rule, report.messageId, report.data);
         if (report.file !== undefined) {
           const finding: Finding = {
             ruleId: rule.id,
             severity,
-            message: report.message,
+            message,
             hint: report.hint ?? rule.hint,
             file: displayBeside(display, absolute, report.file),
             range: report.line === undefined ? { ...TOP } : { line: report.line, column: 1, endLine: report.line, endColumn: 1 },
@@ -126,7 +128,7 @@ export async function checkFile(absolute: string, display: string, options: File
         findings.push({
           ruleId: rule.id,
           severity,
-          message: report.message,
+          message,
           hint: report.hint ?? rule.hint,
           file: display,
           range: locate(loaded.parsed, report.path, report.key ? { key: true } : {}),

@@ -35,8 +35,23 @@ export interface RuleMeta {
   examples?: { pass: string; fail: string };
 }
 
-/** What a rule reports: where, what, and optionally a more specific hint. */
-export interface RuleReport {
+/** The values a message template interpolates: `{{name}}` takes `data.name`, as text. */
+export type MessageData = Readonly<Record<string, string | number>>;
+
+/**
+ * What a rule reports: where, which of its messages (by id, with the data the template needs),
+ * and optionally a more specific hint. The engine renders the message; a rule never writes one.
+ *
+ * ```ts
+ * return [{ path: ['slo', 'availability'], messageId: 'tooHigh', data: { availability: num(availability) } }];
+ * ```
+ *
+ * Numbers and lists are formatted by the rule (`num`, `ms`, `usd`, `listOf` from ./rules/util.ts)
+ * before they go in `data`, so the template only places them. A report whose `messageId` is not
+ * in the rule's `messages`, or whose `data` lacks a placeholder of the template, is a bug in the
+ * rule: the engine throws a BugError naming the rule.
+ */
+export interface RuleReport<MessageId extends string = string> {
   /** Where in the spec (ignored for a report about a project `file`). */
   path: DocPath;
   /**
@@ -46,7 +61,14 @@ export interface RuleReport {
   file?: string;
   /** With `file`: the 1-based line the finding is at (the first line when absent). */
   line?: number;
-  message: string;
+  /** A key of the rule's `messages`: tests assert it (with `data`) rather than the wording. */
+  messageId: MessageId;
+  /** The values of the template's `{{placeholders}}`, already formatted. */
+  data?: MessageData;
+  /**
+   * A hint more specific than the rule's default `hint`, as literal text: hints carry computed
+   * advice (the value to set, the pattern to add), so they are written by the rule, not templated.
+   */
   hint?: string;
   /** Point at the key rather than the value (unknown or misplaced keys). */
   key?: boolean;
@@ -76,13 +98,41 @@ export interface RuleContext {
   misspeltSections?: ReadonlySet<string>;
 }
 
-export interface Rule extends RuleMeta {
-  check(context: RuleContext): RuleReport[];
+/**
+ * A built-in rule: its metadata, its messages and its check. A rule reports as ESLint rules do
+ * (`meta.messages` and `context.report({ messageId, data })`):
+ *
+ * ```ts
+ * export const myRule = defineRule({
+ *   id: 'my-rule',
+ *   ...metadata,
+ *   messages: { tooHigh: 'slo.availability {{availability}}% leaves no error budget.' },
+ *   check({ spec }) {
+ *     return [{ path: ['slo', 'availability'], messageId: 'tooHigh', data: { availability: num(spec.slo.availability) } }];
+ *   },
+ * });
+ * ```
+ *
+ * `defineRule` (./rules/util.ts) infers the message ids from `messages`, so a report with an
+ * unknown id does not compile. Each message is a template: `{{name}}` (spaces allowed inside
+ * the braces) is replaced by `data.name`; there is no escaping and no other syntax. One
+ * message per distinct sentence; a fragment computed from the spec (a list, an arithmetic
+ * trail, a clause that depends on the case) goes in `data`. Tests assert `messageId` and `data`
+ * (test/check/rules/tester.ts), and every rule's `examples.fail` must report.
+ */
+export interface Rule<MessageId extends string = string> extends RuleMeta {
+  /** The rule's messages by id: templates with `{{placeholders}}` filled from a report's `data`. */
+  messages: Readonly<Record<MessageId, string>>;
+  check(context: RuleContext): RuleReport<MessageId>[];
 }
 
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /**
+   * The rendered message. The report's messageId is not kept: `check --json` prints findings as
+   * they are, and a new field there would change its output.
+   */
   message: string;
   hint?: string;
   /** The file as given or found (relative to the working directory when inside it). */

@@ -1,7 +1,8 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
-import type { CheckResult } from '../check/types.js';
+import { FORMAT_NAMES } from '../check/formatters/index.js';
+import { SEVERITIES, type CheckResult } from '../check/types.js';
 
 export default class Check extends BaseCommand {
   static override summary = 'Check specs the way a senior engineer reviews them: schema, budgets, failure modes, secrets.';
@@ -21,20 +22,20 @@ ${EXIT_CODES_HELP}`;
     paths: Args.string({ description: 'Spec files, folders or globs.', required: false }),
   };
   static override flags = {
-    format: Flags.string({
+    format: Flags.option({
       char: 'f',
       description: 'Output format.',
-      options: ['stylish', 'json', 'sarif', 'junit', 'github'],
-      default: 'stylish',
+      options: FORMAT_NAMES,
+      default: 'stylish' as const,
       env: 'SHIPSHAPE_FORMAT',
-    }),
+    })(),
     output: Flags.string({ char: 'o', description: 'Write the report to this file (atomically) instead of standard output.' }),
-    'fail-severity': Flags.string({
+    'fail-severity': Flags.option({
       description: 'Fail (exit 1) on findings at or above this severity.',
-      options: ['error', 'warn', 'info'],
-      default: 'error',
+      options: SEVERITIES,
+      default: 'error' as const,
       env: 'SHIPSHAPE_FAIL_SEVERITY',
-    }),
+    })(),
     'max-warnings': Flags.integer({ description: 'Fail when there are more warnings than this.', min: 0 }),
     stage: Flags.integer({ description: 'Check everything up to this stage (1-8), whatever the spec has reached.', min: 1, max: 8 }),
     policy: Flags.string({
@@ -52,14 +53,14 @@ ${EXIT_CODES_HELP}`;
     const output = this.jsonEnabled()
       ? undefined
       : Promise.all([import('../check/formatters/index.js'), import('../ui/paint.js')]).then(async ([{ FORMATTERS }, { paintFor }]) => ({
-          formatter: await FORMATTERS[flags.format as keyof typeof FORMATTERS](),
+          formatter: await FORMATTERS[flags.format](),
           paintFor,
         }));
     const { runCheck } = await import('../check/engine.js');
     const result = await runCheck({
       paths: argv as string[],
       cwd: process.cwd(),
-      failSeverity: flags['fail-severity'] as 'error' | 'warn' | 'info',
+      failSeverity: flags['fail-severity'],
       ...(flags['max-warnings'] === undefined ? {} : { maxWarnings: flags['max-warnings'] }),
       ...(flags.stage === undefined ? {} : { stage: flags.stage as 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 }),
       ...(flags.policy ? { policy: flags.policy } : {}),

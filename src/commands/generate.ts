@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { GenerateReport } from '../scaffold/report.js';
+import { CONFLICT_STYLES } from '../scaffold/plan.js';
 
 export default class Generate extends BaseCommand {
   static override summary = 'Stages 3 and 4: generate the project from a template pack, and re-generate it safely.';
@@ -29,11 +30,11 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(a f
     spec: Flags.string({ char: 's', description: 'The spec file to generate from.' }),
     'dry-run': Flags.boolean({ description: 'Show the plan and its diffs; write nothing.' }),
     force: Flags.boolean({ description: 'Overwrite managed files edited by hand, and files shipshape did not generate.' }),
-    conflict: Flags.string({
+    conflict: Flags.option({
       description: 'Where merge conflicts go: inline markers, or <file>.rej.',
-      options: ['inline', 'rej'],
-      default: 'inline',
-    }),
+      options: CONFLICT_STYLES,
+      default: 'inline' as const,
+    })(),
     trust: Flags.boolean({ description: 'Run the tasks of a pack from outside the bundled set.' }),
     upgrade: Flags.boolean({ description: 'Move the project to a newer version of its pack (three-way merge).' }),
     tasks: Flags.boolean({ description: "Run the pack's tasks after writing (--no-tasks skips them).", default: true, allowNo: true }),
@@ -54,7 +55,7 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(a f
       ...(flags.spec ? { spec: flags.spec } : {}),
       dryRun: flags['dry-run'],
       force: flags.force,
-      conflict: flags.conflict as 'inline' | 'rej',
+      conflict: flags.conflict,
       trust: flags.trust,
       upgrade: flags.upgrade,
       tasks: flags.tasks,

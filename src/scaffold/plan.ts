@@ -11,7 +11,9 @@ import type { Merger } from './merge.js';
 import type { ProjectState } from './state.js';
 import type { ManifestFileEntry, Plan, PlanEntry, PackSource, ProjectManifest, RenderedFile } from './types.js';
 
-export type ConflictStyle = 'inline' | 'rej';
+/** Where `generate` puts a merge conflict: inline markers, or a `<file>.rej` beside the file. */
+export const CONFLICT_STYLES = ['inline', 'rej'] as const;
+export type ConflictStyle = (typeof CONFLICT_STYLES)[number];
 
 export interface PlanInput {
   pack: { name: string; version: string; source: PackSource };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderMessage } from '../../src/check/messages.js';
 import { RULES } from '../../src/check/rules/index.js';
 import type { DocPath } from '../../src/spec/doc-path.js';
 import { absentEdits, errorRateLimit, fillAbsent, planDefaults, requestDeadline } from '../../src/design/defaults.js';
@@ -24,7 +25,7 @@ function errorsAtStage8(spec: Spec) {
     rule
       .check({ spec, stage: 8, strings: () => stringsOf(spec, []) })
       .filter((report) => (('severity' in report ? report.severity : undefined) ?? rule.defaultSeverity) === 'error')
-      .map((report) => `${rule.id}: ${report.message}`),
+      .map((report) => `${rule.id}: ${renderMessage(rule, report.messageId, report.data)}`),
   );
 }
 

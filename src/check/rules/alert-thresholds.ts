@@ -1,7 +1,7 @@
-import type { Rule, RuleReport } from '../types.js';
-import { num, warn, type Report } from './util.js';
+import type { RuleReport } from '../types.js';
+import { defineRule, num, warn } from './util.js';
 
-export const alertThresholds: Rule = {
+export const alertThresholds = defineRule({
   id: 'alert-thresholds',
   description: 'monitoring.alerts sets errorRatePercent and p95LatencyMs; warns when the latency alert is looser than slo.latency.p95Ms.',
   defaultSeverity: 'error',
@@ -17,6 +17,12 @@ monitoring:
 monitoring:
   alerts: { burnRate: true, p95LatencyMs: 3000 }   # no errorRatePercent; looser than the SLO`,
   },
+  messages: {
+    noAlerts: 'monitoring has no alerts: nobody is paged when the error rate or latency climbs.',
+    missing: 'monitoring.alerts has no {{field}}: nobody is paged when {{what}} climbs.',
+    looser:
+      'monitoring.alerts.p95LatencyMs {{alert}} ms is above slo.latency.p95Ms {{slo}} ms: the latency SLO is broken before the alert fires.',
+  },
   check({ spec }) {
     const { monitoring } = spec;
     // Without a monitoring section, section-required reports the whole section once.
@@ -27,15 +33,16 @@ monitoring:
       return [
         {
           path: ['monitoring', 'alerts'],
-          message: 'monitoring has no alerts: nobody is paged when the error rate or latency climbs.',
+          messageId: 'noAlerts',
           hint: `Add \`monitoring.alerts: { burnRate: true, errorRatePercent: 1, p95LatencyMs: ${num(slo)} }\`.`,
         },
       ];
     }
-    const reports: Report[] = [];
-    const missing = (field: string, example: string): RuleReport => ({
+    const reports: RuleReport<'missing' | 'looser'>[] = [];
+    const missing = (field: string, example: string): RuleReport<'missing'> => ({
       path: ['monitoring', 'alerts', field],
-      message: `monitoring.alerts has no ${field}: nobody is paged when ${field === 'errorRatePercent' ? 'the error rate' : 'p95 latency'} climbs.`,
+      messageId: 'missing',
+      data: { field, what: field === 'errorRatePercent' ? 'the error rate' : 'p95 latency' },
       hint: `Add \`${field}: ${example}\` to monitoring.alerts.`,
     });
     if (alerts.errorRatePercent === undefined) reports.push(missing('errorRatePercent', '1'));
@@ -45,11 +52,12 @@ monitoring:
       reports.push(
         warn({
           path: ['monitoring', 'alerts', 'p95LatencyMs'],
-          message: `monitoring.alerts.p95LatencyMs ${num(alerts.p95LatencyMs)} ms is above slo.latency.p95Ms ${num(slo)} ms: the latency SLO is broken before the alert fires.`,
+          messageId: 'looser',
+          data: { alert: num(alerts.p95LatencyMs), slo: num(slo) },
           hint: `Lower p95LatencyMs to ${num(slo)} or below.`,
         }),
       );
     }
     return reports;
   },
-};
+});

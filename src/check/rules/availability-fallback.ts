@@ -1,10 +1,9 @@
-import type { Rule } from '../types.js';
-import { num } from './util.js';
+import { defineRule, num } from './util.js';
 
 const THRESHOLD = 99.9;
 const DEFAULT_WINDOW_DAYS = 30;
 
-export const availabilityFallback: Rule = {
+export const availabilityFallback = defineRule({
   id: 'availability-fallback',
   description: `An availability SLO of ${THRESHOLD}% or more has a fallback (resilience.fallback).`,
   defaultSeverity: 'error',
@@ -21,6 +20,10 @@ resilience:
 resilience:
   timeoutMs: 2000     # no fallback`,
   },
+  messages: {
+    noFallback:
+      'slo.availability {{availability}}% allows {{budgetMinutes}} minutes of errors per {{windowDays}} days, but resilience has no fallback: one upstream outage can spend it all.',
+  },
   check({ spec }) {
     const { availability, windowDays = DEFAULT_WINDOW_DAYS } = spec.slo;
     // Without a resilience section, section-required reports the whole section once.
@@ -29,8 +32,9 @@ resilience:
     return [
       {
         path: ['resilience', 'fallback'],
-        message: `slo.availability ${num(availability)}% allows ${num(budgetMinutes, 1)} minutes of errors per ${num(windowDays)} days, but resilience has no fallback: one upstream outage can spend it all.`,
+        messageId: 'noFallback',
+        data: { availability: num(availability), budgetMinutes: num(budgetMinutes, 1), windowDays: num(windowDays) },
       },
     ];
   },
-};
+});

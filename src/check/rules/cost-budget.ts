@@ -1,6 +1,6 @@
 import { costModel, DAYS_PER_MONTH, type CostModel } from '../../design/budget.js';
-import type { Rule } from '../types.js';
-import { num, percentOf, usd, warn, type Report } from './util.js';
+import type { RuleReport } from '../types.js';
+import { defineRule, num, percentOf, usd, warn } from './util.js';
 
 function breakEven(model: CostModel, firstTier: string): string {
   const rate = model.breakEvenEscalationRate;
@@ -9,7 +9,7 @@ function breakEven(model: CostModel, firstTier: string): string {
   return `; the budget breaks even at an escalation rate of ${percentOf(rate)}`;
 }
 
-export const costBudget: Rule = {
+export const costBudget = defineRule({
   id: 'cost-budget',
   description:
     'The expected cost per request (from the tier prices and escalation rate) fits business.budget.costPerRequestUsd, and the monthly cost at the expected load fits monthlyUsd.',
@@ -38,6 +38,13 @@ models:
   routing: { strategy: cascade, escalateWhen: { confidenceBelow: 0.75 }, expectedEscalationRate: 0.6 }
 # 0.004 x 0.6 = $0.0024 per request > $0.002`,
   },
+  messages: {
+    assumedRate:
+      'The cascade has no models.routing.expectedEscalationRate, so the cost model assumes every request escalates through all {{tiers}} tiers: {{perRequest}} per request.',
+    perRequest: 'Expected cost per request {{perRequest}}{{atRate}} > business.budget.costPerRequestUsd {{budget}}{{breakEven}}.',
+    monthly:
+      'Expected monthly cost {{monthly}} ({{perRequest}} x {{daily}} requests a day x {{days}} days{{atRate}}) > business.budget.monthlyUsd {{budget}}{{breakEven}}.',
+  },
   check({ spec }) {
     const { models } = spec;
     const budget = spec.business.budget;
@@ -49,13 +56,14 @@ models:
     const atRate = cascade
       ? ` at ${assumed ? 'an assumed' : 'a'} ${percentOf(model.escalationRate)} escalation rate`
       : ` (tier ${firstTier})`;
-    const reports: Report[] = [];
+    const reports: RuleReport<'assumedRate' | 'perRequest' | 'monthly'>[] = [];
 
     if (assumed) {
       reports.push(
         warn({
           path: models.routing ? ['models', 'routing'] : ['models'],
-          message: `The cascade has no models.routing.expectedEscalationRate, so the cost model assumes every request escalates through all ${models.tiers.length} tiers: ${usd(model.perRequestUsd)} per request.`,
+          messageId: 'assumedRate',
+          data: { tiers: models.tiers.length, perRequest: usd(model.perRequestUsd) },
           hint: 'Set models.routing.expectedEscalationRate to the share of requests the first tier hands on (measure it offline on a sample of real traffic).',
         }),
       );
@@ -63,16 +71,31 @@ models:
     if (model.budgetPerRequestUsd !== undefined && model.perRequestUsd > model.budgetPerRequestUsd) {
       reports.push({
         path: ['business', 'budget', 'costPerRequestUsd'],
-        message: `Expected cost per request ${usd(model.perRequestUsd)}${atRate} > business.budget.costPerRequestUsd ${usd(model.budgetPerRequestUsd)}${breakEven(model, firstTier)}.`,
+        messageId: 'perRequest',
+        data: {
+          perRequest: usd(model.perRequestUsd),
+          atRate,
+          budget: usd(model.budgetPerRequestUsd),
+          breakEven: breakEven(model, firstTier),
+        },
       });
     }
     if (model.budgetMonthlyUsd !== undefined && model.monthlyUsd !== undefined && model.monthlyUsd > model.budgetMonthlyUsd) {
       const daily = spec.business.expectedLoad?.dailyRequests ?? 0;
       reports.push({
         path: ['business', 'budget', 'monthlyUsd'],
-        message: `Expected monthly cost ${usd(model.monthlyUsd)} (${usd(model.perRequestUsd)} x ${num(daily, 0, true)} requests a day x ${DAYS_PER_MONTH} days${atRate}) > business.budget.monthlyUsd ${usd(model.budgetMonthlyUsd)}${breakEven(model, firstTier)}.`,
+        messageId: 'monthly',
+        data: {
+          monthly: usd(model.monthlyUsd),
+          perRequest: usd(model.perRequestUsd),
+          daily: num(daily, 0, true),
+          days: DAYS_PER_MONTH,
+          atRate,
+          budget: usd(model.budgetMonthlyUsd),
+          breakEven: breakEven(model, firstTier),
+        },
       });
     }
     return reports;
   },
-};
+});

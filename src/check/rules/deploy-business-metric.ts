@@ -1,7 +1,7 @@
 import type { Spec } from '../../spec/schema.js';
 import type { DocPath } from '../../spec/doc-path.js';
-import type { Rule } from '../types.js';
 import { listOf } from '../../text/list.js';
+import { defineRule } from './util.js';
 
 type Deploy = NonNullable<Spec['deploy']>;
 
@@ -14,7 +14,7 @@ export function missingBusinessMetricPath(deploy: Deploy): DocPath {
   return deploy.analysis ? ['deploy', 'analysis', 'metrics'] : ['deploy', 'analysis'];
 }
 
-export const deployBusinessMetric: Rule = {
+export const deployBusinessMetric = defineRule({
   id: 'deploy-business-metric',
   description: 'The rollout analysis watches a business metric, not only error rate and latency.',
   defaultSeverity: 'warn',
@@ -36,6 +36,11 @@ deploy:
       - { name: error-rate-percent, max: 1 }
       - { name: p95-latency-ms, max: 1200 }`,
   },
+  messages: {
+    notWatched: 'The rollout analysis watches {{metrics}} but no business metric: a release that answers fast and wrong would be promoted.',
+    noAnalysis:
+      'deploy has no analysis, so the rollout watches no business metric: a release that answers fast and wrong would be promoted.',
+  },
   check({ spec }) {
     const { deploy } = spec;
     // Tier 1 is tier1-rollback's to report, as an error.
@@ -43,11 +48,11 @@ deploy:
     return [
       {
         path: missingBusinessMetricPath(deploy),
-        message: deploy.analysis
-          ? `The rollout analysis watches ${listOf(deploy.analysis.metrics.map((metric) => metric.name))} but no business metric: a release that answers fast and wrong would be promoted.`
-          : 'deploy has no analysis, so the rollout watches no business metric: a release that answers fast and wrong would be promoted.',
+        ...(deploy.analysis
+          ? { messageId: 'notWatched' as const, data: { metrics: listOf(deploy.analysis.metrics.map((metric) => metric.name)) } }
+          : { messageId: 'noAnalysis' as const }),
         hint: `Add \`{ name: business, metric: ${spec.business.metric.name}, ... }\` (or a successCriteria metric) to deploy.analysis.metrics.`,
       },
     ];
   },
-};
+});

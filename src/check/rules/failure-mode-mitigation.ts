@@ -1,8 +1,9 @@
 import { PATTERNS, patternAddresses } from '../../design/catalog.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 import { listOf } from '../../text/list.js';
 
-export const failureModeMitigation: Rule = {
+export const failureModeMitigation = defineRule({
   id: 'failure-mode-mitigation',
   description: 'Every failure mode is addressed by at least one pattern in architecture.patterns whose catalog entry covers its kind.',
   defaultSeverity: 'error',
@@ -18,11 +19,14 @@ architecture:
 architecture:
   patterns: [{ pattern: drift-monitoring, addresses: [llm-outage] }]   # does not address upstream failures`,
   },
+  messages: {
+    unmitigated: 'Failure mode "{{id}}" ({{kind}}) has no mitigation: {{listed}}.',
+  },
   check({ spec }) {
     // Without an architecture section, section-required reports the whole section once.
     const patterns = spec.architecture?.patterns;
     if (!patterns || !spec.failureModes) return [];
-    const reports: RuleReport[] = [];
+    const reports: RuleReport<'unmitigated'>[] = [];
     spec.failureModes.forEach((mode, index) => {
       const claimed = patterns.filter((entry) => entry.addresses.includes(mode.id));
       if (claimed.some((entry) => patternAddresses(entry.pattern, mode.kind))) return;
@@ -33,10 +37,11 @@ architecture:
           : `it is listed only under ${listOf(claimed.map((entry) => entry.pattern))}, which ${claimed.length === 1 ? 'does' : 'do'} not address ${mode.kind}`;
       reports.push({
         path: ['failureModes', index],
-        message: `Failure mode "${mode.id}" (${mode.kind}) has no mitigation: ${listed}.`,
+        messageId: 'unmitigated',
+        data: { id: mode.id, kind: mode.kind, listed },
         hint: `Add one of ${listOf(fitting, 'or')} to architecture.patterns with \`addresses: [${mode.id}]\`, or run \`shipshape design\`.`,
       });
     });
     return reports;
   },
-};
+});

@@ -1,7 +1,6 @@
 import type { FAULT_TYPES, FailureMode, FailureModeKind, Spec } from '../../spec/schema.js';
-import type { Rule } from '../types.js';
 import { listOf } from '../../text/list.js';
-import { warn, type Report } from './util.js';
+import { defineRule, warn, type Report } from './util.js';
 
 type FaultType = (typeof FAULT_TYPES)[number];
 
@@ -24,7 +23,8 @@ function scenarioProof(spec: Spec, mode: FailureMode, index: number): Report[] {
     return [
       {
         path: ['failureModes', index],
-        message: `Failure mode "${mode.id}" (${mode.kind}) has no scenario: no entry in scenarios has \`failureMode: ${mode.id}\`, so nothing proves the service survives it before deploy.`,
+        messageId: 'noScenario',
+        data: { id: mode.id, kind: mode.kind },
         hint: fits
           ? `Add a scenario with \`failureMode: ${mode.id}\` and a fault of type ${listOf([...fits], 'or')}, or run \`shipshape design\`.`
           : `Add a load scenario with \`failureMode: ${mode.id}\` at the surge rate, or run \`shipshape design\`.`,
@@ -39,7 +39,8 @@ function scenarioProof(spec: Spec, mode: FailureMode, index: number): Report[] {
       reports.push(
         warn({
           path: ['scenarios', position],
-          message: `Scenario "${scenario.id}" proves ${mode.kind} failure mode "${mode.id}" with load alone: without a fault it cannot show the service surviving it.`,
+          messageId: 'loadAlone',
+          data: { scenario: scenario.id, kind: mode.kind, id: mode.id },
           hint: `Add a fault of type ${listOf([...fits], 'or')}.`,
         }),
       );
@@ -47,7 +48,8 @@ function scenarioProof(spec: Spec, mode: FailureMode, index: number): Report[] {
       reports.push(
         warn({
           path: ['scenarios', position, 'fault', 'type'],
-          message: `Scenario "${scenario.id}" proves ${mode.kind} failure mode "${mode.id}" with a ${scenario.fault.type} fault, which does not reproduce it.`,
+          messageId: 'wrongFault',
+          data: { scenario: scenario.id, kind: mode.kind, id: mode.id, fault: scenario.fault.type },
           hint: `Use a fault of type ${listOf([...fits], 'or')}.`,
         }),
       );
@@ -56,7 +58,7 @@ function scenarioProof(spec: Spec, mode: FailureMode, index: number): Report[] {
   return reports;
 }
 
-export const failureModeProof: Rule = {
+export const failureModeProof = defineRule({
   id: 'failure-mode-proof',
   description:
     'Every failure mode has its proof once the stage that gives it is reached: a scenario (upstream-failure, latency-spike, bad-output, traffic-surge; stage 5), automatic rollback (bad-deploy; 6), drift monitoring (data-drift; 7), a budget (cost-overrun; 1).',
@@ -78,6 +80,18 @@ scenarios:
   - { id: llm-outage, kind: upstream-failure, likelihood: medium, impact: high }
 scenarios: []     # nothing proves llm-outage`,
   },
+  messages: {
+    noScenario:
+      'Failure mode "{{id}}" ({{kind}}) has no scenario: no entry in scenarios has `failureMode: {{id}}`, so nothing proves the service survives it before deploy.',
+    loadAlone:
+      'Scenario "{{scenario}}" proves {{kind}} failure mode "{{id}}" with load alone: without a fault it cannot show the service surviving it.',
+    wrongFault: 'Scenario "{{scenario}}" proves {{kind}} failure mode "{{id}}" with a {{fault}} fault, which does not reproduce it.',
+    noRollback:
+      'Failure mode "{{id}}" (bad-deploy) has no proof: deploy.rollback.automatic is {{automatic}}, so a bad release stays until someone notices.',
+    noDrift: 'Failure mode "{{id}}" (data-drift) has no proof: monitoring.drift is not set, so a shift in the inputs goes unseen.',
+    noBudget:
+      'Failure mode "{{id}}" (cost-overrun) has no proof: business.budget sets no costPerRequestUsd or monthlyUsd, so there is nothing to overrun or alert on.',
+  },
   check({ spec, stage }) {
     const reports: Report[] = [];
     (spec.failureModes ?? []).forEach((mode, index) => {
@@ -88,7 +102,8 @@ scenarios: []     # nothing proves llm-outage`,
         if (stage >= 6 && spec.deploy && spec.deploy.rollback?.automatic !== true) {
           reports.push({
             path,
-            message: `Failure mode "${mode.id}" (bad-deploy) has no proof: deploy.rollback.automatic is ${spec.deploy.rollback ? 'false' : 'not set'}, so a bad release stays until someone notices.`,
+            messageId: 'noRollback',
+            data: { id: mode.id, automatic: spec.deploy.rollback ? 'false' : 'not set' },
             hint: 'Set `deploy.rollback.automatic: true` with analysis metrics that catch a bad release.',
           });
         }
@@ -96,7 +111,8 @@ scenarios: []     # nothing proves llm-outage`,
         if (stage >= 7 && spec.monitoring && !spec.monitoring.drift) {
           reports.push({
             path,
-            message: `Failure mode "${mode.id}" (data-drift) has no proof: monitoring.drift is not set, so a shift in the inputs goes unseen.`,
+            messageId: 'noDrift',
+            data: { id: mode.id },
             hint: 'Add `monitoring.drift` with the features to watch, a method (psi or ks) and a threshold.',
           });
         }
@@ -105,7 +121,8 @@ scenarios: []     # nothing proves llm-outage`,
         if (budget?.costPerRequestUsd === undefined && budget?.monthlyUsd === undefined) {
           reports.push({
             path,
-            message: `Failure mode "${mode.id}" (cost-overrun) has no proof: business.budget sets no costPerRequestUsd or monthlyUsd, so there is nothing to overrun or alert on.`,
+            messageId: 'noBudget',
+            data: { id: mode.id },
             hint: 'Add `business.budget` with costPerRequestUsd and/or monthlyUsd.',
           });
         }
@@ -113,4 +130,4 @@ scenarios: []     # nothing proves llm-outage`,
     });
     return reports;
   },
-};
+});

@@ -98,4 +98,9 @@ export const ENGINE_RULES: readonly RuleMeta[] = [
 ];
 
 /** The engine's checks and the built-in rules: every id a policy may set. */
-export const RULE_META: readonly RuleMeta[] = [...ENGINE_RULES, ...RULES];
+export const RULE_META: readonly RuleMeta[] = [...ENGINE_RULES, ...RULES.map(metaOf)];
+
+/** A rule's metadata alone: what `rules --json` and the formatters list, without its messages and check. */
+function metaOf({ messages: _messages, check: _check, ...meta }: Rule): RuleMeta {
+  return meta;
+}

@@ -1,6 +1,6 @@
 import { latencyBudget as worstCaseBudget, type TierLatency } from '../../design/budget.js';
-import type { Rule, RuleReport } from '../types.js';
-import { ms, num } from './util.js';
+import type { RuleReport } from '../types.js';
+import { defineRule, ms, num } from './util.js';
 
 function tierArithmetic(tier: TierLatency): string {
   if (tier.attempts === 1 && tier.backoffMs === 0) return `${tier.tier}: ${ms(tier.timeoutMs)}`;
@@ -8,7 +8,7 @@ function tierArithmetic(tier: TierLatency): string {
   return `${tier.tier}: ${num(tier.timeoutMs)} ms x ${tier.attempts} attempts${backoff} = ${ms(tier.worstCaseMs)}`;
 }
 
-export const latencyBudget: Rule = {
+export const latencyBudget = defineRule({
   id: 'latency-budget',
   description:
     'The worst-case path through the model tiers (timeouts x attempts + backoff) fits resilience.timeoutMs, and resilience.timeoutMs fits slo.latency.p99Ms.',
@@ -35,6 +35,11 @@ resilience:
   timeoutMs: 1800       # the worst case is 1950 ms
   retry: { maxAttempts: 2, backoff: exponential, initialDelayMs: 100, maxDelayMs: 400 }`,
   },
+  messages: {
+    overSlo: 'The worst case does not fit the latency SLO: {{worstCase}} > {{p99}}.',
+    overDeadline: 'The request deadline cuts the worst case short: {{worstCase}} > resilience.timeoutMs {{deadline}}.',
+    deadlineOverSlo: 'resilience.timeoutMs {{deadline}} > {{p99}}: a request may run past the latency SLO before the deadline stops it.',
+  },
   check({ spec }) {
     if (!spec.models) return [];
     const budget = worstCaseBudget(spec);
@@ -51,7 +56,8 @@ resilience:
       if (budget.worstCaseMs > budget.p99Ms) {
         reports.push({
           path: ['slo', 'latency', 'p99Ms'],
-          message: `The worst case does not fit the latency SLO: ${worstCase} > ${p99}.`,
+          messageId: 'overSlo',
+          data: { worstCase, p99 },
           hint: `Lower the timeoutMs of a tier on the path by ${ms(budget.worstCaseMs - budget.p99Ms)} in total, or route fewer tiers in series.`,
         });
       }
@@ -61,7 +67,8 @@ resilience:
     if (budget.worstCaseMs > budget.requestTimeoutMs) {
       reports.push({
         path: ['resilience', 'timeoutMs'],
-        message: `The request deadline cuts the worst case short: ${worstCase} > resilience.timeoutMs ${ms(budget.requestTimeoutMs)}.`,
+        messageId: 'overDeadline',
+        data: { worstCase, deadline: ms(budget.requestTimeoutMs) },
         hint:
           budget.worstCaseMs <= budget.p99Ms
             ? `Raise resilience.timeoutMs to ${num(budget.worstCaseMs)} (still within ${p99}), or lower a tier timeoutMs or retry.maxAttempts.`
@@ -71,10 +78,11 @@ resilience:
     if (budget.requestTimeoutMs > budget.p99Ms) {
       reports.push({
         path: ['resilience', 'timeoutMs'],
-        message: `resilience.timeoutMs ${ms(budget.requestTimeoutMs)} > ${p99}: a request may run past the latency SLO before the deadline stops it.`,
+        messageId: 'deadlineOverSlo',
+        data: { deadline: ms(budget.requestTimeoutMs), p99 },
         hint: `Lower resilience.timeoutMs to ${num(budget.p99Ms)} or less.`,
       });
     }
     return reports;
   },
-};
+});

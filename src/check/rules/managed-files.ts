@@ -1,9 +1,10 @@
 import { MANIFEST_FILE } from '../../state/manifest.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 
 const REGENERATE = 'Restore it from version control, or run `shipshape generate` to write it again.';
 
-export const managedFiles: Rule = {
+export const managedFiles = defineRule({
   id: 'managed-files',
   description: 'Every file the template pack manages is as it was generated: its sha256 matches .shipshape/manifest.json.',
   defaultSeverity: 'error',
@@ -25,12 +26,18 @@ export const managedFiles: Rule = {
     "src/serving/app.ts": { "ownership": "managed", "sha256": "3b1f…" } } }
 # src/serving/app.ts was edited by hand: it now hashes to 9e07…`,
   },
+  messages: {
+    unreadable: '{{manifest}} {{error}}; its managed files cannot be checked',
+    outside: '{{manifest}} lists {{path}}, which is outside the project; it is not read',
+    missing: '{{file}} is managed by {{pack}} but missing',
+    edited: '{{file}} is managed by {{pack}} but was edited by hand (its sha256 differs from {{manifest}})',
+  },
   check({ project }) {
     const read = project?.manifest();
     if (!project || !read?.found) return [];
     if ('error' in read) {
       return [
-        { path: [], file: MANIFEST_FILE, message: `${MANIFEST_FILE} ${read.error}; its managed files cannot be checked`, hint: REGENERATE },
+        { path: [], file: MANIFEST_FILE, messageId: 'unreadable', data: { manifest: MANIFEST_FILE, error: read.error }, hint: REGENERATE },
       ];
     }
     const { name } = read.manifest.pack;
@@ -46,7 +53,8 @@ export const managedFiles: Rule = {
         reports.push({
           path: [],
           file: MANIFEST_FILE,
-          message: `${MANIFEST_FILE} lists ${JSON.stringify(path)}, which is outside the project; it is not read`,
+          messageId: 'outside',
+          data: { manifest: MANIFEST_FILE, path: JSON.stringify(path) },
           hint: `A manifest lists files inside the project only. ${REGENERATE}`,
         });
         continue;
@@ -58,17 +66,19 @@ export const managedFiles: Rule = {
         reports.push({
           path: [],
           file: MANIFEST_FILE,
-          message: `${file} is managed by ${pack} but missing`,
+          messageId: 'missing',
+          data: { file, pack },
           hint: 'Run `shipshape generate` to write it again, or remove it from the pack if the project no longer needs it.',
         });
       } else if (actual !== entry.sha256) {
         reports.push({
           path: [],
           file,
-          message: `${file} is managed by ${pack} but was edited by hand (its sha256 differs from ${MANIFEST_FILE})`,
+          messageId: 'edited',
+          data: { file, pack, manifest: MANIFEST_FILE },
         });
       }
     }
     return reports;
   },
-};
+});

@@ -1,4 +1,5 @@
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 
 const OPEN = /^<{7}(?: |$)/;
 const CLOSE = /^>{7}(?: |$)/;
@@ -17,7 +18,7 @@ export function conflictBlocks(text: string): { from: number; to: number }[] {
   return blocks;
 }
 
-export const mergeConflicts: Rule = {
+export const mergeConflicts = defineRule({
   id: 'merge-conflicts',
   description: 'No file that generate merges holds an unresolved conflict: no conflict markers in it, no .rej file beside it.',
   defaultSeverity: 'error',
@@ -39,6 +40,10 @@ export const mergeConflicts: Rule = {
 >>>>>>> pack service-ts@1.1.0
 }`,
   },
+  messages: {
+    conflict: '{{file}} has an unresolved merge conflict from `shipshape generate` at lines {{from}}-{{to}}{{more}}',
+    rejected: '{{rejected}} holds hunks of the template pack that were never applied to {{file}}',
+  },
   check({ project }) {
     const read = project?.manifest();
     if (!project || !read?.found || 'error' in read) return [];
@@ -55,7 +60,8 @@ export const mergeConflicts: Rule = {
           path: [],
           file,
           line: first!.from,
-          message: `${file} has an unresolved merge conflict from \`shipshape generate\` at lines ${first!.from}-${first!.to}${more}`,
+          messageId: 'conflict',
+          data: { file, from: first!.from, to: first!.to, more },
         });
       }
       const rejected = `${file}.rej`;
@@ -63,10 +69,11 @@ export const mergeConflicts: Rule = {
         reports.push({
           path: [],
           file: rejected,
-          message: `${rejected} holds hunks of the template pack that were never applied to ${file}`,
+          messageId: 'rejected',
+          data: { rejected, file },
         });
       }
     }
     return reports;
   },
-};
+});

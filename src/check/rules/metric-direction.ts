@@ -1,7 +1,6 @@
-import type { Rule } from '../types.js';
-import { num } from './util.js';
+import { defineRule, num } from './util.js';
 
-export const metricDirection: Rule = {
+export const metricDirection = defineRule({
   id: 'metric-direction',
   description: 'The business metric target lies beyond its baseline in the stated direction.',
   defaultSeverity: 'error',
@@ -15,6 +14,10 @@ export const metricDirection: Rule = {
     fail: `business:
   metric: { name: median_first_response_minutes, baseline: 240, target: 300, direction: decrease }`,
   },
+  messages: {
+    noImprovement:
+      '{{name}} should {{direction}}, but target {{target}} {{relation}} baseline {{baseline}}: reaching it would be no improvement.',
+  },
   check({ spec }) {
     const { name, baseline, target, direction } = spec.business.metric;
     const beyond = direction === 'decrease' ? target < baseline : target > baseline;
@@ -23,8 +26,9 @@ export const metricDirection: Rule = {
     return [
       {
         path: ['business', 'metric', 'target'],
-        message: `${name} should ${direction}, but target ${num(target)} ${relation} baseline ${num(baseline)}: reaching it would be no improvement.`,
+        messageId: 'noImprovement',
+        data: { name, direction, target: num(target), relation, baseline: num(baseline) },
       },
     ];
   },
-};
+});

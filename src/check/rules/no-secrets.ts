@@ -1,6 +1,7 @@
 import { ENV_REF_PATTERN } from '../../spec/schema.js';
 import { formatPath } from '../../spec/doc-path.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 
 interface Detector {
   kind: string;
@@ -71,7 +72,7 @@ export function findSecrets(value: string): SecretMatch[] {
   return found.sort((a, b) => a.at - b.at).map(({ kind, masked }) => ({ kind, masked }));
 }
 
-export const noSecrets: Rule = {
+export const noSecrets = defineRule({
   id: 'no-secrets',
   description: 'No secret in any string of the spec: API keys and tokens, private keys, passwords in URLs, bearer tokens.',
   defaultSeverity: 'error',
@@ -86,16 +87,25 @@ export const noSecrets: Rule = {
     fail: `business:
   problem: "Call https://triage:hunter2-prod@llm.internal.example.com with Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"`,
   },
+  messages: {
+    secret: '{{where}} holds what looks like {{article}} {{kind}} ({{masked}}): secrets never go in the spec.',
+  },
   check(context) {
     const reports: RuleReport[] = [];
     for (const { path, value } of context.strings()) {
       for (const secret of findSecrets(value)) {
         reports.push({
           path,
-          message: `${formatPath(path) || 'A value'} holds what looks like ${/^[aeiou]/i.test(secret.kind) ? 'an' : 'a'} ${secret.kind} (${secret.masked}): secrets never go in the spec.`,
+          messageId: 'secret',
+          data: {
+            where: formatPath(path) || 'A value',
+            article: /^[aeiou]/i.test(secret.kind) ? 'an' : 'a',
+            kind: secret.kind,
+            masked: secret.masked,
+          },
         });
       }
     }
     return reports;
   },
-};
+});

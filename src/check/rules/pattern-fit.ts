@@ -1,8 +1,9 @@
 import { PATTERNS_BY_ID, patternAddresses } from '../../design/catalog.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 import { listOf } from '../../text/list.js';
 
-export const patternFit: Rule = {
+export const patternFit = defineRule({
   id: 'pattern-fit',
   description: 'A pattern only claims failure modes whose kind the pattern catalog says it addresses.',
   defaultSeverity: 'warn',
@@ -18,6 +19,9 @@ architecture:
 architecture:
   patterns: [{ pattern: drift-monitoring, addresses: [llm-outage] }]`,
   },
+  messages: {
+    misfit: 'Pattern {{pattern}} claims to address "{{id}}" ({{kind}}), but it addresses {{covers}} only.',
+  },
   check({ spec }) {
     const modes = new Map((spec.failureModes ?? []).map((mode) => [mode.id, mode]));
     const reports: RuleReport[] = [];
@@ -29,10 +33,11 @@ architecture:
         const covers = PATTERNS_BY_ID.get(entry.pattern)?.addresses ?? [];
         reports.push({
           path: ['architecture', 'patterns', index, 'addresses', position],
-          message: `Pattern ${entry.pattern} claims to address "${id}" (${mode.kind}), but it addresses ${covers.length > 0 ? listOf([...covers]) : 'no failure kind'} only.`,
+          messageId: 'misfit',
+          data: { pattern: entry.pattern, id, kind: mode.kind, covers: covers.length > 0 ? listOf([...covers]) : 'no failure kind' },
         });
       });
     });
     return reports;
   },
-};
+});

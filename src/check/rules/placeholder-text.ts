@@ -1,7 +1,8 @@
 import { isPlaceholder, PROBLEM_PLACEHOLDER } from '../../spec/placeholder.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 
-export const placeholderText: Rule = {
+export const placeholderText = defineRule({
   id: 'placeholder-text',
   description: 'The business problem and the owner are real answers, not the placeholder `init --yes` writes or a TODO.',
   defaultSeverity: 'warn',
@@ -19,21 +20,28 @@ business:
 business:
   problem: Describe the business problem this service solves, and for whom.`,
   },
+  messages: {
+    problem:
+      'business.problem is a placeholder ("{{problem}}"): the ADR, the runbook and the review will say nothing about why the service exists.',
+    owner: 'metadata.owner is a placeholder ("{{owner}}"): nobody is named to answer for this service.',
+  },
   check({ spec }) {
     const reports: RuleReport[] = [];
     const problem = spec.business.problem.trim();
     if (problem === PROBLEM_PLACEHOLDER || isPlaceholder(problem)) {
       reports.push({
         path: ['business', 'problem'],
-        message: `business.problem is a placeholder ("${problem}"): the ADR, the runbook and the review will say nothing about why the service exists.`,
+        messageId: 'problem',
+        data: { problem },
       });
     }
     if (isPlaceholder(spec.metadata.owner)) {
       reports.push({
         path: ['metadata', 'owner'],
-        message: `metadata.owner is a placeholder ("${spec.metadata.owner}"): nobody is named to answer for this service.`,
+        messageId: 'owner',
+        data: { owner: spec.metadata.owner },
       });
     }
     return reports;
   },
-};
+});

@@ -1,12 +1,12 @@
-import type { Rule, RuleReport } from '../types.js';
+import type { RuleReport } from '../types.js';
 import { listOf } from '../../text/list.js';
-import { quoted, suggestion } from './util.js';
+import { defineRule, quoted, suggestion } from './util.js';
 
 function known(what: string, names: readonly string[]): string {
   return names.length === 0 ? `the spec has no ${what}` : `known: ${listOf(quoted(names))}`;
 }
 
-export const references: Rule = {
+export const references = defineRule({
   id: 'references',
   description:
     'References resolve: scenario failure modes and fault targets, the failure modes a pattern addresses, and the metric of a business analysis metric.',
@@ -30,6 +30,14 @@ scenarios:
     load: { rps: 30, durationSeconds: 15 }
     expect: { availability: { min: 99.5 } }`,
   },
+  messages: {
+    scenarioFailureMode: 'Scenario "{{scenario}}" proves failure mode "{{id}}", which is not in failureModes{{suggestion}}; {{known}}.',
+    faultTarget: 'Scenario "{{scenario}}" injects its fault into tier "{{tier}}", which is not in models.tiers{{suggestion}}; {{known}}.',
+    patternFailureMode: 'Pattern {{pattern}} addresses failure mode "{{id}}", which is not in failureModes{{suggestion}}; {{known}}.',
+    businessMetricUnnamed: 'deploy.analysis.metrics[{{index}}] is a business metric but does not say which one: add `metric` ({{known}}).',
+    businessMetricUnknown:
+      'The rollout analysis watches business metric "{{metric}}", which is neither business.metric.name nor a successCriteria metric{{suggestion}}; {{known}}.',
+  },
   check({ spec }) {
     const reports: RuleReport[] = [];
     const failureModeIds = (spec.failureModes ?? []).map((mode) => mode.id);
@@ -39,13 +47,25 @@ scenarios:
       if (!failureModeIds.includes(scenario.failureMode)) {
         reports.push({
           path: ['scenarios', index, 'failureMode'],
-          message: `Scenario "${scenario.id}" proves failure mode "${scenario.failureMode}", which is not in failureModes${suggestion(scenario.failureMode, failureModeIds)}; ${known('failure modes', failureModeIds)}.`,
+          messageId: 'scenarioFailureMode',
+          data: {
+            scenario: scenario.id,
+            id: scenario.failureMode,
+            suggestion: suggestion(scenario.failureMode, failureModeIds),
+            known: known('failure modes', failureModeIds),
+          },
         });
       }
       if (scenario.fault && !tierNames.includes(scenario.fault.target)) {
         reports.push({
           path: ['scenarios', index, 'fault', 'target'],
-          message: `Scenario "${scenario.id}" injects its fault into tier "${scenario.fault.target}", which is not in models.tiers${suggestion(scenario.fault.target, tierNames)}; ${known('model tiers', tierNames)}.`,
+          messageId: 'faultTarget',
+          data: {
+            scenario: scenario.id,
+            tier: scenario.fault.target,
+            suggestion: suggestion(scenario.fault.target, tierNames),
+            known: known('model tiers', tierNames),
+          },
         });
       }
     });
@@ -55,7 +75,8 @@ scenarios:
         if (failureModeIds.includes(id)) return;
         reports.push({
           path: ['architecture', 'patterns', index, 'addresses', position],
-          message: `Pattern ${pattern.pattern} addresses failure mode "${id}", which is not in failureModes${suggestion(id, failureModeIds)}; ${known('failure modes', failureModeIds)}.`,
+          messageId: 'patternFailureMode',
+          data: { pattern: pattern.pattern, id, suggestion: suggestion(id, failureModeIds), known: known('failure modes', failureModeIds) },
         });
       });
     });
@@ -67,15 +88,21 @@ scenarios:
       if (metric.metric === undefined) {
         reports.push({
           path: ['deploy', 'analysis', 'metrics', index],
-          message: `deploy.analysis.metrics[${index}] is a business metric but does not say which one: add \`metric\` (${known('business metrics', businessMetrics)}).`,
+          messageId: 'businessMetricUnnamed',
+          data: { index, known: known('business metrics', businessMetrics) },
         });
       } else if (!businessMetrics.includes(metric.metric)) {
         reports.push({
           path: ['deploy', 'analysis', 'metrics', index, 'metric'],
-          message: `The rollout analysis watches business metric "${metric.metric}", which is neither business.metric.name nor a successCriteria metric${suggestion(metric.metric, businessMetrics)}; ${known('business metrics', businessMetrics)}.`,
+          messageId: 'businessMetricUnknown',
+          data: {
+            metric: metric.metric,
+            suggestion: suggestion(metric.metric, businessMetrics),
+            known: known('business metrics', businessMetrics),
+          },
         });
       }
     });
     return reports;
   },
-};
+});

@@ -1,9 +1,9 @@
 import { isPlaceholder } from '../../spec/placeholder.js';
-import type { Rule } from '../types.js';
+import { defineRule } from './util.js';
 
 export { isPlaceholder };
 
-export const reviewOwner: Rule = {
+export const reviewOwner = defineRule({
   id: 'review-owner',
   description: 'review.owner names a real person or team, not a placeholder (TODO, TBD, changeme, n/a...).',
   defaultSeverity: 'error',
@@ -19,17 +19,21 @@ export const reviewOwner: Rule = {
   afterDays: 30
   owner: TBD`,
   },
+  messages: {
+    placeholder: 'review.owner "{{owner}}" is a placeholder: nobody is on the hook for the 30-day review.',
+  },
   check({ spec }) {
     const owner = spec.review?.owner;
     if (owner === undefined || !isPlaceholder(owner)) return [];
     return [
       {
         path: ['review', 'owner'],
-        message: `review.owner "${owner.trim()}" is a placeholder: nobody is on the hook for the 30-day review.`,
+        messageId: 'placeholder',
+        data: { owner: owner.trim() },
         ...(isPlaceholder(spec.metadata.owner)
           ? {}
           : { hint: `Name the person or team who will run the review, e.g. the service owner ${spec.metadata.owner}.` }),
       },
     ];
   },
-};
+});

@@ -1,8 +1,7 @@
-import type { Rule } from '../types.js';
 import { listOf } from '../../text/list.js';
-import { warn, type Report } from './util.js';
+import { defineRule, warn, type Report } from './util.js';
 
-export const routing: Rule = {
+export const routing = defineRule({
   id: 'routing',
   description:
     'Routing is complete: http tiers have an endpoint, a cascade has two tiers or more and an escalateWhen, and a single strategy uses every tier.',
@@ -22,6 +21,12 @@ export const routing: Rule = {
     - { name: strong, kind: http, model: gpt-4o-mini, timeoutMs: 900, costPerRequestUsd: 0.004 }   # no endpoint
   routing: { strategy: cascade }   # one tier, no escalateWhen`,
   },
+  messages: {
+    noEndpoint: 'Tier "{{tier}}" is an http tier without an endpoint: the generated client has nothing to call.',
+    oneTierCascade: 'models.routing.strategy is cascade but there is only {{tiers}} tier: a cascade escalates from one tier to the next.',
+    noEscalation: 'The cascade has no escalation condition{{implied}}: nothing says when a request moves on to the next tier.',
+    unusedTiers: 'models.routing.strategy is single, so {{noun}} {{unused}} {{verb}} never called{{fallback}}.',
+  },
   check({ spec }) {
     const { models } = spec;
     if (!models) return [];
@@ -30,7 +35,8 @@ export const routing: Rule = {
       if (tier.kind === 'http' && tier.endpoint === undefined) {
         reports.push({
           path: ['models', 'tiers', index],
-          message: `Tier "${tier.name}" is an http tier without an endpoint: the generated client has nothing to call.`,
+          messageId: 'noEndpoint',
+          data: { tier: tier.name },
           hint: `Add \`endpoint: \${${tier.name.toUpperCase().replace(/-/g, '_')}_URL}\` (an environment reference; the URL itself stays out of the spec).`,
         });
       }
@@ -42,7 +48,8 @@ export const routing: Rule = {
       if (models.tiers.length < 2) {
         reports.push({
           path: strategyPath,
-          message: `models.routing.strategy is cascade but there is only ${models.tiers.length} tier: a cascade escalates from one tier to the next.`,
+          messageId: 'oneTierCascade',
+          data: { tiers: models.tiers.length },
           hint: 'Add a stronger tier to models.tiers, or use `strategy: single`.',
         });
       }
@@ -51,7 +58,8 @@ export const routing: Rule = {
         const implied = models.routing ? '' : ` (the cascade is implied by ${models.tiers.length} tiers without models.routing)`;
         reports.push({
           path: models.routing ? ['models', 'routing', ...(conditions ? ['escalateWhen'] : [])] : ['models'],
-          message: `The cascade has no escalation condition${implied}: nothing says when a request moves on to the next tier.`,
+          messageId: 'noEscalation',
+          data: { implied },
           hint: 'Add `models.routing.escalateWhen`, e.g. { confidenceBelow: 0.75, inputCharsAbove: 4000 }.',
         });
       }
@@ -63,7 +71,13 @@ export const routing: Rule = {
         reports.push(
           warn({
             path: ['models', 'tiers', first],
-            message: `models.routing.strategy is single, so ${unused.length === 1 ? 'tier' : 'tiers'} ${listOf(unused.map((tier) => `"${tier.name}"`))} ${unused.length === 1 ? 'is' : 'are'} never called${lowerTier ? ' (the lower-tier fallback uses only the second tier)' : ''}.`,
+            messageId: 'unusedTiers',
+            data: {
+              noun: unused.length === 1 ? 'tier' : 'tiers',
+              unused: listOf(unused.map((tier) => `"${tier.name}"`)),
+              verb: unused.length === 1 ? 'is' : 'are',
+              fallback: lowerTier ? ' (the lower-tier fallback uses only the second tier)' : '',
+            },
             hint: lowerTier
               ? 'Remove the unused tiers, or use `strategy: cascade`.'
               : 'Remove the unused tiers, use `strategy: cascade`, or set `resilience.fallback.strategy: lower-tier` to fall back to the second tier.',
@@ -73,4 +87,4 @@ export const routing: Rule = {
     }
     return reports;
   },
-};
+});

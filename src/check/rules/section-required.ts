@@ -1,5 +1,6 @@
 import type { Spec } from '../../spec/schema.js';
-import type { Rule, RuleReport, StageNumber } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport, StageNumber } from '../types.js';
 
 interface Requirement {
   section: keyof Spec;
@@ -67,7 +68,7 @@ const REQUIREMENTS: readonly Requirement[] = [
   },
 ];
 
-export const sectionRequired: Rule = {
+export const sectionRequired = defineRule({
   id: 'section-required',
   description:
     'Each section is present once the check runs at its stage: models, failureModes and architecture (2), resilience (4), scenarios (5), deploy (6), monitoring and handoff (7), review (8).',
@@ -86,6 +87,9 @@ architecture:
 models: { tiers: [{ name: fast, kind: local, model: router-v1, timeoutMs: 50, costPerRequestUsd: 0 }] }
 failureModes: [{ id: llm-outage, kind: upstream-failure, likelihood: medium, impact: high }]`,
   },
+  messages: {
+    missing: 'The spec is checked at stage {{stage}} but has no `{{section}}` section (stage {{sectionStage}}): {{what}}.',
+  },
   check({ spec, stage, misspeltSections }) {
     const reports: RuleReport[] = [];
     for (const requirement of REQUIREMENTS) {
@@ -94,10 +98,11 @@ failureModes: [{ id: llm-outage, kind: upstream-failure, likelihood: medium, imp
       if (misspeltSections?.has(requirement.section)) continue;
       reports.push({
         path: [requirement.section],
-        message: `The spec is checked at stage ${stage} but has no \`${requirement.section}\` section (stage ${requirement.stage}): ${requirement.what}.`,
+        messageId: 'missing',
+        data: { stage, section: requirement.section, sectionStage: requirement.stage, what: requirement.what },
         hint: requirement.hint,
       });
     }
     return reports;
   },
-};
+});

@@ -1,8 +1,9 @@
 import { compareVersions, parseVersion } from '../../text/semver.js';
 import { MANIFEST_FILE } from '../../state/manifest.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 
-export const templatePack: Rule = {
+export const templatePack = defineRule({
   id: 'template-pack',
   description: 'The project was generated from the template pack its policy requires (`template.pack`), at `template.minVersion` or later.',
   defaultSeverity: 'error',
@@ -20,6 +21,16 @@ template: { pack: service-ts, minVersion: 1.4.0 }
 # .shipshape/manifest.json
 { "pack": { "name": "service-ts", "version": "1.3.9" }, "files": {} }`,
   },
+  messages: {
+    notGenerated:
+      '{{policy}} requires the project to be generated from {{required}}, but it has not been generated: there is no {{manifest}}',
+    unreadable: '{{manifest}} {{error}}; which pack generated the project cannot be told',
+    otherPack: 'the project was generated from the pack {{name}}, but {{policy}} requires {{pack}}',
+    noPack: '{{manifest}} names no pack, but {{policy}} requires {{pack}}',
+    badVersion:
+      '{{manifest}} records the pack version {{version}}, not a version x.y.z, so it cannot be held to the minimum {{minVersion}} of {{policy}}',
+    tooOld: 'the project was generated from {{generated}}{{version}}, but {{policy}} requires {{minVersion}} or later',
+  },
   check({ project, template }) {
     if (!project || !template) return [];
     const { pack, minVersion, sources } = template;
@@ -31,7 +42,8 @@ template: { pack: service-ts, minVersion: 1.4.0 }
       return [
         {
           path: [],
-          message: `${policy(pack ? 'pack' : 'minVersion')} requires the project to be generated from ${required}, but it has not been generated: there is no ${MANIFEST_FILE}`,
+          messageId: 'notGenerated',
+          data: { policy: policy(pack ? 'pack' : 'minVersion'), required, manifest: MANIFEST_FILE },
           hint: `Run \`shipshape generate\`${pack ? ` with the pack ${pack}` : ''}.`,
         },
       ];
@@ -41,7 +53,8 @@ template: { pack: service-ts, minVersion: 1.4.0 }
         {
           path: [],
           file: MANIFEST_FILE,
-          message: `${MANIFEST_FILE} ${read.error}; which pack generated the project cannot be told`,
+          messageId: 'unreadable',
+          data: { manifest: MANIFEST_FILE, error: read.error },
           hint: 'Restore it from version control, or run `shipshape generate` to write it again.',
         },
       ];
@@ -52,9 +65,9 @@ template: { pack: service-ts, minVersion: 1.4.0 }
       reports.push({
         path: [],
         file: MANIFEST_FILE,
-        message: name
-          ? `the project was generated from the pack ${name}, but ${policy('pack')} requires ${pack}`
-          : `${MANIFEST_FILE} names no pack, but ${policy('pack')} requires ${pack}`,
+        ...(name
+          ? { messageId: 'otherPack' as const, data: { name, policy: policy('pack'), pack } }
+          : { messageId: 'noPack' as const, data: { manifest: MANIFEST_FILE, policy: policy('pack'), pack } }),
         hint: `Generate the project from ${pack} with \`shipshape generate\`, or ask the policy owner for a dated exception to template-pack.`,
       });
       // Another pack's version numbers say nothing about this one's.
@@ -68,16 +81,18 @@ template: { pack: service-ts, minVersion: 1.4.0 }
         reports.push({
           path: [],
           file: MANIFEST_FILE,
-          message: `${MANIFEST_FILE} records the pack version ${JSON.stringify(version)}, not a version x.y.z, so it cannot be held to the minimum ${minVersion} of ${policy('minVersion')}`,
+          messageId: 'badVersion',
+          data: { manifest: MANIFEST_FILE, version: JSON.stringify(version), minVersion, policy: policy('minVersion') },
         });
       } else if (minimum && compareVersions(actual, minimum) < 0) {
         reports.push({
           path: [],
           file: MANIFEST_FILE,
-          message: `the project was generated from ${generated}${version}, but ${policy('minVersion')} requires ${minVersion} or later`,
+          messageId: 'tooOld',
+          data: { generated, version, policy: policy('minVersion'), minVersion },
         });
       }
     }
     return reports;
   },
-};
+});

@@ -1,7 +1,8 @@
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 import { hasBusinessMetric, missingBusinessMetricPath } from './deploy-business-metric.js';
 
-export const tier1Rollback: Rule = {
+export const tier1Rollback = defineRule({
   id: 'tier1-rollback',
   description: 'A tier-1 service rolls back automatically, on an analysis that includes a business metric.',
   defaultSeverity: 'error',
@@ -23,24 +24,31 @@ deploy:
     metrics: [{ name: error-rate-percent, max: 1 }]
   rollback: { automatic: false }`,
   },
+  messages: {
+    manualRollback:
+      'metadata.tier is 1 but deploy.rollback.automatic is {{automatic}}: a bad release of a business-critical service would wait for a human to roll it back.',
+    noBusinessMetric:
+      'metadata.tier is 1 but the rollout analysis watches no business metric: a release that answers fast and wrong would be promoted.',
+  },
   check({ spec }) {
     const { deploy } = spec;
     if (spec.metadata.tier !== 1 || !deploy) return [];
-    const reports: RuleReport[] = [];
+    const reports: RuleReport<'manualRollback' | 'noBusinessMetric'>[] = [];
     if (deploy.rollback?.automatic !== true) {
       reports.push({
         path: ['deploy', 'rollback', 'automatic'],
-        message: `metadata.tier is 1 but deploy.rollback.automatic is ${deploy.rollback ? 'false' : 'not set'}: a bad release of a business-critical service would wait for a human to roll it back.`,
+        messageId: 'manualRollback',
+        data: { automatic: deploy.rollback ? 'false' : 'not set' },
         hint: 'Set `deploy.rollback.automatic: true`.',
       });
     }
     if (!hasBusinessMetric(deploy)) {
       reports.push({
         path: missingBusinessMetricPath(deploy),
-        message: `metadata.tier is 1 but the rollout analysis watches no business metric: a release that answers fast and wrong would be promoted.`,
+        messageId: 'noBusinessMetric',
         hint: `Add \`{ name: business, metric: ${spec.business.metric.name}, ... }\` (or a successCriteria metric) to deploy.analysis.metrics.`,
       });
     }
     return reports;
   },
-};
+});

@@ -1,5 +1,6 @@
 import { formatPath, type DocPath } from '../../spec/doc-path.js';
-import type { Rule, RuleReport } from '../types.js';
+import { defineRule } from './util.js';
+import type { RuleReport } from '../types.js';
 
 interface IdList {
   what: string;
@@ -9,8 +10,8 @@ interface IdList {
   items: readonly Record<string, unknown>[] | undefined;
 }
 
-function duplicates(list: IdList): RuleReport[] {
-  const reports: RuleReport[] = [];
+function duplicates(list: IdList): RuleReport<'duplicate'>[] {
+  const reports: RuleReport<'duplicate'>[] = [];
   const first = new Map<string, number>();
   (list.items ?? []).forEach((item, index) => {
     const value = item[list.key];
@@ -22,13 +23,14 @@ function duplicates(list: IdList): RuleReport[] {
     }
     reports.push({
       path: [...list.path, index, list.key],
-      message: `${list.what} "${value}" is listed twice: ${formatPath([...list.path, index])} repeats ${formatPath([...list.path, earlier])}.`,
+      messageId: 'duplicate',
+      data: { what: list.what, value, at: formatPath([...list.path, index]), earlier: formatPath([...list.path, earlier]) },
     });
   });
   return reports;
 }
 
-export const uniqueIds: Rule = {
+export const uniqueIds = defineRule({
   id: 'unique-ids',
   description: 'Ids are unique within failureModes, successCriteria and scenarios; tier names are unique; no pattern is listed twice.',
   defaultSeverity: 'error',
@@ -44,6 +46,9 @@ export const uniqueIds: Rule = {
   - { id: llm-outage, kind: upstream-failure, likelihood: medium, impact: high }
   - { id: llm-outage, kind: latency-spike, likelihood: high, impact: medium }`,
   },
+  messages: {
+    duplicate: '{{what}} "{{value}}" is listed twice: {{at}} repeats {{earlier}}.',
+  },
   check({ spec }) {
     const lists: IdList[] = [
       { what: 'failure mode id', path: ['failureModes'], key: 'id', items: spec.failureModes },
@@ -54,4 +59,4 @@ export const uniqueIds: Rule = {
     ];
     return lists.flatMap(duplicates);
   },
-};
+});

@@ -3,7 +3,7 @@
  * arithmetic, did-you-mean suffixes, and reports that carry their own severity.
  */
 import { didYouMean } from '../../spec/suggest.js';
-import type { RuleReport } from '../types.js';
+import type { Rule, RuleReport } from '../types.js';
 
 /**
  * A report that may set its own severity, for rules whose softer findings are warnings (a cascade
@@ -12,7 +12,7 @@ import type { RuleReport } from '../types.js';
  */
 export type Report = RuleReport;
 
-export function warn(report: RuleReport): Report {
+export function warn<Id extends string>(report: RuleReport<Id>): RuleReport<Id> {
   return { ...report, severity: 'warn' };
 }
 
@@ -26,4 +26,12 @@ export function suggestion(word: string, candidates: Iterable<string>): string {
 
 export function quoted(items: readonly string[]): string[] {
   return items.map((item) => `"${item}"`);
+}
+
+/**
+ * A rule, with its message ids inferred from `messages`: a report whose messageId the rule does
+ * not declare is a type error.
+ */
+export function defineRule<const Id extends string>(rule: Rule<Id>): Rule<Id> {
+  return rule;
 }

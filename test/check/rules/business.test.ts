@@ -24,10 +24,16 @@ describe('metric-direction', () => {
   it('fails a target equal to the baseline, and an increase whose target is below it', () => {
     const spec = example();
     spec.business.metric.target = 240;
-    expect(run(metricDirection, spec)[0]!.message).toContain('target 240 equals baseline 240');
+    expect(run(metricDirection, spec)[0]).toMatchObject({
+      messageId: 'noImprovement',
+      data: { target: '240', relation: 'equals', baseline: '240' },
+    });
     spec.business.metric.direction = 'increase';
     spec.business.metric.target = 100;
-    expect(run(metricDirection, spec)[0]!.message).toContain('should increase, but target 100 is below baseline 240');
+    expect(run(metricDirection, spec)[0]).toMatchObject({
+      messageId: 'noImprovement',
+      data: { direction: 'increase', target: '100', relation: 'is below', baseline: '240' },
+    });
     spec.business.metric.target = 241;
     expect(run(metricDirection, spec)).toEqual([]);
   });
@@ -44,7 +50,7 @@ describe('success-criteria', () => {
     const reports = run(successCriteria, spec);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ path: ['business'], severity: 'warn' });
-    expect(reports[0]!.message).toContain('no successCriteria');
+    expect(reports[0]!.messageId).toBe('none');
     expect(reports[0]!.hint).toContain('max: 60');
     expect(errors(successCriteria, reports)).toEqual([]);
   });
@@ -54,7 +60,7 @@ describe('success-criteria', () => {
     delete spec.business.successCriteria![0]!.min;
     const [report] = run(successCriteria, spec);
     expect(report!.path).toEqual(['business', 'successCriteria', 0]);
-    expect(report!.message).toContain('"routing-accuracy" has neither min nor max');
+    expect(report).toMatchObject({ messageId: 'noThreshold', data: { id: 'routing-accuracy' } });
     expect(report!.severity).toBeUndefined();
   });
 
@@ -65,7 +71,7 @@ describe('success-criteria', () => {
     criterion.min = 30;
     const [report] = run(successCriteria, spec);
     expect(report!.path).toEqual(['business', 'successCriteria', 1, 'min']);
-    expect(report!.message).toContain('sets a min on median_first_response_minutes, which should decrease: it needs a max');
+    expect(report).toMatchObject({ messageId: 'needsMax', data: { metric: 'median_first_response_minutes', target: '60' } });
   });
 
   it('fails a criterion that asks for less than the target, and accepts one that asks for more', () => {
@@ -73,7 +79,7 @@ describe('success-criteria', () => {
     spec.business.successCriteria![1]!.max = 90;
     const [report] = run(successCriteria, spec);
     expect(report!.path).toEqual(['business', 'successCriteria', 1, 'max']);
-    expect(report!.message).toContain('up to 90, less than the target of 60');
+    expect(report).toMatchObject({ messageId: 'maxAboveTarget', data: { max: '90', target: '60' } });
     spec.business.successCriteria![1]!.max = 45;
     expect(run(successCriteria, spec)).toEqual([]);
   });
@@ -85,11 +91,11 @@ describe('success-criteria', () => {
     spec.business.successCriteria![0]!.min = 0.85;
     const [low] = run(successCriteria, spec);
     expect(low!.path).toEqual(['business', 'successCriteria', 0, 'min']);
-    expect(low!.message).toContain('from 0.85, less than the target of 0.9');
+    expect(low).toMatchObject({ messageId: 'minBelowTarget', data: { min: '0.85', target: '0.9' } });
     spec.business.successCriteria![0] = { id: 'routing-accuracy', metric: 'routing_accuracy', max: 0.95 };
     const [wrongWay] = run(successCriteria, spec);
     expect(wrongWay!.path).toEqual(['business', 'successCriteria', 0, 'max']);
-    expect(wrongWay!.message).toContain('which should increase: it needs a min');
+    expect(wrongWay).toMatchObject({ messageId: 'needsMin', data: { metric: 'routing_accuracy', target: '0.9' } });
   });
 });
 

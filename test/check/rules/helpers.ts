@@ -1,12 +1,14 @@
 import { parse } from 'yaml';
 import { ruleContext } from '../../../src/check/check-file.js';
+import { renderMessage } from '../../../src/check/messages.js';
 import { specStage } from '../../../src/check/stage.js';
 import type { Rule, RuleReport, Severity, StageNumber } from '../../../src/check/types.js';
 import { loadSpecFile } from '../../../src/spec/load.js';
 import { specSchema, type Spec } from '../../../src/spec/schema.js';
 import { EXAMPLE } from '../../helpers/temp.js';
 
-export type Report = RuleReport & { severity?: Severity };
+/** A rule's report with its message rendered, for the few tests where the wording is the point. */
+export type Report = RuleReport & { severity?: Severity; message: string };
 
 const loaded = await loadSpecFile(EXAMPLE);
 if (!loaded.spec) throw new Error(`The reference example does not load: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
@@ -29,7 +31,7 @@ export function stageOneExample(): Spec {
  */
 export function run(rule: Rule, spec: Spec, stage: StageNumber = specStage(spec)): Report[] {
   if (rule.stage > stage) return [];
-  return rule.check(ruleContext(spec, stage));
+  return rule.check(ruleContext(spec, stage)).map((report) => ({ ...report, message: renderMessage(rule, report.messageId, report.data) }));
 }
 
 /** The reports of severity error (a report without its own severity takes the rule's). */
@@ -46,8 +48,8 @@ function merge(base: unknown, patch: unknown): unknown {
 }
 
 /** The example with a docs snippet laid over it (maps merge, lists and scalars replace), validated. */
-export function withSnippet(snippet: string): Spec {
-  const merged = merge(example(), parse(snippet));
+export function withSnippet(snippet: string, base: Spec = example()): Spec {
+  const merged = merge(base, parse(snippet));
   const result = specSchema.safeParse(merged);
   if (!result.success) throw new Error(`The snippet does not make a valid spec: ${result.error.message}\n${snippet}`);
   return result.data;

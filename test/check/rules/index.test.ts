@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ENGINE_RULES, RULE_META, RULES } from '../../../src/check/rules/index.js';
-import { SEVERITIES } from '../../../src/check/types.js';
+import { SEVERITIES, type Rule, type StageNumber } from '../../../src/check/types.js';
+import type { Spec } from '../../../src/spec/schema.js';
 import { example, run, stageOneExample, withSnippet } from './helpers.js';
+import { testRule } from './tester.js';
 
 describe('the rule registry', () => {
   it('has unique, kebab-case ids, and complete metadata with examples for every rule', () => {
@@ -66,7 +68,8 @@ describe('the rule registry', () => {
     for (const rule of RULES) expect(run(rule, stageOneExample(), 1), rule.id).toEqual([]);
   });
 
-  // Their fail examples show a missing section or field, which laying a snippet over the example cannot express.
+  // Their fail examples show a missing section or field, which laying a snippet over the full
+  // example cannot express: they are laid over its stage-1 part and checked at the rule's stage.
   const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback']);
 
   // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts,
@@ -80,17 +83,30 @@ describe('the rule registry', () => {
     'handoff-fresh',
   ]);
 
-  describe.each(RULES.filter((rule) => !PROJECT_RULES.has(rule.id)).map((rule) => [rule.id, rule] as const))(
-    'the docs examples of %s',
-    (_id, rule) => {
-      it('pass when laid over the reference example', () => {
-        expect(run(rule, withSnippet(rule.examples!.pass), 8)).toEqual([]);
+  it('knows every rule it leaves to other tests', () => {
+    const ids = RULES.map((rule) => rule.id);
+    for (const id of [...ABSENCE_EXAMPLES, ...PROJECT_RULES]) expect(ids).toContain(id);
+  });
+
+  describe('the docs examples, laid over the reference example', () => {
+    for (const rule of RULES.filter((rule) => !PROJECT_RULES.has(rule.id) && rule.examples)) {
+      const absence = ABSENCE_EXAMPLES.has(rule.id);
+      const spec = (snippet: string): Spec => (absence ? withSnippet(snippet, stageOneExample()) : withSnippet(snippet));
+      const stage = absence ? rule.stage : 8;
+      const { pass, fail } = rule.examples!;
+      testRule(rule, {
+        valid: [{ name: 'the pass example', spec: spec(pass), stage }],
+        invalid: [{ name: 'the fail example', spec: spec(fail), stage, reports: expectedOf(rule, spec(fail), stage) }],
       });
-      if (!ABSENCE_EXAMPLES.has(rule.id)) {
-        it('fail when laid over the reference example', () => {
-          expect(run(rule, withSnippet(rule.examples!.fail), 8).length).toBeGreaterThan(0);
-        });
-      }
-    },
-  );
+    }
+  });
 });
+
+/**
+ * The fail example must report at least once: its expected reports are what it reports, and an
+ * example that reports nothing expects a placeholder report, so the case fails.
+ */
+function expectedOf(rule: Rule, spec: Spec, stage: StageNumber | undefined) {
+  const reports = run(rule, spec, stage).map((report) => ({ messageId: report.messageId }));
+  return reports.length > 0 ? reports : [{ messageId: '(the fail example reports nothing)' }];
+}

@@ -5,7 +5,8 @@ import { projectFiles } from '../../../src/check/project.js';
 import { managedFiles } from '../../../src/check/rules/managed-files.js';
 import { conflictBlocks, mergeConflicts } from '../../../src/check/rules/merge-conflicts.js';
 import { templatePack } from '../../../src/check/rules/template-pack.js';
-import type { RuleContext, RuleReport } from '../../../src/check/types.js';
+import { renderMessage } from '../../../src/check/messages.js';
+import type { Rule, RuleContext, RuleReport } from '../../../src/check/types.js';
 import { GENERATED, generate, MANIFEST, put, sha256 } from '../../helpers/generated.js';
 import { tempDir } from '../../helpers/temp.js';
 import { example } from './helpers.js';
@@ -23,7 +24,9 @@ function context(dir: string, extra: Partial<RuleContext> = {}): RuleContext {
   return { spec, stage: 8, strings: () => [], project: projectFiles(join(dir, 'shipshape.yaml')), ...extra };
 }
 
-const where = (reports: RuleReport[]) => reports.map((report) => [report.file, report.message]);
+/** Each report's file and rendered message: these tests are about the wording of file-level findings. */
+const where = (rule: Rule, reports: RuleReport[]) =>
+  reports.map((report) => [report.file, renderMessage(rule, report.messageId, report.data)]);
 
 describe('managed-files', () => {
   it('passes a project as generated, and one whose seeded and merged files were edited', () => {
@@ -38,7 +41,7 @@ describe('managed-files', () => {
     const dir = project();
     put(dir, 'src/serving/app.ts', 'export const app = { patched: true };\n');
     const reports = managedFiles.check(context(dir));
-    expect(where(reports)).toEqual([
+    expect(where(managedFiles, reports)).toEqual([
       [
         'src/serving/app.ts',
         `src/serving/app.ts is managed by the template pack service-ts but was edited by hand (its sha256 differs from ${MANIFEST})`,
@@ -55,7 +58,7 @@ describe('managed-files', () => {
     // A folder where the file was is not the file.
     rmSync(join(dir, 'src/serving/app.ts'));
     mkdirSync(join(dir, 'src/serving/app.ts'));
-    expect(where(managedFiles.check(context(dir)))).toEqual([
+    expect(where(managedFiles, managedFiles.check(context(dir)))).toEqual([
       [MANIFEST, 'src/serving/app.ts is managed by the template pack service-ts but missing'],
       [MANIFEST, 'src/orchestration/breaker.ts is managed by the template pack service-ts but missing'],
     ]);
@@ -72,7 +75,7 @@ describe('managed-files', () => {
     manifest.files[relative] = { ownership: 'managed', sha256: sha256('x') };
     manifest.files[absolute] = { ownership: 'managed', sha256: sha256('x') };
     put(dir, MANIFEST, JSON.stringify(manifest));
-    expect(where(managedFiles.check(context(dir)))).toEqual([
+    expect(where(managedFiles, managedFiles.check(context(dir)))).toEqual([
       [MANIFEST, `${MANIFEST} lists ${JSON.stringify(relative)}, which is outside the project; it is not read`],
       [MANIFEST, `${MANIFEST} lists ${JSON.stringify(absolute)}, which is outside the project; it is not read`],
     ]);
@@ -85,10 +88,11 @@ describe('managed-files', () => {
     expect(rest).toEqual([]);
     expect(corrupt).toMatchObject({
       file: MANIFEST,
-      message: expect.stringMatching(/^\.shipshape\/manifest\.json is not valid JSON \(.+\); its managed files cannot be checked$/),
+      messageId: 'unreadable',
+      data: { manifest: MANIFEST, error: expect.stringMatching(/^is not valid JSON \(.+\)$/) },
     });
     put(dir, MANIFEST, JSON.stringify({ files: { 'src/serving/app.ts': { ownership: 'owned', sha256: sha256('x') } } }));
-    expect(where(managedFiles.check(context(dir)))).toEqual([
+    expect(where(managedFiles, managedFiles.check(context(dir)))).toEqual([
       [
         MANIFEST,
         `${MANIFEST} gives src/serving/app.ts the ownership "owned"; expected managed, seeded or merged; its managed files cannot be checked`,
@@ -126,7 +130,7 @@ describe('template-pack', () => {
     'reports the required pack at %s, behind the minimum 1.4.0, with the upgrade hint',
     (version) => {
       const reports = templatePack.check(context(generatedFrom('service-ts', version), required));
-      expect(where(reports)).toEqual([
+      expect(where(templatePack, reports)).toEqual([
         [
           MANIFEST,
           `the project was generated from service-ts ${version}, but the policy (../shipshape.policy.yaml) requires 1.4.0 or later`,
@@ -139,7 +143,7 @@ describe('template-pack', () => {
 
   it('reports a project on another pack once, whatever its version', () => {
     const reports = templatePack.check(context(generatedFrom('service-py', '0.1.0'), required));
-    expect(where(reports)).toEqual([
+    expect(where(templatePack, reports)).toEqual([
       [MANIFEST, 'the project was generated from the pack service-py, but the policy (../shipshape.policy.yaml) requires service-ts'],
     ]);
     expect(reports[0]!.hint).toMatch(/from service-ts/);
@@ -147,7 +151,7 @@ describe('template-pack', () => {
 
   it('holds any pack to a minimum version alone, and accepts any version of a pack named alone', () => {
     const minimum = { template: { minVersion: '2.0.0', sources: { minVersion: 'shipshape.policy.yaml' } } };
-    expect(where(templatePack.check(context(generatedFrom('service-py', '1.9.9'), minimum)))).toEqual([
+    expect(where(templatePack, templatePack.check(context(generatedFrom('service-py', '1.9.9'), minimum)))).toEqual([
       [MANIFEST, 'the project was generated from service-py 1.9.9, but the policy (shipshape.policy.yaml) requires 2.0.0 or later'],
     ]);
     expect(templatePack.check(context(generatedFrom('service-py', '2.0.0'), minimum))).toEqual([]);
@@ -157,7 +161,7 @@ describe('template-pack', () => {
 
   it('reports a recorded version that is not x.y.z', () => {
     const reports = templatePack.check(context(generatedFrom('service-ts', 'latest'), required));
-    expect(where(reports)).toEqual([
+    expect(where(templatePack, reports)).toEqual([
       [
         MANIFEST,
         `${MANIFEST} records the pack version "latest", not a version x.y.z, so it cannot be held to the minimum 1.4.0 of the policy (../shipshape.policy.yaml)`,
@@ -172,7 +176,8 @@ describe('template-pack', () => {
     expect(reports).toEqual([
       {
         path: [],
-        message: `the policy (../shipshape.policy.yaml) requires the project to be generated from service-ts 1.4.0 or later, but it has not been generated: there is no ${MANIFEST}`,
+        messageId: 'notGenerated',
+        data: { policy: 'the policy (../shipshape.policy.yaml)', required: 'service-ts 1.4.0 or later', manifest: MANIFEST },
         hint: 'Run `shipshape generate` with the pack service-ts.',
       },
     ]);
@@ -181,7 +186,7 @@ describe('template-pack', () => {
   it('reports a corrupt manifest rather than guessing its pack', () => {
     const dir = generatedFrom('service-ts', '1.4.0');
     put(dir, MANIFEST, '[]');
-    expect(where(templatePack.check(context(dir, required)))).toEqual([
+    expect(where(templatePack, templatePack.check(context(dir, required)))).toEqual([
       [MANIFEST, `${MANIFEST} is not a JSON object; which pack generated the project cannot be told`],
     ]);
   });
@@ -214,7 +219,8 @@ describe('merge-conflicts', () => {
         path: [],
         file: 'src/config.ts',
         line: 2,
-        message: 'src/config.ts has an unresolved merge conflict from `shipshape generate` at lines 2-8 (and 1 more)',
+        messageId: 'conflict',
+        data: { file: 'src/config.ts', from: 2, to: 8, more: ' (and 1 more)' },
       },
     ]);
   });
@@ -222,7 +228,7 @@ describe('merge-conflicts', () => {
   it('reports a .rej file left beside a merged file', () => {
     const dir = project();
     put(dir, 'src/config.ts.rej', '@@ -1 +1 @@\n-a\n+b\n');
-    expect(where(mergeConflicts.check(context(dir)))).toEqual([
+    expect(where(mergeConflicts, mergeConflicts.check(context(dir)))).toEqual([
       ['src/config.ts.rej', 'src/config.ts.rej holds hunks of the template pack that were never applied to src/config.ts'],
     ]);
   });

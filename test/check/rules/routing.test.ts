@@ -14,7 +14,7 @@ describe('routing', () => {
     const [report, ...rest] = run(routing, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['models', 'tiers', 1]);
-    expect(report!.message).toContain('Tier "strong" is an http tier without an endpoint');
+    expect(report).toMatchObject({ messageId: 'noEndpoint', data: { tier: 'strong' } });
     expect(report!.hint).toContain('endpoint: ${STRONG_URL}');
   });
 
@@ -24,7 +24,7 @@ describe('routing', () => {
     const [report, ...rest] = run(routing, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['models', 'routing', 'strategy']);
-    expect(report!.message).toContain('cascade but there is only 1 tier');
+    expect(report).toMatchObject({ messageId: 'oneTierCascade', data: { tiers: 1 } });
   });
 
   it('fails a cascade without an escalation condition, explicit or implied', () => {
@@ -36,7 +36,10 @@ describe('routing', () => {
     delete spec.models!.routing;
     const [implied] = run(routing, spec);
     expect(implied!.path).toEqual(['models']);
-    expect(implied!.message).toContain('the cascade is implied by 2 tiers without models.routing');
+    expect(implied).toMatchObject({
+      messageId: 'noEscalation',
+      data: { implied: ' (the cascade is implied by 2 tiers without models.routing)' },
+    });
   });
 
   it('warns about tiers a single route never calls, unless the lower-tier fallback uses them', () => {
