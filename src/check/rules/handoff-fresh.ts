@@ -1,7 +1,8 @@
 import { PROMETHEUS_RULES_FILE as RULES_FILE, RUNBOOK_FILE } from '../../stages/handoff.js';
-import type { Rule, RuleReport } from '../types.js';
+import type { RuleReport } from '../types.js';
+import { defineRule } from './util.js';
 
-export const handoffFresh: Rule = {
+export const handoffFresh = defineRule({
   id: 'handoff-fresh',
   description: 'docs/runbook.md and monitoring/prometheus-rules.yaml, once written, are newer than the spec.',
   defaultSeverity: 'warn',
@@ -16,10 +17,13 @@ export const handoffFresh: Rule = {
     fail: `# shipshape.yaml           modified 2026-11-21 09:00 (slo.availability 99.9 -> 99.95)
 # docs/runbook.md           written  2026-11-20 10:05: older than the spec`,
   },
+  messages: {
+    older: 'The {{what}} {{file}} is older than the spec: it may not match its SLOs, alerts or failure modes',
+  },
   check({ project }) {
     const specTime = project?.specMtimeMs?.();
     if (!project?.mtimeMs || specTime === undefined) return [];
-    const reports: RuleReport[] = [];
+    const reports: RuleReport<'older'>[] = [];
     for (const [what, file] of [
       ['runbook', RUNBOOK_FILE],
       ['Prometheus rules', RULES_FILE],
@@ -30,9 +34,10 @@ export const handoffFresh: Rule = {
       reports.push({
         path: [],
         file,
-        message: `The ${what} ${file} is older than the spec: it may not match its SLOs, alerts or failure modes`,
+        messageId: 'older',
+        data: { what, file },
       });
     }
     return reports;
   },
-};
+});

@@ -1,6 +1,7 @@
 import { DEPLOYMENTS_FILE } from '../../stages/records.js';
 import { pendingReview, reviewAfterDays } from '../../stages/review.js';
-import type { Rule, RuleContext } from '../types.js';
+import type { RuleContext } from '../types.js';
+import { defineRule } from './util.js';
 
 /** How many days ahead a coming review is announced. */
 export const DUE_SOON_DAYS = 7;
@@ -12,7 +13,7 @@ export function owedReview(context: RuleContext) {
   return pendingReview(read.records, context.project.reviews(), reviewAfterDays(context.spec), context.today ?? new Date());
 }
 
-export const reviewDueSoon: Rule = {
+export const reviewDueSoon = defineRule({
   id: 'review-due-soon',
   description: `The 30-day review of the last promotion falls due within ${DUE_SOON_DAYS} days (review.afterDays after it).`,
   defaultSeverity: 'warn',
@@ -26,6 +27,9 @@ export const reviewDueSoon: Rule = {
     fail: `# .shipshape/deployments.json: promoted on 2026-01-30; review.afterDays: 30
 # today is 2026-02-25: the review is due on 2026-03-01, in 4 days`,
   },
+  messages: {
+    dueSoon: 'the 30-day review is due {{when}} ({{due}}, {{afterDays}} days after the promotion of {{promotedOn}})',
+  },
   check(context) {
     const owed = owedReview(context);
     if (!owed || owed.daysLeft < 0 || owed.daysLeft > DUE_SOON_DAYS) return [];
@@ -34,8 +38,9 @@ export const reviewDueSoon: Rule = {
       {
         path: ['review', 'afterDays'],
         file: DEPLOYMENTS_FILE,
-        message: `the 30-day review is due ${when} (${owed.due}, ${owed.afterDays} days after the promotion of ${owed.promotedOn.toISOString().slice(0, 10)})`,
+        messageId: 'dueSoon',
+        data: { when, due: owed.due, afterDays: String(owed.afterDays), promotedOn: owed.promotedOn.toISOString().slice(0, 10) },
       },
     ];
   },
-};
+});

@@ -1,8 +1,8 @@
 import { DEPLOYMENTS_FILE } from '../../stages/records.js';
-import type { Rule } from '../types.js';
 import { owedReview } from './review-due-soon.js';
+import { defineRule } from './util.js';
 
-export const reviewOverdue: Rule = {
+export const reviewOverdue = defineRule({
   id: 'review-overdue',
   description: 'The 30-day review of the last promotion is overdue: no review in docs/reviews/ dated on or after its due date.',
   defaultSeverity: 'error',
@@ -16,6 +16,9 @@ export const reviewOverdue: Rule = {
     fail: `# .shipshape/deployments.json: promoted on 2026-01-30; review.afterDays: 30
 # today is 2026-03-10 and docs/reviews/ holds no review since 2026-03-01`,
   },
+  messages: {
+    overdue: 'the 30-day review is overdue by {{late}}: it was due on {{due}}, {{afterDays}} days after the promotion of {{promotedOn}}',
+  },
   check(context) {
     const owed = owedReview(context);
     if (!owed || owed.daysLeft >= 0) return [];
@@ -24,8 +27,14 @@ export const reviewOverdue: Rule = {
       {
         path: ['review', 'afterDays'],
         file: DEPLOYMENTS_FILE,
-        message: `the 30-day review is overdue by ${late} day${late === 1 ? '' : 's'}: it was due on ${owed.due}, ${owed.afterDays} days after the promotion of ${owed.promotedOn.toISOString().slice(0, 10)}`,
+        messageId: 'overdue',
+        data: {
+          late: `${late} day${late === 1 ? '' : 's'}`,
+          due: owed.due,
+          afterDays: String(owed.afterDays),
+          promotedOn: owed.promotedOn.toISOString().slice(0, 10),
+        },
       },
     ];
   },
-};
+});

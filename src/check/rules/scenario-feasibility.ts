@@ -1,6 +1,20 @@
 import type { Scenario, Spec } from '../../spec/schema.js';
-import type { Rule } from '../types.js';
-import { num, type Report } from './util.js';
+import type { RuleReport } from '../types.js';
+import { defineRule, num } from './util.js';
+
+type Report = RuleReport<keyof typeof MESSAGES>;
+
+const MESSAGES = {
+  noBreaker: 'Scenario "{{scenario}}" expects a breaker to open, but resilience has no circuitBreaker: no breaker can open.',
+  noRecoveryWindow:
+    'Scenario "{{scenario}}" expects recovery, but its fault has no `for`: it lasts to the end of the load, so nothing can recover.',
+  loadTooShort:
+    'Scenario "{{scenario}}" ends its load after {{duration}} s, before the fault\'s end ({{faultEnd}} s) plus recoversWithinSeconds ({{recovers}} s): recovery may never be seen.',
+  availability:
+    'Scenario "{{scenario}}" expects availability of at least {{min}}%, but without a fallback the {{fault}} fault at rate {{rate}} fails about {{failing}}% of requests (after {{attempts}}): at most {{best}}%.',
+  latency:
+    'Scenario "{{scenario}}" expects {{name}} at most {{max}} ms, but a {{fault}} fault on {{share}}% of requests makes them wait for tier {{tier}}\'s timeout ({{timeout}} ms), and there is no fallback to answer sooner.',
+} as const;
 
 const PERCENTILES = [
   ['p50Ms', 0.5],
@@ -21,20 +35,28 @@ function scenarioReports(spec: Spec, scenario: Scenario, index: number): Report[
   if (expect.breakerOpensWithinSeconds !== undefined && spec.resilience && !spec.resilience.circuitBreaker)
     reports.push({
       path: at('expect', 'breakerOpensWithinSeconds'),
-      message: `Scenario "${scenario.id}" expects a breaker to open, but resilience has no circuitBreaker: no breaker can open.`,
+      messageId: 'noBreaker',
+      data: { scenario: scenario.id },
       hint: 'Add resilience.circuitBreaker, or drop breakerOpensWithinSeconds.',
     });
   if (expect.recoversWithinSeconds !== undefined) {
     if (fault?.for === undefined)
       reports.push({
         path: at('expect', 'recoversWithinSeconds'),
-        message: `Scenario "${scenario.id}" expects recovery, but its fault has no \`for\`: it lasts to the end of the load, so nothing can recover.`,
+        messageId: 'noRecoveryWindow',
+        data: { scenario: scenario.id },
         hint: 'Give the fault a `for` (seconds), and leave load after it for the recovery.',
       });
     else if ((fault.after ?? 0) + fault.for + expect.recoversWithinSeconds > load.durationSeconds)
       reports.push({
         path: at('load', 'durationSeconds'),
-        message: `Scenario "${scenario.id}" ends its load after ${num(load.durationSeconds)} s, before the fault's end (${num((fault.after ?? 0) + fault.for)} s) plus recoversWithinSeconds (${num(expect.recoversWithinSeconds)} s): recovery may never be seen.`,
+        messageId: 'loadTooShort',
+        data: {
+          scenario: scenario.id,
+          duration: num(load.durationSeconds),
+          faultEnd: num((fault.after ?? 0) + fault.for),
+          recovers: num(expect.recoversWithinSeconds),
+        },
         hint: `Make load.durationSeconds at least ${num((fault.after ?? 0) + fault.for + expect.recoversWithinSeconds)}.`,
       });
   }
@@ -50,7 +72,16 @@ function scenarioReports(spec: Spec, scenario: Scenario, index: number): Report[
   if (expect.availability?.min !== undefined && expect.availability.min > best)
     reports.push({
       path: at('expect', 'availability'),
-      message: `Scenario "${scenario.id}" expects availability of at least ${num(expect.availability.min)}%, but without a fallback the ${fault.type} fault at rate ${num(fault.rate)} fails about ${num(failing * 100, 1)}% of requests (after ${attempts} attempt${attempts === 1 ? '' : 's'}): at most ${num(best, 1)}%.`,
+      messageId: 'availability',
+      data: {
+        scenario: scenario.id,
+        min: num(expect.availability.min),
+        fault: fault.type,
+        rate: num(fault.rate),
+        failing: num(failing * 100, 1),
+        attempts: `${attempts} attempt${attempts === 1 ? '' : 's'}`,
+        best: num(best, 1),
+      },
       hint: 'Add resilience.fallback, lower the expectation, or the fault rate.',
     });
   if (waitsForTimeout(fault, tier.timeoutMs))
@@ -59,14 +90,23 @@ function scenarioReports(spec: Spec, scenario: Scenario, index: number): Report[
       if (max === undefined || max >= tier.timeoutMs || fault.rate < 1 - q) continue;
       reports.push({
         path: at('expect', name),
-        message: `Scenario "${scenario.id}" expects ${name} at most ${num(max)} ms, but a ${fault.type} fault on ${num(fault.rate * 100)}% of requests makes them wait for tier ${tier.name}'s timeout (${num(tier.timeoutMs)} ms), and there is no fallback to answer sooner.`,
+        messageId: 'latency',
+        data: {
+          scenario: scenario.id,
+          name,
+          max: num(max),
+          fault: fault.type,
+          share: num(fault.rate * 100),
+          tier: tier.name,
+          timeout: num(tier.timeoutMs),
+        },
         hint: `Raise ${name} to at least ${num(tier.timeoutMs)} ms, shorten models.tiers[${tier.name}].timeoutMs, or add resilience.fallback.`,
       });
     }
   return reports;
 }
 
-export const scenarioFeasibility: Rule = {
+export const scenarioFeasibility = defineRule({
   id: 'scenario-feasibility',
   description: "A scenario's expectations can be met by the design: its fault, the tier's timeout, the breaker and the fallback.",
   defaultSeverity: 'error',
@@ -88,7 +128,8 @@ export const scenarioFeasibility: Rule = {
     load: { rps: 30, durationSeconds: 30 }   # ends before the fault (20 s) plus recovery (20 s)
     expect: { availability: { min: 99.5 }, recoversWithinSeconds: 20 }`,
   },
+  messages: MESSAGES,
   check({ spec }) {
     return (spec.scenarios ?? []).flatMap((scenario, index) => scenarioReports(spec, scenario, index));
   },
-};
+});

@@ -39,6 +39,9 @@ describe('handoff-fresh', () => {
     at(dir, 'shipshape.yaml', '2026-11-21T09:00:00Z');
     const reports = handoffFresh.check(context(dir));
     expect(reports.map((report) => report.file)).toEqual(['docs/runbook.md', 'monitoring/prometheus-rules.yaml']);
-    expect(reports[0]!.message).toContain('older than the spec');
+    expect(reports.map((report) => [report.messageId, report.data])).toEqual([
+      ['older', { what: 'runbook', file: 'docs/runbook.md' }],
+      ['older', { what: 'Prometheus rules', file: 'monitoring/prometheus-rules.yaml' }],
+    ]);
   });
 });

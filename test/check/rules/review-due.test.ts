@@ -1,3 +1,4 @@
+import { renderMessage } from '../../../src/check/messages.js';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,8 +39,8 @@ function context(dir: string, today: string, extra: Partial<RuleContext> = {}): 
 }
 
 const messages = (dir: string, today: string, extra: Partial<RuleContext> = {}) => ({
-  soon: reviewDueSoon.check(context(dir, today, extra)).map((r) => r.message),
-  overdue: reviewOverdue.check(context(dir, today, extra)).map((r) => r.message),
+  soon: reviewDueSoon.check(context(dir, today, extra)).map((r) => renderMessage(reviewDueSoon, r.messageId, r.data)),
+  overdue: reviewOverdue.check(context(dir, today, extra)).map((r) => renderMessage(reviewOverdue, r.messageId, r.data)),
 });
 
 describe('review-due-soon and review-overdue', () => {
