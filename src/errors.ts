@@ -74,7 +74,7 @@ export class BugError extends Error {
 }
 
 /** Why a file operation failed, for the errno codes a user can fix; undefined for the others. */
-const IO_REASONS: Record<string, string> = {
+export const IO_REASONS: Record<string, string> = {
   ENOENT: 'it does not exist',
   ENOTDIR: 'a parent of it is not a folder',
   EACCES: 'permission denied',

@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { canPrompt } from '../cli/terminal.js';
+import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { DesignReport } from '../design/report.js';
 
@@ -18,12 +19,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> design --yes --spec services/triage/shipshape.yaml',
   ];
   static override flags = {
-    dir: Flags.string({
-      char: 'd',
-      description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
-      exclusive: ['spec'],
-    }),
-    spec: Flags.string({ char: 's', description: 'The spec file to design from.' }),
+    ...specFlags('to design from'),
     yes: Flags.boolean({ char: 'y', description: 'Accept every recommendation without asking.' }),
     'dry-run': Flags.boolean({ description: 'Show the changes as a diff and write nothing.' }),
   };

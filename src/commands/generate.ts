@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { GenerateReport } from '../scaffold/report.js';
 import { CONFLICT_STYLES } from '../scaffold/plan.js';
@@ -22,12 +23,7 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(a f
       description: "The pack: a bundled name, ./path or npm:<name>@<version> (default: the project's pack, else service-ts).",
       env: 'SHIPSHAPE_TEMPLATE',
     }),
-    dir: Flags.string({
-      char: 'd',
-      description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
-      exclusive: ['spec'],
-    }),
-    spec: Flags.string({ char: 's', description: 'The spec file to generate from.' }),
+    ...specFlags('to generate from'),
     'dry-run': Flags.boolean({ description: 'Show the plan and its diffs; write nothing.' }),
     force: Flags.boolean({ description: 'Overwrite managed files edited by hand, and files shipshape did not generate.' }),
     conflict: Flags.option({

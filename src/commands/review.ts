@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { UserError } from '../errors.js';
 import type { ReviewResult, SourceChoice } from '../review/run.js';
@@ -18,12 +19,7 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> review --metrics review-metrics.yaml --dry-run --json',
   ];
   static override flags = {
-    dir: Flags.string({
-      char: 'd',
-      description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
-      exclusive: ['spec'],
-    }),
-    spec: Flags.string({ char: 's', description: 'The spec file to review.' }),
+    ...specFlags('to review'),
     prometheus: Flags.string({
       description: 'Read the actuals from the Prometheus HTTP API at this base URL.',
       exclusive: ['metrics'],

@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 
 export interface RunbookReport {
@@ -19,12 +20,7 @@ Running it again rewrites them from the spec; what you wrote in the runbook betw
 ${EXIT_CODES_HELP}`;
   static override examples = ['<%= config.bin %> runbook', '<%= config.bin %> runbook --dry-run', '<%= config.bin %> runbook --json'];
   static override flags = {
-    dir: Flags.string({
-      char: 'd',
-      description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
-      exclusive: ['spec'],
-    }),
-    spec: Flags.string({ char: 's', description: 'The spec file to write the handoff from.' }),
+    ...specFlags('to write the handoff from'),
     'dry-run': Flags.boolean({ description: 'Show the changes as a diff and write nothing.' }),
     force: Flags.boolean({ char: 'f', description: 'Replace files at those paths that runbook did not write.' }),
   };

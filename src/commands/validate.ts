@@ -1,4 +1,5 @@
 import * as Flags from '@oclif/core/flags';
+import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { ValidationReport } from '../state/validation-report.js';
 
@@ -14,12 +15,7 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(an 
     '<%= config.bin %> validate --start "node dist/main.js" --baseline',
   ];
   static override flags = {
-    dir: Flags.string({
-      char: 'd',
-      description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
-      exclusive: ['spec'],
-    }),
-    spec: Flags.string({ char: 's', description: 'The spec file.' }),
+    ...specFlags('to validate'),
     scenario: Flags.string({ description: 'Run only the scenario with this id (recorded, but does not complete stage 5).' }),
     'duration-scale': Flags.string({
       description: 'Shorten every scenario by this factor, 0 to 1 (recorded, but does not complete stage 5).',

@@ -5,20 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { IO_REASONS, UserError } from '../errors.js';
 
 /** Failures the user can fix (a missing folder, no permission) become a UserError naming the file. */
 function explain(error: unknown, path: string): unknown {
   const code = (error as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    ENOTDIR: 'a parent of it is not a folder',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    EISDIR: 'it is a folder',
-    ENOSPC: 'the disk is full',
-  };
+  // Writing, a missing path means its folder is missing.
+  const reasons: Record<string, string> = { ...IO_REASONS, ENOENT: 'its folder does not exist' };
   const reason = code ? reasons[code] : undefined;
   if (!reason) return error;
   return new UserError(`cannot write ${path}: ${reason}`, { hint: 'Check the path and its permissions.', cause: error });

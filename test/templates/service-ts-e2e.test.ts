@@ -14,24 +14,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { projectEnv } from '../helpers/project.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
-
-/** npm as the machine has it set up, and nothing of this vitest run leaking into the project's own. */
-function projectEnv(): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {
-    npm_config_offline: undefined,
-    npm_config_registry: undefined,
-    npm_config_cache: undefined,
-    npm_config_prefer_offline: 'true',
-    NODE_EXTRA_CA_CERTS: undefined,
-    NODE_OPTIONS: undefined,
-    CI: 'true',
-    NO_COLOR: '1',
-  };
-  for (const name of Object.keys(process.env))
-    if (name.startsWith('VITEST') || name === 'TEST' || name === 'NODE_ENV') env[name] = undefined;
-  return env;
-}
 
 /** A command in the project, as plain strings. */
 async function run(command: string, args: string[], cwd: string): Promise<{ exitCode: number | undefined; stdout: string; all: string }> {

@@ -1,17 +1,11 @@
 import * as Flags from '@oclif/core/flags';
+import { specFlags } from '../../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 import { ExitCode } from '../../errors.js';
 import type { KubernetesDryRunResult } from '../../deploy/drivers/kubernetes/dry-run.js';
 import type { DeployResult } from '../../deploy/run.js';
 
-export const targetFlags = {
-  dir: Flags.string({
-    char: 'd',
-    description: 'Look for shipshape.yaml from this folder upward (default: the working directory).',
-    exclusive: ['spec'],
-  }),
-  spec: Flags.string({ char: 's', description: 'The spec file to deploy.' }),
-};
+export const targetFlags = specFlags('to deploy');
 
 export default class Deploy extends BaseCommand {
   static override summary = 'Stage 6: roll out a new release step by step, analyse it, and promote or roll back on its own.';
