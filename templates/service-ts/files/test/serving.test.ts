@@ -166,14 +166,15 @@ describe('good and degraded answers', () => {
 
   it('has no sample of a business metric before any feedback: no data is not 0', async () => {
     const { url, metric } = await start();
-    expect(await metric('routing_accuracy')).toBeUndefined();
-    expect(await metric('median_first_response_minutes')).toBeUndefined();
+    expect(await metric('ai_business_metric', { metric: 'routing_accuracy' })).toBeUndefined();
+    expect(await metric('ai_business_metric', { metric: 'median_first_response_minutes' })).toBeUndefined();
     await fetch(`${url}/v1/feedback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ predictionId: 'x', correct: false }),
     });
-    expect(await metric('routing_accuracy')).toBe(0);
+    expect(await metric('ai_business_metric', { metric: 'routing_accuracy' })).toBe(0);
+    expect(await metric('ai_business_metric', { metric: 'median_first_response_minutes' })).toBeUndefined();
   });
 });
 

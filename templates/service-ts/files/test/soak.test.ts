@@ -19,7 +19,8 @@ import { createMetrics } from '../src/monitoring/metrics.js';
 import type { BreakerStateName } from '../src/monitoring/metrics.js';
 import { loadExamples } from '../src/serving/examples.js';
 import { createTiers } from '../src/serving/index.js';
-import { percentile, textReaching } from './support/scenario.js';
+import { percentile } from './support/expectations.js';
+import { textReaching } from './support/scenario.js';
 
 const HANG_SECONDS = Number(process.env['SOAK_HANG_SECONDS'] ?? 3);
 const HALF_OPEN_SECONDS = Number(process.env['SOAK_HALF_OPEN_SECONDS'] ?? 2);

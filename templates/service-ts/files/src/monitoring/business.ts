@@ -40,11 +40,9 @@ export class BusinessMetrics {
     readonly names: readonly string[],
     private readonly window = 1000,
   ) {
-    for (const name of names) {
-      this.observations.set(name, []);
-      // No sample until the first observation: a fresh release has no data, which is not a value of 0.
-      metrics.business.get(name)?.remove();
-    }
+    // ai_business_metric{metric} has no sample for a metric until its first observation: a fresh
+    // release has no data, which is not a value of 0.
+    for (const name of names) this.observations.set(name, []);
   }
 
   /** The metrics a right or wrong label feeds. */
