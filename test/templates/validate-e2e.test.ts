@@ -51,7 +51,11 @@ describe('validate on the generated reference service', () => {
   it('fails the outage scenario once the circuit breaker is taken out', async () => {
     const file = join(dir, 'src/orchestration/policies.ts');
     const original = readFileSync(file, 'utf8');
-    const edited = original.replace('layers.push(breaker);', '');
+    // Every call bypasses the breaker; the condition stays opaque to tsc, so the service still builds.
+    const edited = original.replace(
+      'if (!breaker) return held(outer);',
+      "if (!breaker || process.env['NO_SUCH_VARIABLE'] === undefined) return held(outer);",
+    );
     expect(edited, 'the edit changed nothing: the test no longer removes the breaker').not.toBe(original);
     writeFileSync(file, edited);
     try {
