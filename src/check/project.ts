@@ -48,6 +48,7 @@ function readJsonFile(path: string): JsonFile {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // A parent (`.shipshape`) that is a file, not a folder: the file is not there either.
     if (code === 'ENOTDIR') return { found: false };
     return { found: true, error: `cannot be read (${code ?? String(error)})` };
   }
@@ -66,23 +67,10 @@ function readDeploymentsFile(path: string): DeploymentsRead {
 }
 
 function readManifest(path: string): ManifestRead {
-  let text: string;
-  try {
-    if (!statSync(path, { throwIfNoEntry: false })) return { found: false };
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // `.shipshape` is a file, not a folder: there is no manifest in it either.
-    if (code === 'ENOTDIR') return { found: false };
-    return { found: true, error: `cannot be read (${code ?? String(error)})` };
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { found: true, error: `is not valid JSON (${(error as Error).message})` };
-  }
-  const parsed = readManifestLeniently(value);
+  // `.shipshape` being a file, not a folder, reads as no manifest (readJsonFile: ENOTDIR).
+  const read = readJsonFile(path);
+  if (!read.found || 'error' in read) return read;
+  const parsed = readManifestLeniently(read.value);
   return 'error' in parsed ? { found: true, error: parsed.error } : { found: true, manifest: parsed.value };
 }
 
