@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { GenerateReport } from '../scaffold/report.js';
-import { CONFLICT_STYLES } from '../scaffold/plan.js';
+import { CONFLICT_STYLES } from '../scaffold/types.js';
 
 export default class Generate extends BaseCommand {
   static override summary = 'Stages 3 and 4: generate the project from a template pack, and re-generate it safely.';

@@ -9,11 +9,7 @@ import { unifiedDiff } from '../text/diff.js';
 import { hasHeader } from './header.js';
 import type { Merger } from './merge.js';
 import type { ProjectState } from './state.js';
-import type { ManifestFileEntry, Plan, PlanEntry, PackSource, ProjectManifest, RenderedFile } from './types.js';
-
-/** Where `generate` puts a merge conflict: inline markers, or a `<file>.rej` beside the file. */
-export const CONFLICT_STYLES = ['inline', 'rej'] as const;
-export type ConflictStyle = (typeof CONFLICT_STYLES)[number];
+import type { ConflictStyle, ManifestFileEntry, Plan, PlanEntry, PackSource, ProjectManifest, RenderedFile } from './types.js';
 
 export interface PlanInput {
   pack: { name: string; version: string; source: PackSource };

@@ -20,12 +20,12 @@ import { readProjectManifest } from './manifest.js';
 import { gitMergeFile, type Merger } from './merge.js';
 import { resolvePack, templateOf } from './pack.js';
 import { shipshapeVersion } from './package-root.js';
-import { planGeneration, type ConflictStyle } from './plan.js';
+import { planGeneration } from './plan.js';
 import { loadPrecompiled } from './precompiled.js';
 import { renderContext, renderPack } from './render.js';
 import { readProjectState } from './state.js';
 import type { TaskOutcome } from './tasks.js';
-import { type Pack, type PackSource, type Plan, type ProjectManifest } from './types.js';
+import { type Pack, type PackSource, type Plan, type ProjectManifest, type ConflictStyle } from './types.js';
 
 export interface GenerateOptions {
   cwd: string;

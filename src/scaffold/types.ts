@@ -124,3 +124,7 @@ export interface ManifestFileEntry {
 }
 
 export const BASE_DIR = '.shipshape/base';
+
+/** Where `generate` puts a merge conflict: inline markers, or a `<file>.rej` beside the file. */
+export const CONFLICT_STYLES = ['inline', 'rej'] as const;
+export type ConflictStyle = (typeof CONFLICT_STYLES)[number];
