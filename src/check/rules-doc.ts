@@ -3,11 +3,8 @@
  * code (`npm run docs`; a test fails when the committed file is stale).
  */
 import { stageTitle } from '../stages/table.js';
+import { cell } from '../text/markdown.js';
 import type { RuleMeta } from './types.js';
-
-function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
-}
 
 /** A fence longer than any backtick run inside, so a snippet can never close it early. */
 function fenced(code: string, language: string): string {

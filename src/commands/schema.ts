@@ -5,13 +5,23 @@ export default class Schema extends BaseCommand {
   static override summary = 'Print the JSON Schema of the shipshape/v1 spec.';
   static override description =
     'The schema is generated from the same zod schema that validates specs, so editors that read it (through the `# yaml-language-server: $schema=...` line that `init` writes) complete and validate exactly what `check` accepts.';
-  static override examples = ['<%= config.bin %> schema', '<%= config.bin %> schema --out shipshape.schema.json'];
+  static override examples = [
+    '<%= config.bin %> schema',
+    '<%= config.bin %> schema --out shipshape.schema.json',
+    '<%= config.bin %> schema --markdown > docs/spec.md',
+  ];
   static override flags = {
-    out: Flags.string({ char: 'o', description: 'Write the schema to this file instead of standard output.' }),
+    out: Flags.string({ char: 'o', description: 'Write the schema to this file instead of standard output.', exclusive: ['markdown'] }),
+    markdown: Flags.boolean({ description: 'Print the spec reference as Markdown (docs/spec.md): every field, its type and meaning.' }),
   };
 
   async run(): Promise<{ written?: string; schema?: unknown }> {
     const { flags } = await this.parse(Schema);
+    if (flags.markdown) {
+      const { renderSpecDoc } = await import('../spec/spec-doc.js');
+      if (!this.jsonEnabled()) process.stdout.write(renderSpecDoc());
+      return {};
+    }
     const { jsonSchema, writeJsonSchema } = await import('../spec/json-schema.js');
     if (flags.out) {
       const written = await writeJsonSchema(flags.out);
