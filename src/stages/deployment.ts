@@ -1,4 +1,5 @@
 import type { Project } from './project.js';
+import { servingVersion } from '../state/deployments.js';
 import { day, deploymentDate, DEPLOYMENTS_FILE, parseDeployments, type DeploymentRecord } from './records.js';
 import type { StageEvidence } from './types.js';
 
@@ -42,15 +43,42 @@ export async function deploymentEvidence(project: Project): Promise<StageEvidenc
       evidence: [{ what: 'deployment', file, ok: false, detail: `${file} lists only rollback drills` }],
     };
   }
-  const promoted = last.status === 'promoted';
-  const current = last.specHash.toLowerCase() === spec.hash;
-  const detail = !promoted
-    ? `the last deployment${when(last)} ended ${last.status}, not promoted`
-    : current
-      ? `the current ${project.specName} was promoted${when(last)}`
-      : `the last promotion${when(last)} deployed another version of ${project.specName}`;
+  if (last.status === 'in-progress') {
+    return {
+      state: 'in-progress',
+      evidence: [
+        {
+          what: 'deployment',
+          file,
+          ok: false,
+          detail: `a rollout started${when(last)} has not ended (if its process died, \`shipshape deploy status\` recovers it)`,
+        },
+      ],
+    };
+  }
+  // What serves now: the last promotion, unless a rollback returned to an earlier release. A rollout
+  // rolled back after it (the analysis caught a bad release) leaves it serving: the stage's point.
+  // Records written by hand without versions cannot say what serves: only a promotion last counts.
+  const serving = servingVersion(real) ?? (last.status === 'promoted' ? last : undefined);
+  if (!serving) {
+    return {
+      state: 'in-progress',
+      evidence: [
+        { what: 'promoted deployment', file, ok: false, detail: `the last deployment${when(last)} ended ${last.status}, not promoted` },
+      ],
+    };
+  }
+  const current = serving.specHash.toLowerCase() === spec.hash;
+  const how = serving.kind === 'rollback' ? 'rolled back to' : 'promoted';
+  const later =
+    serving === last
+      ? ''
+      : `; the later ${last.kind === 'rollback' ? 'rollback' : 'rollout'}${last.version ? ` of ${last.version}` : ''}${when(last)} ended ${last.status}`;
+  const detail = current
+    ? `the current ${project.specName} was ${how}${when(serving)}${serving !== last && serving.version ? ` (${serving.version} serves)` : ''}${later}`
+    : `the last promotion${when(serving)} deployed another version of ${project.specName}${later}`;
   return {
-    state: promoted && current ? 'done' : 'in-progress',
-    evidence: [{ what: 'promoted deployment', file, ok: promoted && current, detail }],
+    state: current ? 'done' : 'in-progress',
+    evidence: [{ what: 'promoted deployment', file, ok: current, detail }],
   };
 }

@@ -575,6 +575,48 @@ describe('computeStatus: stage 6, deployment', () => {
     expect(s.next).toMatchObject({ stage: 6, command: 'deploy', line: 'shipshape deploy' });
   });
 
+  it('a bad release rolled back after a promotion: done, the promoted release serves', async () => {
+    const dir = projectAt(6);
+    const hash = sha256(exampleText);
+    const v1 = { ...promotion(hash), version: 'v1' };
+    const v2 = {
+      specHash: hash,
+      status: 'rolled-back',
+      kind: 'rollout',
+      version: 'v2',
+      previousVersion: 'v1',
+      startedAt: '2025-01-12T09:00:00Z',
+      finishedAt: '2025-01-12T09:20:00Z',
+    };
+    put(dir, DEPLOYMENTS, json({ deployments: [v1, v2] }));
+    const s = await status(dir);
+    expect(stage(s, 6).state).toBe('done');
+    expect(facts(s, 6)).toEqual([
+      [
+        true,
+        DEPLOYMENTS,
+        'the current shipshape.yaml was promoted on 2025-01-10 (v1 serves); the later rollout of v2 on 2025-01-12 ended rolled-back',
+      ],
+    ]);
+  });
+
+  it('a rollout that has not ended is in progress; a manual rollback to a release of another spec is not done', async () => {
+    const dir = projectAt(6);
+    const hash = sha256(exampleText);
+    const running = { specHash: hash, status: 'in-progress', version: 'v2', startedAt: '2025-01-12T09:00:00Z' };
+    put(dir, DEPLOYMENTS, json({ deployments: [{ ...promotion(hash), version: 'v1' }, running] }));
+    let s = await status(dir);
+    expect(stage(s, 6).state).toBe('in-progress');
+    expect(facts(s, 6)[0]?.[2]).toMatch(/^a rollout started on 2025-01-12 has not ended/);
+
+    const old = { ...promotion(sha256(stageOneText)), version: 'v0' };
+    const back = { ...promotion(hash), status: 'rolled-back', kind: 'rollback', version: 'v0', specHash: sha256(stageOneText) };
+    put(dir, DEPLOYMENTS, json({ deployments: [old, { ...promotion(hash), version: 'v1' }, back] }));
+    s = await status(dir);
+    expect(stage(s, 6).state).toBe('in-progress');
+    expect(facts(s, 6)[0]?.[2]).toBe('the last promotion on 2025-01-10 deployed another version of shipshape.yaml');
+  });
+
   it('a promotion of another version of the spec is not done', async () => {
     const dir = projectAt(6);
     put(dir, DEPLOYMENTS, json([promotion(sha256(stageOneText))]));
