@@ -22,7 +22,7 @@ export async function renderCommandsDoc(root) {
     '| Command | What it does |',
     '| --- | --- |',
     ...commands.map(
-      (command) => `| [\`${name(command.id)}\`](#${anchor(command.id)}) | ${(command.summary ?? '').replaceAll('|', '\\|')} |`,
+      (command) => `| [\`${name(command.id)}\`](#${anchor(command.id)}) | ${(command.summary ?? command.description?.split('\n')[0] ?? '').replaceAll('|', '\\|')} |`,
     ),
   ];
   for (const command of commands) {
