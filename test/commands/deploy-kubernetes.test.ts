@@ -1,7 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Deployment } from '../../src/state/deployments.js';
 import {
   APPLIED,
@@ -285,5 +287,76 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toContain('the deploy process died while following the rollout; the cluster carried on: promoted');
     expect(history(dir)[0]).toMatchObject({ status: 'promoted' });
+  });
+});
+
+/**
+ * rollouts: service-switch through the built CLI: the fake kubectl, and a Prometheus on
+ * node:http in this process that answers each analysis query, or has no data.
+ */
+describe('shipshape deploy --driver kubernetes with rollouts: service-switch', { timeout: 120_000 }, () => {
+  function switchProject(): string {
+    const dir = tempDir();
+    const text = readFileSync(EXAMPLE, 'utf8')
+      .replace('rollouts: argo', 'rollouts: service-switch')
+      .replace('intervalSeconds: 10', 'intervalSeconds: 1')
+      .replace(/steps:\n(\s+- .*\n)+/, 'steps:\n    - { weight: 100 }\n');
+    writeFileSync(join(dir, 'shipshape.yaml'), text);
+    return dir;
+  }
+  const scenario: Scenario = {
+    contexts: ['prod'],
+    rules: [
+      PREFLIGHT[0]!,
+      { when: ['get', 'service'], replies: [{ stderr: 'Error from server (NotFound): services "support-triage" not found', exit: 1 }] },
+      { when: ['apply'], replies: [{ stdout: 'deployment.apps/support-triage-green created' }] },
+      { when: ['rollout', 'status'], replies: [{ stdout: 'deployment "support-triage-green" successfully rolled out' }] },
+      { when: ['patch', 'service'], replies: [{ stdout: 'service/support-triage patched' }] },
+    ],
+  };
+  /** A Prometheus whose every query returns `value` (business queries 0.95), or an empty vector. */
+  async function prometheus(value: string | undefined): Promise<{ url: string; queries: string[] }> {
+    const queries: string[] = [];
+    const server = createServer((request, response) => {
+      const query = new URL(request.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+      queries.push(query);
+      const result = value === undefined ? [] : [{ metric: {}, value: [0, query.includes('ai_business_metric') ? '0.95' : value] }];
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, queries };
+  }
+  const RUN = ['deploy', '--driver', 'kubernetes', '--image', '2.0.0', '--skip-validation', '--context', 'prod'];
+
+  it('needs --prometheus: its analysis runs here, not in the cluster (exit 2, nothing applied)', async () => {
+    const dir = switchProject();
+    const kubectl = fakeKubectl(scenario);
+    const result = await runCli(RUN, { cwd: dir, env: kubectl.env });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--prometheus');
+    expect(kubectl.calls()).toEqual([]);
+  });
+
+  it('switches the Service once the analysis passes, and not when Prometheus has no data', async () => {
+    const dir = switchProject();
+    const good = await prometheus('0.5');
+    const kubectl = fakeKubectl(scenario);
+    const passed = await runCli([...RUN, '--prometheus', good.url], { cwd: dir, env: kubectl.env });
+    expect(passed.exitCode).toBe(0);
+    expect(passed.stdout).toMatch(/^promoted 2\.0\.0\n/);
+    expect(good.queries.length).toBeGreaterThan(0);
+    const calls = kubectl.calls().map((args) => args.slice(0, 2).join(' '));
+    expect(calls).toEqual(['version --client', 'get service', 'apply -f', 'rollout status', 'patch service']);
+    expect(kubectl.calls().at(-1)).toContain('{"spec":{"selector":{"app.kubernetes.io/name":"support-triage","slot":"green"}}}');
+
+    const empty = await prometheus(undefined);
+    const noData = fakeKubectl(scenario);
+    const inconclusive = await runCli([...RUN, '--prometheus', empty.url], { cwd: dir, env: noData.env });
+    expect(inconclusive.exitCode).toBe(1);
+    expect(inconclusive.stdout).toMatch(/^rolled-back 2\.0\.0 .*no data/);
+    // Pointed back at the live slot: the Service never moved to the new one.
+    expect(noData.calls().at(-1)).toContain('{"spec":{"selector":{"app.kubernetes.io/name":"support-triage","slot":"blue"}}}');
   });
 });
