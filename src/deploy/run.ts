@@ -140,9 +140,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const kind = options.driver ?? project.deploy.driver;
   if (!options.skipValidation) await gate(project);
   if (isPlatformDriver(kind)) {
-    const local = (['drill', 'serve', 'loadRps', 'port'] as const).find(
-      (option) => options[option] !== undefined && options[option] !== false,
-    );
+    // --port is not refused: SHIPSHAPE_DEPLOY_PORT may be set for local deploys, and a cluster has no proxy port.
+    const local = (['drill', 'serve', 'loadRps'] as const).find((option) => options[option] !== undefined && options[option] !== false);
     if (local)
       throw new UserError(`--${local === 'loadRps' ? 'load' : local} is for the local driver: on ${kind} the cluster serves the traffic`);
     const { deployKubernetes } = await PLATFORM_DRIVERS[kind]();
@@ -356,7 +355,9 @@ export interface RollbackOptions extends DeployTarget {
  * `deploy rollback`: back to the release that served before the current one. The driver starts it
  * and checks it is ready before the history says it serves; `--serve` keeps it serving.
  */
-export async function deployRollback(options: RollbackOptions): Promise<{ record: Deployment; recovered: Recovery[] }> {
+export async function deployRollback(
+  options: RollbackOptions,
+): Promise<{ record: Deployment; recovered: Recovery[]; interrupted?: boolean }> {
   const project = await loadProject(options);
   const recovered = await recover(project.root);
   const read = await readHistory(project.root);
@@ -366,14 +367,14 @@ export async function deployRollback(options: RollbackOptions): Promise<{ record
   if (isPlatformDriver(platform)) {
     const { kubernetesRollback } = await PLATFORM_DRIVERS[platform]();
     const { root, spec } = project;
-    const { record } = await kubernetesRollback({
+    const { record, interrupted } = await kubernetesRollback({
       ...options.kubernetes,
       root,
       spec,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    return { record, recovered };
+    return { record, recovered, interrupted };
   }
   if (!serving)
     throw new UserError('nothing was promoted yet, so there is nothing to roll back', { hint: 'Run `shipshape deploy` first.' });

@@ -35,7 +35,7 @@ ${EXIT_CODES_HELP}`;
     const onSigint = () => controller.abort();
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
-    const { record } = await deployRollback({
+    const { record, interrupted } = await deployRollback({
       cwd: process.cwd(),
       ...(flags.dir ? { dir: flags.dir } : {}),
       ...(flags.spec ? { spec: flags.spec } : {}),
@@ -48,7 +48,7 @@ ${EXIT_CODES_HELP}`;
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     });
-    process.exitCode = record.status === 'rolled-back' ? ExitCode.ok : ExitCode.failures;
+    process.exitCode = interrupted ? ExitCode.interrupted : record.status === 'rolled-back' ? ExitCode.ok : ExitCode.failures;
     if (!this.jsonEnabled())
       process.stdout.write(`${record.status === 'rolled-back' ? 'rolled back' : 'rollback failed'}: ${record.reason ?? ''}\n`);
     return { record };

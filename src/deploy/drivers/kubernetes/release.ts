@@ -300,6 +300,17 @@ export async function deployKubernetes(context: KubernetesDeployContext): Promis
     await save(record);
     log(`deploying ${written.image} to namespace ${written.namespace} (${mode}, ${written.strategy})`);
 
+    if (signal?.aborted) {
+      // Ctrl-C before apply: the cluster was not touched, so there is nothing to abort.
+      record = {
+        ...record,
+        status: 'rolled-back',
+        finishedAt: iso(Date.now()),
+        reason: 'interrupted (Ctrl-C) before anything was applied',
+      };
+      await save(record);
+      return { record, interrupted: true };
+    }
     let outcome: ReleaseOutcome;
     const follower = rolloutFollower(spec, record, emit, log);
     if (mode === 'argo') {
