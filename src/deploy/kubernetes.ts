@@ -1,14 +1,14 @@
 /**
  * `deploy --driver kubernetes --dry-run`: the spec located and checked as for any deploy, then the
  * Kubernetes driver writes deploy/k8s/ and returns the kubectl commands a release runs. A real
- * run against a cluster (apply, follow, abort) is the driver's executor, not yet behind the command.
+ * run (apply, follow, abort) is drivers/kubernetes/release.ts, behind the same command.
  */
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { displayPath } from '../fs/paths.js';
 import { loadValidSpec } from '../spec/load.js';
 import { locateSpec } from '../spec/locate.js';
-import { kubernetesDryRun, type KubernetesDryRunResult } from './drivers/kubernetes/dry-run.js';
+import { kubernetesDryRun, type KubernetesDryRunResult } from './drivers/kubernetes/index.js';
 
 export interface KubernetesPlanOptions {
   cwd: string;

@@ -16,7 +16,8 @@ import { validationEvidence } from '../stages/validation.js';
 import { readHistory, saveDeployment, servingVersion, writeHistory, type Deployment, type DrillRecord } from '../state/deployments.js';
 import { runRollout, type RolloutEvent } from './controller.js';
 import type { DeploySpec, Driver, DriverKind, Release } from './driver.js';
-import { DRIVERS } from './drivers/index.js';
+import { DRIVERS, isPlatformDriver, PLATFORM_DRIVERS } from './drivers/index.js';
+import type { ClusterStatus, KubernetesRunOptions } from './drivers/kubernetes/release.js';
 import { acquireLock, alive, clearStaleLock, readLock, LOCK_FILE, type LockContent } from './lock.js';
 import { runLoad, type LoadResult } from './traffic.js';
 
@@ -24,6 +25,8 @@ export interface DeployTarget {
   cwd: string;
   dir?: string;
   spec?: string;
+  /** The Kubernetes driver's --context, --namespace (and, for deploy, --image, --timeout...). */
+  kubernetes?: KubernetesRunOptions;
 }
 
 interface LoadedProject {
@@ -136,6 +139,25 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const project = await loadProject(options);
   const kind = options.driver ?? project.deploy.driver;
   if (!options.skipValidation) await gate(project);
+  if (isPlatformDriver(kind)) {
+    // --port is not refused: SHIPSHAPE_DEPLOY_PORT may be set for local deploys, and a cluster has no proxy port.
+    const local = (['drill', 'serve', 'loadRps'] as const).find((option) => options[option] !== undefined && options[option] !== false);
+    if (local)
+      throw new UserError(`--${local === 'loadRps' ? 'load' : local} is for the local driver: on ${kind} the cluster serves the traffic`);
+    const { deployKubernetes } = await PLATFORM_DRIVERS[kind]();
+    const { root, spec, specHash } = project;
+    const result = await deployKubernetes({
+      ...options.kubernetes,
+      root,
+      spec,
+      specHash,
+      ...(options.skipValidation ? { skipValidation: true } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return { ...result, recovered: [] };
+  }
   const recovered = await recover(project.root);
   for (const r of recovered) options.log?.(r.message);
   const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
@@ -285,11 +307,24 @@ export interface DeployStatus {
   serving?: Deployment;
   last?: Deployment;
   recovered: Recovery[];
+  /** The Kubernetes driver: what the cluster says now. */
+  cluster?: ClusterStatus;
+}
+
+/** The driver of the last deployment, else the spec's. */
+function lastDriver(records: readonly Deployment[], project: LoadedProject): string {
+  return records.findLast((r) => r.driver)?.driver ?? project.deploy.driver;
 }
 
 /** `deploy status`: what serves, what ran last, and what happened to a rollout whose process died. */
 export async function deployStatus(target: DeployTarget): Promise<DeployStatus> {
   const project = await loadProject(target);
+  const history = await readHistory(project.root);
+  const kind = lastDriver('records' in history ? history.records : [], project);
+  if (isPlatformDriver(kind)) {
+    const { kubernetesStatus } = await PLATFORM_DRIVERS[kind]();
+    return kubernetesStatus(project.root, project.spec, target.kubernetes ?? {});
+  }
   const held = await readLock(project.root);
   const running = held && held.pid > 0 && alive(held.pid) ? held : undefined;
   const recovered = running ? [] : await recover(project.root);
@@ -320,12 +355,27 @@ export interface RollbackOptions extends DeployTarget {
  * `deploy rollback`: back to the release that served before the current one. The driver starts it
  * and checks it is ready before the history says it serves; `--serve` keeps it serving.
  */
-export async function deployRollback(options: RollbackOptions): Promise<{ record: Deployment; recovered: Recovery[] }> {
+export async function deployRollback(
+  options: RollbackOptions,
+): Promise<{ record: Deployment; recovered: Recovery[]; interrupted?: boolean }> {
   const project = await loadProject(options);
   const recovered = await recover(project.root);
   const read = await readHistory(project.root);
   if ('error' in read) throw new UserError(`.shipshape/deployments.json ${read.error}`, { hint: 'Fix or move the file aside.' });
   const serving = servingVersion(read.records);
+  const platform = serving?.driver ?? lastDriver(read.records, project);
+  if (isPlatformDriver(platform)) {
+    const { kubernetesRollback } = await PLATFORM_DRIVERS[platform]();
+    const { root, spec } = project;
+    const { record, interrupted } = await kubernetesRollback({
+      ...options.kubernetes,
+      root,
+      spec,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return { record, recovered, interrupted };
+  }
   if (!serving)
     throw new UserError('nothing was promoted yet, so there is nothing to roll back', { hint: 'Run `shipshape deploy` first.' });
   const previous = read.records
@@ -336,7 +386,7 @@ export async function deployRollback(options: RollbackOptions): Promise<{ record
     throw new UserError(`no release served before ${serving.version ?? 'the current one'}`, {
       hint: 'A rollback needs an earlier promoted release.',
     });
-  const kind = (serving.driver as DriverKind | undefined) ?? project.deploy.driver;
+  const kind = (serving.driver as Exclude<DriverKind, 'kubernetes'> | undefined) ?? 'local';
   const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const lock = await acquireLock(project.root, id);
   const driver = DRIVERS[kind]({

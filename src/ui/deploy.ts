@@ -5,6 +5,7 @@
  */
 import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { RolloutEvent } from '../deploy/controller.js';
+import type { ClusterStatus } from '../deploy/drivers/kubernetes/release.js';
 import type { DeployResult, DeployStatus } from '../deploy/run.js';
 import type { Deployment, VersionMetrics } from '../state/deployments.js';
 import { paintFor } from './paint.js';
@@ -134,4 +135,14 @@ export function formatStatus(status: DeployStatus): string {
   if (status.last && status.last !== status.serving)
     lines.push(`last: ${status.last.version ?? '?'} ${status.last.status}${status.last.reason ? `: ${status.last.reason}` : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The Kubernetes driver's live view of the cluster, after the history's lines. */
+export function formatClusterStatus(cluster: ClusterStatus): string {
+  const where = `namespace ${cluster.namespace}`;
+  if (cluster.mode === 'service-switch')
+    return `cluster: ${cluster.liveSlot ? `the Service selects ${cluster.liveSlot}` : 'no Service yet'} (${where})\n`;
+  const r = cluster.rollout;
+  if (!r) return `cluster: no Rollout yet (${where})\n`;
+  return `cluster: rollout ${r.name} ${r.phase}${r.step ? ` at step ${r.step}` : ''}, ${r.status}${r.reason ? `: ${r.reason}` : r.message ? `: ${r.message}` : ''} (${where})\n`;
 }

@@ -2,10 +2,32 @@ import * as Flags from '@oclif/core/flags';
 import { specFlags } from '../../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../../cli/base-command.js';
 import { ExitCode } from '../../errors.js';
-import type { KubernetesDryRunResult } from '../../deploy/drivers/kubernetes/dry-run.js';
+import type { KubernetesDryRunResult } from '../../deploy/drivers/kubernetes/index.js';
 import type { DeployResult } from '../../deploy/run.js';
 
 export const targetFlags = specFlags('to deploy');
+
+/** Where the Kubernetes driver works: every kubectl command gets them. */
+export const clusterFlags = {
+  context: Flags.string({ description: 'With the kubernetes driver: the kubectl context (default: kubectl’s current one).' }),
+  namespace: Flags.string({ description: 'With the kubernetes driver: the namespace (default: deploy.kubernetes.namespace).' }),
+  timeout: Flags.integer({
+    description: 'With the kubernetes driver: abort and roll back a rollout that has not ended after this many seconds.',
+    min: 1,
+    default: 1800,
+  }),
+  'poll-ms': Flags.integer({ hidden: true, min: 10, env: 'SHIPSHAPE_KUBECTL_POLL_MS' }),
+};
+
+/** The Kubernetes options of the core, from the flags. */
+export function clusterOptions(flags: { context?: string; namespace?: string; timeout?: number; 'poll-ms'?: number }) {
+  return {
+    ...(flags.context ? { context: flags.context } : {}),
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
+    ...(flags.timeout === undefined ? {} : { timeoutSeconds: flags.timeout }),
+    ...(flags['poll-ms'] === undefined ? {} : { pollIntervalMs: flags['poll-ms'] }),
+  };
+}
 
 export default class Deploy extends BaseCommand {
   static override summary = 'Stage 6: roll out a new release step by step, analyse it, and promote or roll back on its own.';
@@ -13,12 +35,15 @@ export default class Deploy extends BaseCommand {
 
 Refuses to start without a passing validation report for the current spec, unless --skip-validation (the history records it). --drill deploys a green made to fail on purpose and passes only if the rollback fires.
 
+With --driver kubernetes (or deploy.driver: kubernetes) the cluster runs the rollout: the manifests are written to deploy/k8s/ and applied with kubectl (--context, --namespace), and the Argo Rollout is followed to its end; a failed or inconclusive analysis, a degraded rollout, --timeout or Ctrl-C aborts it (traffic back on the stable version). --dry-run writes the manifests and prints the kubectl commands without touching the cluster.
+
 ${EXIT_CODES_HELP}`;
   static override examples = [
     '<%= config.bin %> deploy --load 50',
     '<%= config.bin %> deploy --drill --drill-error-rate 0.3',
     '<%= config.bin %> deploy --skip-validation --serve --port 8080',
     '<%= config.bin %> deploy --driver kubernetes --dry-run --image ghcr.io/example/support-triage:1.4.0',
+    '<%= config.bin %> deploy --driver kubernetes --image 1.4.0 --context prod',
   ];
   static override flags = {
     ...targetFlags,
@@ -48,9 +73,12 @@ ${EXIT_CODES_HELP}`;
     image: Flags.string({
       description: 'With --driver kubernetes: the image tag (or full reference) to deploy (default: the git commit).',
     }),
-    context: Flags.string({ description: 'With --driver kubernetes: the kubectl context.' }),
-    namespace: Flags.string({ description: 'With --driver kubernetes: the namespace (default: deploy.kubernetes.namespace).' }),
-    force: Flags.boolean({ description: 'With --driver kubernetes --dry-run: overwrite manifests in deploy/k8s/ changed by hand.' }),
+    ...clusterFlags,
+    prometheus: Flags.string({
+      description: 'With the kubernetes driver and rollouts: service-switch: the Prometheus URL shipshape’s analysis queries.',
+      env: 'SHIPSHAPE_PROMETHEUS_URL',
+    }),
+    force: Flags.boolean({ description: 'With the kubernetes driver: overwrite manifests in deploy/k8s/ changed by hand.' }),
     port: Flags.integer({
       description: 'The port clients reach the service on (the local proxy; default: any free port).',
       min: 0,
@@ -104,11 +132,17 @@ ${EXIT_CODES_HELP}`;
         ...(flags.driver ? { driver: flags.driver as 'local' | 'kubernetes' } : {}),
         ...(flags.version ? { version: flags.version } : {}),
         skipValidation: flags['skip-validation'],
-        drill: flags.drill,
+        ...(flags.drill ? { drill: true } : {}),
         ...(flags.drill ? { drillErrorRate: rate } : {}),
         ...(flags.load === undefined ? {} : { loadRps: flags.load }),
         ...(flags.port === undefined ? {} : { port: flags.port }),
-        serve: flags.serve,
+        ...(flags.serve ? { serve: true } : {}),
+        kubernetes: {
+          ...clusterOptions(flags),
+          ...(flags.image ? { image: flags.image } : {}),
+          ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
+          ...(flags.force ? { force: true } : {}),
+        },
         signal: controller.signal,
         onEvent,
         log,

@@ -55,6 +55,8 @@ export interface KubernetesDryRunResult {
   commands: ReleaseCommands;
   /** The commands as shell lines, in order: what a person runs. */
   lines: string[];
+  /** The analysis queries (service-switch: shipshape runs them itself against Prometheus). */
+  queries: KubernetesManifests['queries'];
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -158,5 +160,6 @@ export async function kubernetesDryRun(options: KubernetesDryRunOptions): Promis
     plan,
     commands,
     lines: commands.run.map(formatCommand),
+    queries: manifests.queries,
   };
 }

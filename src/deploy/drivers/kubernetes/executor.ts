@@ -150,6 +150,10 @@ export interface FollowOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The clock (tests pass a fake). */
   now?: () => number;
+  /** Status reads that may fail in a row (a network blip) before the rollout is aborted: 3 unless given. */
+  maxPollFailures?: number;
+  /** Called when a status read fails, with how many failed in a row. */
+  onPollFailure?: (problem: string, inARow: number) => void;
 }
 
 export interface ReleaseOutcome {
@@ -198,11 +202,27 @@ async function abortRelease(run: KubectlRunner, plan: KubectlPlan, log: string[]
 export async function runArgoRelease(plan: KubectlPlan, run: KubectlRunner, options: FollowOptions = {}): Promise<ReleaseOutcome> {
   if (plan.mode !== 'argo') throw new Error('runArgoRelease needs an argo plan');
   const log: string[] = [];
+  await step(run, plan.apply, log, options.signal);
+  return followArgoRollout(plan, run, options, log);
+}
+
+/**
+ * Follows an Argo Rollout already set in motion (by `apply`, or by `undo` for `deploy rollback`)
+ * to its end, aborting it on an inconclusive analysis, a degraded rollout, a timeout, an
+ * interruption, or when its status cannot be read `maxPollFailures` times in a row.
+ */
+export async function followArgoRollout(
+  plan: KubectlPlan,
+  run: KubectlRunner,
+  options: FollowOptions = {},
+  log: string[] = [],
+): Promise<ReleaseOutcome> {
   const sleep = options.sleep ?? defaultSleep;
   const now = options.now ?? Date.now;
   const deadline = now() + (options.timeoutMs ?? 30 * 60_000);
-  await step(run, plan.apply, log, options.signal);
+  const maxPollFailures = options.maxPollFailures ?? 3;
   let last: RolloutState | undefined;
+  let pollFailures = 0;
   const rollBack = async (reason: string, extra: Partial<ReleaseOutcome> = {}): Promise<ReleaseOutcome> => {
     const abortError = await abortRelease(run, plan, log);
     if (abortError)
@@ -217,10 +237,31 @@ export async function runArgoRelease(plan: KubectlPlan, run: KubectlRunner, opti
   };
   for (;;) {
     if (options.signal?.aborted) return rollBack('interrupted', { interrupted: true });
-    if (now() > deadline) return rollBack('timed out waiting for the rollout to finish');
-    const result = await step(run, plan.wait, log, options.signal);
+    if (now() > deadline)
+      return rollBack(`timed out: the rollout had not ended after ${Math.round((options.timeoutMs ?? 1_800_000) / 1000)} s`);
+    log.push(formatCommand(plan.wait));
+    const result = await run(plan.wait.args, options.signal ? { signal: options.signal } : {});
     if (options.signal?.aborted) return rollBack('interrupted', { interrupted: true });
-    last = parseRollout(result.stdout);
+    let state: RolloutState | undefined;
+    let problem: string | undefined;
+    if (result.exitCode !== 0) problem = (result.stderr || result.stdout).trim() || `exit ${result.exitCode}`;
+    else {
+      try {
+        state = parseRollout(result.stdout);
+      } catch (error) {
+        problem = error instanceof ExternalError ? error.output : String(error);
+      }
+    }
+    if (!state) {
+      pollFailures++;
+      options.onPollFailure?.(problem ?? 'no answer', pollFailures);
+      if (pollFailures >= maxPollFailures)
+        return rollBack(`lost track of the rollout: ${formatCommand(plan.wait)} failed ${pollFailures} times in a row: ${problem ?? ''}`);
+      await sleep(plan.pollIntervalMs, options.signal);
+      continue;
+    }
+    pollFailures = 0;
+    last = state;
     options.onUpdate?.(last);
     const verdict = rolloutVerdict(last);
     if (verdict.status === 'promoted') return { status: 'promoted', commands: log, last };

@@ -132,6 +132,19 @@ describe('runArgoRelease against the fake kubectl', () => {
     expect(kubectl.calls().at(-1)?.slice(0, 3)).toEqual(['argo', 'rollouts', 'abort']);
   });
 
+  it('rides out a failed status read, and aborts after three in a row', async () => {
+    const blip = { stderr: 'Unable to connect to the server: net/http: TLS handshake timeout', exit: 1 };
+    const kubectl = fakeKubectl(argoScenario([blip, { stdout: ROLLOUTS.progressing }, blip, blip, blip]));
+    const failures: number[] = [];
+    const outcome = await runArgoRelease(plan(), kubectl.run, { sleep: noWait, onPollFailure: (_, n) => failures.push(n) });
+    expect(failures).toEqual([1, 1, 2, 3]);
+    expect(outcome).toMatchObject({
+      status: 'rolled-back',
+      reason: expect.stringMatching(/^lost track of the rollout: .* failed 3 times in a row: Unable to connect/),
+    });
+    expect(kubectl.calls().at(-1)?.slice(0, 3)).toEqual(['argo', 'rollouts', 'abort']);
+  });
+
   it('on interruption kills the kubectl in flight, aborts the rollout and says it was interrupted', async () => {
     const kubectl = fakeKubectl(argoScenario([{ stdout: ROLLOUTS.progressing }, { hang: true }]));
     const controller = new AbortController();

@@ -22,6 +22,8 @@ export interface Scenario {
 
 export interface FakeKubectl {
   dir: string;
+  /** PATH (the fake first) and FAKE_KUBECTL_DIR, for a whole `shipshape` process. */
+  env: Record<string, string>;
   run: KubectlRunner;
   /** The argument lists kubectl was called with, in order. */
   calls(): string[][];
@@ -34,6 +36,7 @@ export function fakeKubectl(scenario: Scenario, cwd = tempDir()): FakeKubectl {
   const env = { PATH: `${join(ROOT, 'test/fixtures/kubectl')}${delimiter}${process.env['PATH']}`, FAKE_KUBECTL_DIR: dir };
   return {
     dir,
+    env,
     run: execaKubectl({ cwd, env }),
     calls: () =>
       readFileSync(join(dir, 'calls.jsonl'), 'utf8')
@@ -42,6 +45,21 @@ export function fakeKubectl(scenario: Scenario, cwd = tempDir()): FakeKubectl {
         .map((line) => JSON.parse(line) as string[]),
   };
 }
+
+/** What `kubectl version --client -o json` prints (kubectl 1.29). */
+export const CLIENT_VERSION = JSON.stringify({
+  clientVersion: { major: '1', minor: '29', gitVersion: 'v1.29.2', platform: 'linux/amd64' },
+  kustomizeVersion: 'v5.0.4-0.20230601165947-6ce0bf390ce3',
+});
+
+/** The preflight's answers: a current kubectl with the Argo Rollouts plugin. */
+export const PREFLIGHT = [
+  { when: ['version'], replies: [{ stdout: CLIENT_VERSION }] },
+  {
+    when: ['argo', 'rollouts', 'version'],
+    replies: [{ stdout: 'kubectl-argo-rollouts: v1.7.2+59e5bd3\n  BuildDate: 2024-08-13T18:24:23Z' }],
+  },
+];
 
 export const APPLIED = [
   'configmap/support-triage-config created',
