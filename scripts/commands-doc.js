@@ -22,7 +22,8 @@ export async function renderCommandsDoc(root) {
     '| Command | What it does |',
     '| --- | --- |',
     ...commands.map(
-      (command) => `| [\`${name(command.id)}\`](#${anchor(command.id)}) | ${(command.summary ?? command.description?.split('\n')[0] ?? '').replaceAll('|', '\\|')} |`,
+      (command) =>
+        `| [\`${name(command.id)}\`](#${anchor(command.id)}) | ${(command.summary ?? command.description?.split('\n')[0] ?? '').replaceAll('|', '\\|')} |`,
     ),
   ];
   for (const command of commands) {
