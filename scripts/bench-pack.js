@@ -260,6 +260,14 @@ export async function benchPack() {
 
   const work = mkdtempSync(join(tmpdir(), 'shipshape-bench-pack-'));
   const children = [];
+  // Stopped from outside (the bench alone, not its process group): its children go too, and its temp folder.
+  const interrupted = (signal) => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const env = { ...process.env, CI: 'true', npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
     delete env.NODE_EXTRA_CA_CERTS;
@@ -476,6 +484,8 @@ export async function benchPack() {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     rmSync(work, { recursive: true, force: true });
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
   }
   return rows;
 }
