@@ -14,6 +14,7 @@ import { patternFit } from '../../../src/check/rules/pattern-fit.js';
 import { placeholderText } from '../../../src/check/rules/placeholder-text.js';
 import { references } from '../../../src/check/rules/references.js';
 import { reviewOwner } from '../../../src/check/rules/review-owner.js';
+import { scenarioFeasibility } from '../../../src/check/rules/scenario-feasibility.js';
 import { uniqueIds } from '../../../src/check/rules/unique-ids.js';
 import type { Rule } from '../../../src/check/types.js';
 import type { Spec } from '../../../src/spec/schema.js';
@@ -94,6 +95,24 @@ const CASES: { rule: Rule; spec: Spec; messages: string[] }[] = [
     }),
     messages: [
       'The rollout analysis watches error-rate-percent and p95-latency-ms but no business metric: a release that answers fast and wrong would be promoted.',
+    ],
+  },
+  {
+    rule: scenarioFeasibility,
+    spec: edited((spec) => {
+      delete spec.resilience!.fallback;
+      spec.scenarios = [
+        {
+          id: 's',
+          failureMode: 'llm-slow',
+          fault: { target: 'strong', type: 'timeout', rate: 1 },
+          load: { rps: 10, durationSeconds: 30 },
+          expect: { p95Ms: { max: 500 } },
+        },
+      ];
+    }),
+    messages: [
+      'Scenario "s" expects p95Ms at most 500 ms, but a timeout fault on 100% of requests makes them wait for tier strong\'s timeout (900 ms), and there is no fallback to answer sooner.',
     ],
   },
   {
