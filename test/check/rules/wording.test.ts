@@ -4,6 +4,7 @@
  * here and in the rule without touching its behaviour tests.
  */
 import { describe, expect, it } from 'vitest';
+import { renderMessage } from '../../../src/check/messages.js';
 import { costBudget } from '../../../src/check/rules/cost-budget.js';
 import { deployBusinessMetric } from '../../../src/check/rules/deploy-business-metric.js';
 import { failureModeMitigation } from '../../../src/check/rules/failure-mode-mitigation.js';
@@ -13,6 +14,8 @@ import { noSecrets } from '../../../src/check/rules/no-secrets.js';
 import { patternFit } from '../../../src/check/rules/pattern-fit.js';
 import { placeholderText } from '../../../src/check/rules/placeholder-text.js';
 import { references } from '../../../src/check/rules/references.js';
+import { reviewDueSoon } from '../../../src/check/rules/review-due-soon.js';
+import { reviewOverdue } from '../../../src/check/rules/review-overdue.js';
 import { reviewOwner } from '../../../src/check/rules/review-owner.js';
 import { scenarioFeasibility } from '../../../src/check/rules/scenario-feasibility.js';
 import { uniqueIds } from '../../../src/check/rules/unique-ids.js';
@@ -130,5 +133,17 @@ const CASES: { rule: Rule; spec: Spec; messages: string[] }[] = [
 describe('rule messages, as rendered', () => {
   it.each(CASES.map((c) => [c.rule.id, c] as const))('%s', (_id, { rule, spec, messages }) => {
     expect(run(rule, spec).map((report) => report.message)).toEqual(messages);
+  });
+});
+
+describe('rule messages of project files, as rendered from the data their tests assert', () => {
+  const promoted = { afterDays: '30', promotedOn: '2026-01-30' };
+  it('review-due-soon and review-overdue', () => {
+    expect(renderMessage(reviewDueSoon, 'dueSoon', { when: 'in 7 days', due: '2026-03-01', ...promoted })).toBe(
+      'the 30-day review is due in 7 days (2026-03-01, 30 days after the promotion of 2026-01-30)',
+    );
+    expect(renderMessage(reviewOverdue, 'overdue', { late: '1 day', due: '2026-03-01', ...promoted })).toBe(
+      'the 30-day review is overdue by 1 day: it was due on 2026-03-01, 30 days after the promotion of 2026-01-30',
+    );
   });
 });
