@@ -93,6 +93,13 @@ try {
   const { benchDeploy } = await import('./bench-deploy.js');
   rows.push(...(await benchDeploy()));
 
+  // The default pack's service at 10x its peak load with its http tier hung, the load in another process than the
+  // service (scripts/bench-pack.js). BENCH_PACK=skip leaves it out.
+  if (process.env.BENCH_PACK !== 'skip') {
+    const { benchPack } = await import('./bench-pack.js');
+    rows.push(...(await benchPack()));
+  }
+
   // validate's proxy: the p50 it adds at 500 requests per second (direct and proxied runs interleaved), and how
   // closely an injected latency is kept. In process, against a bare local upstream.
   const { startFaultProxy, runLoad } = await import(join(root, 'dist', 'validate', 'index.js'));

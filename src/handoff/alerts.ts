@@ -5,21 +5,7 @@
  * so an alert cannot exist without its runbook section, nor a section without its alert.
  */
 import type { FailureModeKind, Spec } from '../spec/schema.js';
-import {
-  BURN_RATES,
-  BURN_WINDOWS,
-  budgets,
-  businessValue,
-  costPerRequestExpr,
-  errorRatioExpr,
-  fallbackPercentExpr,
-  num,
-  p95MsExpr,
-  RECORDED,
-  selector,
-  slowRatioExpr,
-  worseThan,
-} from './queries.js';
+import { BURN_RATES, BURN_WINDOWS, num, RECORDED, serviceQueries } from './queries.js';
 import { metricName, SERVICE_LABEL } from './service-metrics.js';
 
 export type Severity = 'page' | 'ticket';
@@ -76,17 +62,18 @@ const anchorOf = (name: string) => `alert-${name.toLowerCase()}`;
 
 /** The recording rules: the SLIs over every burn-rate window, and the drift statistics. */
 export function recordingRules(spec: Spec): RecordingRule[] {
+  const q = serviceQueries(spec);
   const rules: RecordingRule[] = [];
-  for (const window of BURN_WINDOWS) rules.push({ record: RECORDED.errorRatio(window), expr: errorRatioExpr(spec, window) });
-  for (const window of BURN_WINDOWS) rules.push({ record: RECORDED.slowRatio(window), expr: slowRatioExpr(spec, window) });
+  for (const window of BURN_WINDOWS) rules.push({ record: RECORDED.errorRatio(window), expr: q.errorRatio(window) });
+  for (const window of BURN_WINDOWS) rules.push({ record: RECORDED.slowRatio(window), expr: q.slowRatio(window) });
   const drift = spec.monitoring?.drift;
   if (drift) {
-    const category = `${metricName('inputCategory')}${selector(spec)}`;
+    const category = `${metricName('inputCategory')}${q.selector()}`;
     const share = (range: string) =>
       `sum by (feature, value) (rate(${category}${range})) / ignoring (value) group_left sum by (feature) (rate(${category}${range}))`;
     const histogram = metricName('inputFeature');
     const cdf = (range: string) =>
-      `sum by (feature, le) (rate(${histogram}_bucket${selector(spec)}${range})) / ignoring (le) group_left sum by (feature) (rate(${histogram}_count${selector(spec)}${range}))`;
+      `sum by (feature, le) (rate(${histogram}_bucket${q.selector()}${range})) / ignoring (le) group_left sum by (feature) (rate(${histogram}_count${q.selector()}${range}))`;
     // The last hour against the seven days before it.
     rules.push(
       { record: RECORDED.categoryShare, expr: share('[1h]') },
@@ -97,13 +84,13 @@ export function recordingRules(spec: Spec): RecordingRule[] {
     // Categorical features: the population stability index of the value shares (method psi), or
     // the largest change of a share (ks). Numeric features: the largest gap between the cumulative
     // shares below each bucket, a binned Kolmogorov-Smirnov statistic (see the runbook's limitations).
-    const current = `clamp_min(${RECORDED.categoryShare}${selector(spec)}, 0.0001)`;
-    const baseline = `clamp_min(${RECORDED.categoryShareBaseline}${selector(spec)}, 0.0001)`;
+    const current = `clamp_min(${RECORDED.categoryShare}${q.selector()}, 0.0001)`;
+    const baseline = `clamp_min(${RECORDED.categoryShareBaseline}${q.selector()}, 0.0001)`;
     const categorical =
       drift.method === 'psi'
         ? `sum by (feature) ((${current} - ${baseline}) * ln(${current} / ${baseline}))`
         : `max by (feature) (abs(${current} - ${baseline}))`;
-    const numeric = `max by (feature) (abs(${RECORDED.featureCdf}${selector(spec)} - ${RECORDED.featureCdfBaseline}${selector(spec)}))`;
+    const numeric = `max by (feature) (abs(${RECORDED.featureCdf}${q.selector()} - ${RECORDED.featureCdfBaseline}${q.selector()}))`;
     rules.push({ record: RECORDED.drift, expr: `${categorical} or ${numeric}` });
   }
   return rules;
@@ -111,10 +98,11 @@ export function recordingRules(spec: Spec): RecordingRule[] {
 
 /** Every alert of the service, in the order the runbook lists them. */
 export function alertsOf(spec: Spec): Alert[] {
+  const q = serviceQueries(spec);
   const service = spec.metadata.name;
   const alerts: Alert[] = [];
   const add = (alert: Omit<Alert, 'anchor'>) => alerts.push({ ...alert, anchor: anchorOf(alert.name) });
-  const budget = budgets(spec);
+  const budget = q.budget;
   const windowDays = spec.slo.windowDays ?? 30;
   const requests = metricName('requests');
   const duration = metricName('requestDuration');
@@ -124,7 +112,7 @@ export function alertsOf(spec: Spec): Alert[] {
       BURN_RATES.filter((rate) => rate.severity === severity)
         .map(
           (rate) =>
-            `(${ratio(rate.long)}${selector(spec)} > ${num(rate.factor * allowed)} and ${ratio(rate.short)}${selector(spec)} > ${num(rate.factor * allowed)})`,
+            `(${ratio(rate.long)}${q.selector()} > ${num(rate.factor * allowed)} and ${ratio(rate.short)}${q.selector()} > ${num(rate.factor * allowed)})`,
         )
         .join(' or ');
     const pace = (severity: Severity) =>
@@ -193,7 +181,7 @@ export function alertsOf(spec: Spec): Alert[] {
       kind: 'error-rate',
       name: 'ErrorRateHigh',
       severity: 'ticket',
-      expr: `100 * ${RECORDED.errorRatio('5m')}${selector(spec)} > ${num(errorRatePercent)}`,
+      expr: `100 * ${RECORDED.errorRatio('5m')}${q.selector()} > ${num(errorRatePercent)}`,
       for: '5m',
       summary: `${service} fails more than ${num(errorRatePercent)}% of requests`,
       meaning: `More than ${num(errorRatePercent)}% of requests (monitoring.alerts.errorRatePercent) have failed for five minutes.`,
@@ -210,7 +198,7 @@ export function alertsOf(spec: Spec): Alert[] {
       kind: 'p95-latency',
       name: 'LatencyP95High',
       severity: 'ticket',
-      expr: `${p95MsExpr(spec)} > ${num(p95LatencyMs)}`,
+      expr: `${q.p95Ms()} > ${num(p95LatencyMs)}`,
       for: '10m',
       summary: `${service} p95 latency is over ${p95LatencyMs} ms`,
       meaning: `The 95th percentile of request latency has been over ${p95LatencyMs} ms (monitoring.alerts.p95LatencyMs) for ten minutes.`,
@@ -227,7 +215,7 @@ export function alertsOf(spec: Spec): Alert[] {
     kind: 'fallback-rate',
     name: 'FallbackRateHigh',
     severity: 'ticket',
-    expr: `${fallbackPercentExpr(spec)} > ${num(fallbackPercent)}`,
+    expr: `${q.fallbackPercent()} > ${num(fallbackPercent)}`,
     for: '15m',
     summary: `${service} answers more than ${num(fallbackPercent)}% of requests from its fallback`,
     meaning: `More than ${num(fallbackPercent)}% of requests over the last hour were answered by the fallback (${spec.resilience?.fallback?.strategy ?? 'none configured'}): users get degraded answers, counted as successes by the availability SLO. The model tiers are failing, timing out, or their breakers are open.`,
@@ -243,7 +231,7 @@ export function alertsOf(spec: Spec): Alert[] {
       kind: 'breaker-open',
       name: 'CircuitBreakerOpen',
       severity: 'ticket',
-      expr: `max by (tier) (${metricName('breakerState')}${selector(spec)}) == 1`,
+      expr: `max by (tier) (${metricName('breakerState')}${q.selector()}) == 1`,
       for: '5m',
       summary: `A circuit breaker of ${service} has been open for 5 minutes`,
       meaning: `The breaker of a model tier (the tier label) has stayed open for five minutes: calls to that tier fail fast and go to the next tier or the fallback. Its upstream is down or too slow (resilience.circuitBreaker).`,
@@ -261,7 +249,7 @@ export function alertsOf(spec: Spec): Alert[] {
       kind: 'input-drift',
       name: 'InputDrift',
       severity: 'ticket',
-      expr: `${RECORDED.drift}${selector(spec)} > ${num(drift.threshold)}`,
+      expr: `${RECORDED.drift}${q.selector()} > ${num(drift.threshold)}`,
       for: '1h',
       summary: `The inputs of ${service} have drifted from the previous week`,
       meaning: `A drift feature (the feature label; monitoring.drift.features) over the last hour differs from the seven days before by more than ${num(drift.threshold)} (${drift.method}, monitoring.drift.threshold). The model sees inputs it was not tuned for: quality may fall before any error shows.`,
@@ -279,7 +267,7 @@ export function alertsOf(spec: Spec): Alert[] {
       kind: 'cost-per-request',
       name: 'CostPerRequestOverBudget',
       severity: 'ticket',
-      expr: `${costPerRequestExpr(spec)} > ${num(costBudget)}`,
+      expr: `${q.costPerRequest()} > ${num(costBudget)}`,
       for: '30m',
       summary: `${service} spends more than ${num(costBudget)} USD per request`,
       meaning: `Model spend per request over the last hour is above the budget of ${num(costBudget)} USD (business.budget.costPerRequestUsd): more requests than planned reach the expensive tier.`,
@@ -296,7 +284,7 @@ export function alertsOf(spec: Spec): Alert[] {
     kind: 'business-regressed',
     name: 'BusinessMetricRegressed',
     severity: 'ticket',
-    expr: `${businessValue(spec)} ${worseThan(spec, metric.baseline)}`,
+    expr: `${q.businessValue()} ${q.worseThan(metric.baseline)}`,
     for: '1h',
     summary: `${metric.name} is worse than its baseline`,
     meaning: `The business metric ${metric.name} (${metric.direction} is better) is worse than the baseline of ${num(metric.baseline)} it was meant to improve on: the service is doing harm, whatever the system metrics say.`,
@@ -304,13 +292,13 @@ export function alertsOf(spec: Spec): Alert[] {
     by: [],
     from: ['business.metric.baseline', 'business.metric.direction', 'business.metric.aggregation'],
     detects: ['bad-output', 'bad-deploy', 'data-drift'],
-    threshold: `${worseThan(spec, metric.baseline)} for 1 hour`,
+    threshold: `${q.worseThan(metric.baseline)} for 1 hour`,
   });
   add({
     kind: 'business-off-target',
     name: 'BusinessMetricOffTarget',
     severity: 'ticket',
-    expr: `${businessValue(spec)} ${worseThan(spec, metric.target)}`,
+    expr: `${q.businessValue()} ${q.worseThan(metric.target)}`,
     for: '1d',
     summary: `${metric.name} is off its target`,
     meaning: `The business metric ${metric.name} has been worse than its target of ${num(metric.target)} (business.metric.target) for a day. Expected while the service ramps up; after that, a reason for the next iteration's backlog.`,
@@ -318,7 +306,7 @@ export function alertsOf(spec: Spec): Alert[] {
     by: [],
     from: ['business.metric.target', 'business.metric.direction', 'business.metric.aggregation'],
     detects: ['bad-output', 'data-drift'],
-    threshold: `${worseThan(spec, metric.target)} for 1 day`,
+    threshold: `${q.worseThan(metric.target)} for 1 day`,
   });
   return alerts.map((alert) => ({ ...alert, by: alert.by.filter((label) => label !== SERVICE_LABEL) }));
 }

@@ -16,17 +16,7 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Spec } from '../spec/schema.js';
-import {
-  budgets,
-  businessValue,
-  costPerRequestExpr,
-  errorRatioExpr,
-  fallbackPercentExpr,
-  num,
-  p95MsExpr,
-  RECORDED,
-  selector,
-} from './queries.js';
+import { num, RECORDED, serviceQueries } from './queries.js';
 import { metricName } from './service-metrics.js';
 
 export const DASHBOARD_FILE = 'monitoring/grafana-dashboard.json';
@@ -52,9 +42,10 @@ interface RowSpec {
 /** The rows of the dashboard, as data: also what the tests parse. */
 export function dashboardRows(spec: Spec): RowSpec[] {
   const metric = spec.business.metric;
-  const sel = selector(spec);
+  const q = serviceQueries(spec);
+  const sel = q.selector();
   const windowDays = spec.slo.windowDays ?? 30;
-  const budget = budgets(spec);
+  const budget = q.budget;
   const decrease = metric.direction === 'decrease';
   const rows: RowSpec[] = [
     {
@@ -65,7 +56,7 @@ export function dashboardRows(spec: Spec): RowSpec[] {
           title: metric.name,
           description: `${metric.description ?? metric.name} Baseline ${num(metric.baseline)}, target ${num(metric.target)} (${metric.direction}).`,
           unit: 'none',
-          queries: [[businessValue(spec), metric.name]],
+          queries: [[q.businessValue(), metric.name]],
           threshold: { value: metric.target, below: !decrease },
         },
         {
@@ -86,7 +77,7 @@ export function dashboardRows(spec: Spec): RowSpec[] {
           title: `Availability over ${windowDays} days`,
           description: `Objective ${spec.slo.availability}% (slo.availability).`,
           unit: 'percent',
-          queries: [[`100 * (1 - (${errorRatioExpr(spec, `${windowDays}d`)}))`, 'availability']],
+          queries: [[`100 * (1 - (${q.errorRatio(`${windowDays}d`)}))`, 'availability']],
           threshold: { value: spec.slo.availability, below: true },
         },
         {
@@ -94,7 +85,7 @@ export function dashboardRows(spec: Spec): RowSpec[] {
           title: 'Error budget remaining',
           description: `The share of the ${windowDays}-day error budget (${num(budget.availability * 100)}% of requests) not yet spent.`,
           unit: 'percentunit',
-          queries: [[`1 - (${errorRatioExpr(spec, `${windowDays}d`)}) / ${num(budget.availability)}`, 'remaining']],
+          queries: [[`1 - (${q.errorRatio(`${windowDays}d`)}) / ${num(budget.availability)}`, 'remaining']],
           threshold: { value: 0, below: true },
         },
         {
@@ -120,7 +111,7 @@ export function dashboardRows(spec: Spec): RowSpec[] {
           description: `p95 objective ${spec.slo.latency.p95Ms} ms, p99 ${spec.slo.latency.p99Ms} ms (slo.latency).`,
           unit: 'ms',
           queries: [
-            [p95MsExpr(spec), 'p95'],
+            [q.p95Ms(), 'p95'],
             [`1000 * histogram_quantile(0.99, sum by (le) (rate(${metricName('requestDuration')}_bucket${sel}[5m])))`, 'p99'],
           ],
           threshold: { value: spec.slo.latency.p95Ms },
@@ -166,7 +157,7 @@ export function dashboardRows(spec: Spec): RowSpec[] {
           title: 'Fallback share',
           description: 'Percent of requests answered by the fallback (resilience.fallback).',
           unit: 'percent',
-          queries: [[fallbackPercentExpr(spec, '5m'), 'fallback']],
+          queries: [[q.fallbackPercent('5m'), 'fallback']],
         },
         {
           kind: 'timeseries',
@@ -224,7 +215,7 @@ export function dashboardRows(spec: Spec): RowSpec[] {
           title: 'Cost per request',
           description: 'Model spend per request in USD (business.budget.costPerRequestUsd).',
           unit: 'currencyUSD',
-          queries: [[costPerRequestExpr(spec), 'per request']],
+          queries: [[q.costPerRequest(), 'per request']],
           ...(spec.business.budget?.costPerRequestUsd !== undefined
             ? { threshold: { value: spec.business.budget.costPerRequestUsd } }
             : {}),

@@ -123,3 +123,34 @@ export function fallbackPercentExpr(spec: Spec, window = '1h'): string {
 export function p95MsExpr(spec: Spec, window = '5m'): string {
   return `1000 * histogram_quantile(0.95, sum by (le) (rate(${metricName('requestDuration')}_bucket${selector(spec)}[${window}])))`;
 }
+
+/** The queries of one service, bound to its spec: the rules, the dashboard and the runbook take theirs from here. */
+export interface ServiceQueries {
+  /** The service's label selector, with extra matchers. */
+  selector(extra?: Record<string, string>): string;
+  /** The error budgets. */
+  budget: { availability: number; latency: number };
+  /** The business metric's current value (or that of `metric`). */
+  businessValue(metric?: string): string;
+  /** The comparison that says a value of the business metric is worse than `threshold`. */
+  worseThan(threshold: number): string;
+  errorRatio(window: string): string;
+  slowRatio(window: string): string;
+  costPerRequest(window?: string): string;
+  fallbackPercent(window?: string): string;
+  p95Ms(window?: string): string;
+}
+
+export function serviceQueries(spec: Spec): ServiceQueries {
+  return {
+    selector: (extra) => selector(spec, extra),
+    budget: budgets(spec),
+    businessValue: (metric) => businessValue(spec, metric),
+    worseThan: (threshold) => worseThan(spec, threshold),
+    errorRatio: (window) => errorRatioExpr(spec, window),
+    slowRatio: (window) => slowRatioExpr(spec, window),
+    costPerRequest: (window) => costPerRequestExpr(spec, window),
+    fallbackPercent: (window) => fallbackPercentExpr(spec, window),
+    p95Ms: (window) => p95MsExpr(spec, window),
+  };
+}

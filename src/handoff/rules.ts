@@ -140,6 +140,54 @@ function worse(spec: Spec, threshold: number, margin: number): number {
   return direction === 'decrease' ? threshold + gap : threshold - gap;
 }
 
+type BurnKind = Extract<Alert['kind'], `${string}-burn-${string}`>;
+
+/**
+ * The firing cases of the burn-rate alerts: a fast burn, over an hour, at the page rate (14.4x) with a margin over it;
+ * a slow one, over a day, at 4.5x the budget rate (above the 3x ticket rate).
+ */
+const BURN_CASES: Record<
+  BurnKind,
+  { name: string; budget: 'availability' | 'latency'; factor: number; margin: number; interval: string; steps: number; evalTime: string }
+> = {
+  'availability-burn-fast': {
+    name: 'fails fast enough to burn the availability budget at 14.4x',
+    budget: 'availability',
+    factor: 14.4,
+    margin: 1.5,
+    interval: '1m',
+    steps: 70,
+    evalTime: '1h',
+  },
+  'availability-burn-slow': {
+    name: 'fails steadily at 4.5x the availability budget rate for a day',
+    budget: 'availability',
+    factor: 4.5,
+    margin: 1,
+    interval: '5m',
+    steps: 300,
+    evalTime: '1d',
+  },
+  'latency-burn-fast': {
+    name: 'is slow enough to burn the latency budget at 14.4x',
+    budget: 'latency',
+    factor: 14.4,
+    margin: 1.2,
+    interval: '1m',
+    steps: 70,
+    evalTime: '1h',
+  },
+  'latency-burn-slow': {
+    name: 'is steadily slow at 4.5x the latency budget rate for a day',
+    budget: 'latency',
+    factor: 4.5,
+    margin: 1,
+    interval: '5m',
+    steps: 300,
+    evalTime: '1d',
+  },
+};
+
 /** The firing case of one alert: series that must make it fire, and when. */
 function firing(spec: Spec, alert: Alert): Omit<TestCase, 'alert_rule_test'> & { eval_time: string; extraLabels?: Record<string, string> } {
   const budget = budgets(spec);
@@ -147,33 +195,22 @@ function firing(spec: Spec, alert: Alert): Omit<TestCase, 'alert_rule_test'> & {
   const service = { [SERVICE_LABEL]: spec.metadata.name };
   switch (alert.kind) {
     case 'availability-burn-fast':
-      return {
-        name: 'fails fast enough to burn the availability budget at 14.4x',
-        interval: '1m',
-        input_series: traffic(spec, { perStep: 1000, steps: 70, failedShare: capped(14.4 * budget.availability * 1.5) }),
-        eval_time: '1h',
-      };
     case 'availability-burn-slow':
-      return {
-        name: 'fails steadily at 4.5x the availability budget rate for a day',
-        interval: '5m',
-        input_series: traffic(spec, { perStep: 1000, steps: 300, failedShare: capped(4.5 * budget.availability) }),
-        eval_time: '1d',
-      };
     case 'latency-burn-fast':
+    case 'latency-burn-slow': {
+      const burn = BURN_CASES[alert.kind];
+      const share = capped(burn.factor * budget[burn.budget] * burn.margin);
       return {
-        name: 'is slow enough to burn the latency budget at 14.4x',
-        interval: '1m',
-        input_series: traffic(spec, { perStep: 1000, steps: 70, slowShare: capped(14.4 * budget.latency * 1.2) }),
-        eval_time: '1h',
+        name: burn.name,
+        interval: burn.interval,
+        input_series: traffic(spec, {
+          perStep: 1000,
+          steps: burn.steps,
+          [burn.budget === 'availability' ? 'failedShare' : 'slowShare']: share,
+        }),
+        eval_time: burn.evalTime,
       };
-    case 'latency-burn-slow':
-      return {
-        name: 'is steadily slow at 4.5x the latency budget rate for a day',
-        interval: '5m',
-        input_series: traffic(spec, { perStep: 1000, steps: 300, slowShare: capped(4.5 * budget.latency) }),
-        eval_time: '1d',
-      };
+    }
     case 'error-rate':
       return {
         name: 'fails twice the error-rate threshold',

@@ -9,18 +9,7 @@ import { markdownTable } from '../design/tables.js';
 import type { FailureMode, FailureModeKind, Spec } from '../spec/schema.js';
 import { day, type DeploymentRecord, type ValidationReport } from '../stages/records.js';
 import { alertsOf, type Alert } from './alerts.js';
-import {
-  budgets,
-  businessValue,
-  costPerRequestExpr,
-  describeAggregation,
-  aggregationOf,
-  fallbackPercentExpr,
-  num,
-  p95MsExpr,
-  RECORDED,
-  selector,
-} from './queries.js';
+import { aggregationOf, describeAggregation, num, RECORDED, serviceQueries, type ServiceQueries } from './queries.js';
 import { runbookBase } from './rules.js';
 import { metricName } from './service-metrics.js';
 
@@ -90,12 +79,12 @@ const failureAnchor = (mode: FailureMode) => `failure-${mode.id}`;
 interface Playbook {
   symptoms: string;
   mitigation: (commands: DriverCommands, spec: Spec) => string[];
-  diagnosis: (spec: Spec) => { what: string; expr: string }[];
+  diagnosis: (q: ServiceQueries) => { what: string; expr: string }[];
   recovery: string;
 }
 
-const requestsBy = (spec: Spec, by: string) => `sum by (${by}) (rate(${metricName('requests')}${selector(spec)}[5m]))`;
-const tierFailures = (spec: Spec) => `sum by (tier, outcome) (rate(${metricName('tierCalls')}${selector(spec)}[5m]))`;
+const requestsBy = (q: ServiceQueries, by: string) => `sum by (${by}) (rate(${metricName('requests')}${q.selector()}[5m]))`;
+const tierFailures = (q: ServiceQueries) => `sum by (tier, outcome) (rate(${metricName('tierCalls')}${q.selector()}[5m]))`;
 const rollbackIfRecent = (commands: DriverCommands) => [
   'If a deployment finished in the last few hours, roll it back first and diagnose after:',
   shell(commands.rollback),
@@ -110,9 +99,9 @@ const PLAYBOOKS: Record<FailureModeKind, Playbook> = {
       ...rollbackIfRecent(commands),
       "Otherwise contact the model provider (check its status page) and keep the breaker's protection: do not raise timeouts or retries during an outage.",
     ],
-    diagnosis: (spec) => [
-      { what: 'Calls per tier and outcome', expr: tierFailures(spec) },
-      { what: 'Breaker state per tier (1 open)', expr: `max by (tier) (${metricName('breakerState')}${selector(spec)})` },
+    diagnosis: (q) => [
+      { what: 'Calls per tier and outcome', expr: tierFailures(q) },
+      { what: 'Breaker state per tier (1 open)', expr: `max by (tier) (${metricName('breakerState')}${q.selector()})` },
     ],
     recovery: 'The breaker half-opens on its own and closes once calls succeed; nothing to reset by hand.',
   },
@@ -125,13 +114,13 @@ const PLAYBOOKS: Record<FailureModeKind, Playbook> = {
         ? ['If the service itself is saturated (requests in flight near the bulkhead), add replicas:', shell([commands.scale])]
         : []),
     ],
-    diagnosis: (spec) => [
-      { what: 'p95 latency (ms)', expr: p95MsExpr(spec) },
+    diagnosis: (q) => [
+      { what: 'p95 latency (ms)', expr: q.p95Ms() },
       {
         what: 'p95 latency per tier (ms)',
-        expr: `1000 * histogram_quantile(0.95, sum by (tier, le) (rate(${metricName('tierDuration')}_bucket${selector(spec)}[5m])))`,
+        expr: `1000 * histogram_quantile(0.95, sum by (tier, le) (rate(${metricName('tierDuration')}_bucket${q.selector()}[5m])))`,
       },
-      { what: 'Requests in flight', expr: `sum(${metricName('inFlight')}${selector(spec)})` },
+      { what: 'Requests in flight', expr: `sum(${metricName('inFlight')}${q.selector()})` },
     ],
     recovery: 'Latency recovers with the upstream; the burn-rate alerts resolve when the short window is clean.',
   },
@@ -141,23 +130,23 @@ const PLAYBOOKS: Record<FailureModeKind, Playbook> = {
       ...rollbackIfRecent(commands),
       'If the model provider changed behaviour, pin the model version in the spec (models.tiers[].model) and deploy.',
     ],
-    diagnosis: (spec) => [
-      { what: 'Fallbacks by reason', expr: `sum by (reason) (rate(${metricName('fallbacks')}${selector(spec)}[15m]))` },
+    diagnosis: (q) => [
+      { what: 'Fallbacks by reason', expr: `sum by (reason) (rate(${metricName('fallbacks')}${q.selector()}[15m]))` },
       {
         what: 'Right and wrong labels per tier (feedback)',
-        expr: `sum by (tier, correct) (rate(${metricName('feedback')}${selector(spec)}[1h]))`,
+        expr: `sum by (tier, correct) (rate(${metricName('feedback')}${q.selector()}[1h]))`,
       },
-      { what: 'The business metric', expr: businessValue(spec) },
+      { what: 'The business metric', expr: q.businessValue() },
     ],
     recovery: 'Add a scenario for the output that broke (scenarios in the spec) so the next release is validated against it.',
   },
   'bad-deploy': {
     symptoms: 'Errors, latency or the business metric turn bad right after a deployment.',
     mitigation: (commands) => ['Roll back now; diagnose after:', shell(commands.rollback)],
-    diagnosis: (spec) => [
-      { what: 'Requests by outcome', expr: requestsBy(spec, 'outcome') },
-      { what: 'Running versions', expr: `count by (version) (${metricName('info')}${selector(spec)})` },
-      { what: 'The business metric', expr: businessValue(spec) },
+    diagnosis: (q) => [
+      { what: 'Requests by outcome', expr: requestsBy(q, 'outcome') },
+      { what: 'Running versions', expr: `count by (version) (${metricName('info')}${q.selector()})` },
+      { what: 'The business metric', expr: q.businessValue() },
     ],
     recovery: 'Fix forward in a new version, validated (`shipshape validate`) before it is deployed again.',
   },
@@ -167,9 +156,9 @@ const PLAYBOOKS: Record<FailureModeKind, Playbook> = {
       'Nothing to roll back: the service is the same, the world changed. Confirm with the drift score which feature moved, and whether the business metric moved with it.',
       'If quality falls, escalate more to the strong tier (lower models.routing.escalateWhen.confidenceBelow) until the model is retuned.',
     ],
-    diagnosis: (spec) => [
-      { what: 'Drift score per feature', expr: `${RECORDED.drift}${selector(spec)}` },
-      { what: 'Shares of each categorical value, last hour', expr: `${RECORDED.categoryShare}${selector(spec)}` },
+    diagnosis: (q) => [
+      { what: 'Drift score per feature', expr: `${RECORDED.drift}${q.selector()}` },
+      { what: 'Shares of each categorical value, last hour', expr: `${RECORDED.categoryShare}${q.selector()}` },
     ],
     recovery: "Retune or retrain on recent inputs, and update the spec's drift features if new ones matter.",
   },
@@ -178,10 +167,10 @@ const PLAYBOOKS: Record<FailureModeKind, Playbook> = {
     mitigation: () => [
       'Check the escalation rate against models.routing.expectedEscalationRate. A surge of long inputs escalates by length: raise models.routing.escalateWhen.inputCharsAbove if quality allows.',
     ],
-    diagnosis: (spec) => [
-      { what: 'Cost per request (USD)', expr: costPerRequestExpr(spec) },
-      { what: 'Escalations by reason', expr: `sum by (reason) (rate(${metricName('escalations')}${selector(spec)}[1h]))` },
-      { what: 'Spend per tier (USD/s)', expr: `sum by (tier) (rate(${metricName('cost')}${selector(spec)}[1h]))` },
+    diagnosis: (q) => [
+      { what: 'Cost per request (USD)', expr: q.costPerRequest() },
+      { what: 'Escalations by reason', expr: `sum by (reason) (rate(${metricName('escalations')}${q.selector()}[1h]))` },
+      { what: 'Spend per tier (USD/s)', expr: `sum by (tier) (rate(${metricName('cost')}${q.selector()}[1h]))` },
     ],
     recovery: 'Record the new escalation rate and price in the spec; `shipshape design` recomputes the cost model.',
   },
@@ -191,9 +180,9 @@ const PLAYBOOKS: Record<FailureModeKind, Playbook> = {
       ...(commands.scale ? ['Add replicas:', shell([commands.scale])] : ['Start more instances behind the load balancer.']),
       'Shedding is intended: it keeps the requests it takes fast. Do not raise the bulkhead limits to hide it.',
     ],
-    diagnosis: (spec) => [
-      { what: 'Requests per second by outcome', expr: requestsBy(spec, 'outcome') },
-      { what: 'Requests in flight', expr: `sum(${metricName('inFlight')}${selector(spec)})` },
+    diagnosis: (q) => [
+      { what: 'Requests per second by outcome', expr: requestsBy(q, 'outcome') },
+      { what: 'Requests in flight', expr: `sum(${metricName('inFlight')}${q.selector()})` },
     ],
     recovery: 'Update business.expectedLoad.peakRps and re-run `shipshape design` so the bulkhead and breaker follow.',
   },
@@ -245,7 +234,7 @@ function failureSection(spec: Spec, mode: FailureMode, alerts: readonly Alert[],
     ...playbook.mitigation(commands, spec).flatMap((line) => [line, '']),
     '**Diagnosis.**',
     '',
-    ...playbook.diagnosis(spec).flatMap((item) => [`${item.what}:`, '', promql(item.expr), '']),
+    ...playbook.diagnosis(serviceQueries(spec)).flatMap((item) => [`${item.what}:`, '', promql(item.expr), '']),
     `Logs: ${commands.logs.startsWith('kubectl') ? code(commands.logs) : commands.logs}.`,
     '',
     `**Recovery.** ${playbook.recovery}`,
@@ -257,7 +246,7 @@ function failureSection(spec: Spec, mode: FailureMode, alerts: readonly Alert[],
 }
 
 function sloTable(spec: Spec): string {
-  const budget = budgets(spec);
+  const budget = serviceQueries(spec).budget;
   const windowDays = spec.slo.windowDays ?? 30;
   const minutes = budget.availability * windowDays * 24 * 60;
   const daily = spec.business.expectedLoad?.dailyRequests;
@@ -349,6 +338,7 @@ function limitations(spec: Spec): string[] {
 
 export function renderRunbook(input: RunbookInput): string {
   const { spec, specName, records } = input;
+  const q = serviceQueries(spec);
   const alerts = alertsOf(spec);
   const modes = rankFailureModes(spec.failureModes ?? []);
   const commands = driverCommands(spec);
@@ -420,7 +410,7 @@ export function renderRunbook(input: RunbookInput): string {
     '',
     shell(commands.status),
     '',
-    promql(`sum by (outcome) (rate(${metricName('requests')}${selector(spec)}[5m]))`),
+    promql(`sum by (outcome) (rate(${metricName('requests')}${q.selector()}[5m]))`),
     '',
     '## Latest validation and drills',
     '',
@@ -432,9 +422,9 @@ export function renderRunbook(input: RunbookInput): string {
     '',
     '## Useful queries',
     '',
-    `Fallback share (%): ${code(fallbackPercentExpr(spec))}`,
+    `Fallback share (%): ${code(q.fallbackPercent())}`,
     '',
-    `Cost per request (USD): ${code(costPerRequestExpr(spec))}`,
+    `Cost per request (USD): ${code(q.costPerRequest())}`,
     '',
     '## Notes',
     '',

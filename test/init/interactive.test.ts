@@ -8,6 +8,7 @@ import { runInit, type InitOptions } from '../../src/init/run.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { createPrompter } from '../../src/ui/prompts.js';
 import { ROOT, tempDir } from '../helpers/temp.js';
+import { STAGE_ONE_FLAGS } from './answers.js';
 
 const ENTER = '\r';
 const DOWN = '\x1b[B';
@@ -58,25 +59,11 @@ function terminal() {
 
 /** Every answer as a flag, but the problem. */
 const EVERY_FLAG_BUT_PROBLEM = {
-  name: 'support-triage',
+  ...STAGE_ONE_FLAGS,
   description: '',
-  owner: 'lead@example.com',
   team: '',
-  tier: '1',
-  metric: 'median_first_response_minutes',
   metricDescription: '',
-  baseline: '240',
-  target: '60',
-  direction: 'decrease',
-  availability: '99.9',
-  windowDays: '30',
-  p95Ms: '1200',
-  p99Ms: '2500',
-  peakRps: '40',
-  dailyRequests: '200000',
   models: 'none',
-  costPerRequest: '0.002',
-  monthlyBudget: '10000',
   failureModeKinds: 'bad-deploy',
 } as const;
 

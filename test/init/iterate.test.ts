@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import { runIterate } from '../../src/init/iterate.js';
 import { loadSpecFile } from '../../src/spec/load.js';
 import { serializeReviews, type ReviewRecord } from '../../src/state/reviews.js';
 import { put } from '../helpers/generated.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
+import { rejection } from '../helpers/errors.js';
 
 const RECORD: ReviewRecord = {
   date: '2026-03-01',
@@ -34,15 +34,6 @@ function project(record: ReviewRecord | null = RECORD): string {
   put(dir, 'shipshape.yaml', readFileSync(EXAMPLE));
   if (record) put(dir, '.shipshape/reviews.json', serializeReviews({ version: 1, reviews: [record] }));
   return dir;
-}
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
 }
 
 describe('init --iterate', () => {
@@ -87,17 +78,17 @@ describe('init --iterate', () => {
   });
 
   it('refuses without a completed review, and twice from the same review', async () => {
-    expect((await failure(runIterate({ cwd: project(null) }))).message).toBe(
+    expect((await rejection(runIterate({ cwd: project(null) }))).message).toBe(
       '.shipshape/reviews.json holds no completed review to iterate from',
     );
     const dir = project();
     await runIterate({ cwd: dir });
-    expect((await failure(runIterate({ cwd: dir }))).message).toBe('shipshape.yaml already starts from the review of 2026-03-01');
+    expect((await rejection(runIterate({ cwd: dir }))).message).toBe('shipshape.yaml already starts from the review of 2026-03-01');
   });
 
   it('refuses a malformed .shipshape/reviews.json', async () => {
     const dir = project();
     put(dir, '.shipshape/reviews.json', '{ "version": 1, "reviews": [{ "date": "March" }] }');
-    expect((await failure(runIterate({ cwd: dir }))).message).toMatch(/^\.shipshape\/reviews\.json reviews\.0\./);
+    expect((await rejection(runIterate({ cwd: dir }))).message).toMatch(/^\.shipshape\/reviews\.json reviews\.0\./);
   });
 });

@@ -7,35 +7,13 @@ import { jsonSchema } from '../../src/spec/json-schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
+import { STAGE_ONE_FLAGS, TIERED_FLAGS } from './answers.js';
 
 /** Every required answer of the default (tiered) path, as flags. */
 const FLAGS = {
-  name: 'support-triage',
-  owner: 'lead@example.com',
-  tier: '1',
+  ...STAGE_ONE_FLAGS,
   problem: 'Tickets wait hours for manual routing.',
-  metric: 'median_first_response_minutes',
-  baseline: '240',
-  target: '60',
-  direction: 'decrease',
-  availability: '99.9',
-  windowDays: '30',
-  p95Ms: '1200',
-  p99Ms: '2500',
-  peakRps: '40',
-  dailyRequests: '200000',
-  models: 'tiered',
-  fastModel: 'keyword-router-v1',
-  fastTimeoutMs: '50',
-  fastCost: '0',
-  strongModel: 'gpt-4o-mini',
-  endpoint: '${TRIAGE_LLM_URL}',
-  strongTimeoutMs: '900',
-  strongCost: '0.004',
-  confidenceBelow: '0.75',
-  escalationRate: '0.35',
-  costPerRequest: '0.002',
-  monthlyBudget: '10000',
+  ...TIERED_FLAGS,
   failureModeKinds: 'upstream-failure,latency-spike',
 } as const;
 

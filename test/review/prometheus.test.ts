@@ -1,12 +1,12 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import { metricQueries } from '../../src/review/actuals.js';
 import { assessReview } from '../../src/review/assess.js';
 import { instantValue, prometheusEndpoint, prometheusSource } from '../../src/review/sources/prometheus/index.js';
 import { example } from '../check/rules/helpers.js';
 import { fakePrometheus } from './fake-prometheus.js';
+import { rejection } from '../helpers/errors.js';
 
 const spec = example();
 const queries = metricQueries(spec, spec);
@@ -27,15 +27,6 @@ function production(query: string): string | undefined | null {
 }
 
 const read = (url: string, timeoutMs?: number) => prometheusSource.read({ url, queries, ...(timeoutMs ? { timeoutMs } : {}) });
-
-async function failure(promise: Promise<unknown>): Promise<UserError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
-}
 
 describe('the Prometheus metric source', () => {
   it('fills the actuals from one instant query per value, an empty vector leaving a value unmeasured', async () => {
@@ -92,7 +83,7 @@ describe('the Prometheus metric source', () => {
     await read(url);
     expect(prometheus.received[0]!.headers['authorization']).toBe(`Basic ${Buffer.from('reviewer:s3cret').toString('base64')}`);
     expect(prometheusSource.describe({ url, queries })).toBe(`Prometheus at ${prometheus.url}`);
-    const error = await failure(read(url.replace(/:(\d+)$/, ':1')));
+    const error = await rejection(read(url.replace(/:(\d+)$/, ':1')));
     expect(error.message).not.toContain('s3cret');
   });
 
@@ -101,7 +92,7 @@ describe('the Prometheus metric source', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const error = await failure(read(`http://127.0.0.1:${port}`));
+    const error = await rejection(read(`http://127.0.0.1:${port}`));
     expect(error.message).toBe(`cannot reach Prometheus at http://127.0.0.1:${port} (ECONNREFUSED)`);
     expect(error.exitCode).toBe(2);
   });
@@ -113,7 +104,7 @@ describe('the Prometheus metric source', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as { port: number }).port;
-      const error = await failure(read(`http://127.0.0.1:${port}`, 200));
+      const error = await rejection(read(`http://127.0.0.1:${port}`, 200));
       expect(error.message).toMatch(/^Prometheus at http:\/\/127\.0\.0\.1:\d+ did not answer within 0\.2 s/);
     } finally {
       server.closeAllConnections();
@@ -123,14 +114,14 @@ describe('the Prometheus metric source', () => {
 
   it("reports Prometheus's own error for a query it refuses", async () => {
     const prometheus = await fakePrometheus((query) => (query.includes('histogram_quantile(0.99,') ? null : production(query)));
-    const error = await failure(read(prometheus.url));
+    const error = await rejection(read(prometheus.url));
     expect(error.message).toContain('refused the query for latency p99 over 30 days (ms) (bad_data: 1:1: parse error');
     expect(error.hint).toContain('histogram_quantile(0.99,');
   });
 
   it('refuses an answer that is not the Prometheus API: HTML, several series, a bad sample', async () => {
     const html = await fakePrometheus(() => ({ not: 'prometheus' }));
-    expect((await failure(read(html.url))).message).toContain('gave a malformed answer');
+    expect((await rejection(read(html.url))).message).toContain('gave a malformed answer');
     const several = await fakePrometheus(() => ({
       status: 'success',
       data: {
@@ -141,9 +132,9 @@ describe('the Prometheus metric source', () => {
         ],
       },
     }));
-    expect((await failure(read(several.url))).message).toContain('returned 2 series; the review expects one');
+    expect((await rejection(read(several.url))).message).toContain('returned 2 series; the review expects one');
     const notFound = await fakePrometheus(production);
-    expect((await failure(read(`${notFound.url}/nothing-here`))).message).toContain('answered HTTP 404 without JSON');
+    expect((await rejection(read(`${notFound.url}/nothing-here`))).message).toContain('answered HTTP 404 without JSON');
   });
 
   it('reads scalars, and takes NaN and infinities as not measured', () => {

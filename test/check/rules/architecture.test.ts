@@ -15,9 +15,10 @@ describe('failure-mode-mitigation', () => {
     const [report, ...rest] = run(failureModeMitigation, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['failureModes', 4]);
-    expect(report!.message).toBe(
-      'Failure mode "ticket-mix-shift" (data-drift) has no mitigation: no pattern in architecture.patterns addresses it.',
-    );
+    expect(report).toMatchObject({
+      messageId: 'unmitigated',
+      data: { id: 'ticket-mix-shift', kind: 'data-drift', listed: 'no pattern in architecture.patterns addresses it' },
+    });
     expect(report!.hint).toContain('drift-monitoring or prediction-logging');
   });
 
@@ -31,7 +32,10 @@ describe('failure-mode-mitigation', () => {
     const [report, ...rest] = run(failureModeMitigation, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['failureModes', 0]);
-    expect(report!.message).toContain('listed only under drift-monitoring and canary, which do not address upstream-failure');
+    expect(report).toMatchObject({
+      messageId: 'unmitigated',
+      data: { id: 'llm-outage', listed: 'it is listed only under drift-monitoring and canary, which do not address upstream-failure' },
+    });
   });
 
   it('leaves a missing architecture section to section-required', () => {
@@ -59,9 +63,10 @@ describe('pattern-fit', () => {
     const [report, ...rest] = run(patternFit, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['architecture', 'patterns', 7, 'addresses', 1]);
-    expect(report!.message).toBe(
-      'Pattern drift-monitoring claims to address "llm-outage" (upstream-failure), but it addresses data-drift only.',
-    );
+    expect(report).toMatchObject({
+      messageId: 'misfit',
+      data: { pattern: 'drift-monitoring', id: 'llm-outage', kind: 'upstream-failure', covers: 'data-drift' },
+    });
     expect(patternFit.defaultSeverity).toBe('warn');
   });
 
@@ -84,7 +89,7 @@ describe('failure-mode-proof', () => {
     const [report, ...rest] = run(failureModeProof, spec, 5);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['failureModes', 1]);
-    expect(report!.message).toContain('Failure mode "llm-slow" (latency-spike) has no scenario');
+    expect(report).toMatchObject({ messageId: 'noScenario', data: { id: 'llm-slow', kind: 'latency-spike' } });
     expect(report!.hint).toContain('a fault of type latency, timeout or slow-body');
   });
 
@@ -97,11 +102,12 @@ describe('failure-mode-proof', () => {
       [['scenarios', 0, 'fault', 'type'], 'warn'],
       [['scenarios', 2], 'warn'],
     ]);
-    expect(reports[0]!.message).toContain(
-      'proves upstream-failure failure mode "llm-outage" with a latency fault, which does not reproduce it',
-    );
+    expect(reports[0]).toMatchObject({
+      messageId: 'wrongFault',
+      data: { scenario: 'llm-outage', kind: 'upstream-failure', id: 'llm-outage', fault: 'latency' },
+    });
     expect(reports[0]!.hint).toContain('error, reset or timeout');
-    expect(reports[1]!.message).toContain('with load alone');
+    expect(reports[1]).toMatchObject({ messageId: 'loadAlone', data: { scenario: 'malformed-output', id: 'malformed-output' } });
     expect(errors(failureModeProof, reports)).toEqual([]);
   });
 
@@ -109,7 +115,7 @@ describe('failure-mode-proof', () => {
     const spec = example();
     spec.failureModes!.push({ id: 'launch-spike', kind: 'traffic-surge', likelihood: 'low', impact: 'high' });
     const [missing] = run(failureModeProof, spec);
-    expect(missing!.path).toEqual(['failureModes', 5]);
+    expect(missing).toMatchObject({ path: ['failureModes', 5], messageId: 'noScenario', data: { id: 'launch-spike' } });
     expect(missing!.hint).toContain('load scenario');
     spec.scenarios!.push({
       id: 'launch-spike',
@@ -126,9 +132,9 @@ describe('failure-mode-proof', () => {
     expect(run(failureModeProof, spec, 5)).toEqual([]);
     const [report] = run(failureModeProof, spec, 6);
     expect(report!.path).toEqual(['failureModes', 3]);
-    expect(report!.message).toContain('"bad-release" (bad-deploy) has no proof: deploy.rollback.automatic is false');
+    expect(report).toMatchObject({ messageId: 'noRollback', data: { id: 'bad-release', automatic: 'false' } });
     delete spec.deploy!.rollback;
-    expect(run(failureModeProof, spec)[0]!.message).toContain('deploy.rollback.automatic is not set');
+    expect(run(failureModeProof, spec)[0]).toMatchObject({ messageId: 'noRollback', data: { automatic: 'not set' } });
   });
 
   it('asks a data-drift failure mode for drift monitoring from stage 7', () => {
@@ -137,7 +143,7 @@ describe('failure-mode-proof', () => {
     expect(run(failureModeProof, spec, 6)).toEqual([]);
     const [report] = run(failureModeProof, spec, 7);
     expect(report!.path).toEqual(['failureModes', 4]);
-    expect(report!.message).toContain('monitoring.drift is not set');
+    expect(report).toMatchObject({ messageId: 'noDrift', data: { id: 'ticket-mix-shift' } });
   });
 
   it('asks a cost-overrun failure mode for a budget from stage 1', () => {
@@ -147,7 +153,7 @@ describe('failure-mode-proof', () => {
     spec.business.budget = {};
     const [report] = run(failureModeProof, spec, 1);
     expect(report!.path).toEqual(['failureModes', 0]);
-    expect(report!.message).toContain('business.budget sets no costPerRequestUsd or monthlyUsd');
+    expect(report).toMatchObject({ messageId: 'noBudget', data: { id: 'runaway-spend' } });
   });
 
   it('leaves missing scenarios, deploy and monitoring sections to section-required', () => {

@@ -14,9 +14,13 @@ describe('latency-budget', () => {
     const [report, ...rest] = run(latencyBudget, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['resilience', 'timeoutMs']);
-    expect(report!.message).toContain(
-      'fast: 50 ms; strong: 900 ms x 2 attempts + 100 ms backoff = 1900 ms; path fast -> strong = 1950 ms > resilience.timeoutMs 1800 ms',
-    );
+    expect(report).toMatchObject({
+      messageId: 'overDeadline',
+      data: {
+        worstCase: 'fast: 50 ms; strong: 900 ms x 2 attempts + 100 ms backoff = 1900 ms; path fast -> strong = 1950 ms',
+        deadline: '1800 ms',
+      },
+    });
     expect(report!.hint).toContain('Raise resilience.timeoutMs to 1950 (still within slo.latency.p99Ms 2500 ms)');
   });
 
@@ -25,9 +29,13 @@ describe('latency-budget', () => {
     // Delays before attempts 2, 3, 4: 100, min(200, 150), min(400, 150) = 400 ms; 900 x 4 + 400 = 4000.
     spec.resilience!.retry = { maxAttempts: 4, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 150 };
     const [report] = run(latencyBudget, spec);
-    expect(report!.message).toContain(
-      'strong: 900 ms x 4 attempts + 400 ms backoff = 4000 ms; path fast -> strong = 4050 ms > resilience.timeoutMs 2000 ms',
-    );
+    expect(report).toMatchObject({
+      messageId: 'overDeadline',
+      data: {
+        worstCase: 'fast: 50 ms; strong: 900 ms x 4 attempts + 400 ms backoff = 4000 ms; path fast -> strong = 4050 ms',
+        deadline: '2000 ms',
+      },
+    });
     // Raising the deadline would break the SLO, so the hint says to cut the path instead.
     expect(report!.hint).toContain('by 1550 ms at least');
   });
@@ -37,9 +45,10 @@ describe('latency-budget', () => {
     spec.resilience!.retry = { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 300, maxDelayMs: 400 };
     spec.resilience!.timeoutMs = 2500;
     // 900 x 3 + 300 + 300 = 3300; + 50 = 3350.
-    expect(run(latencyBudget, spec)[0]!.message).toContain(
-      'strong: 900 ms x 3 attempts + 600 ms backoff = 3300 ms; path fast -> strong = 3350 ms',
-    );
+    expect(run(latencyBudget, spec)[0]).toMatchObject({
+      messageId: 'overDeadline',
+      data: { worstCase: 'fast: 50 ms; strong: 900 ms x 3 attempts + 600 ms backoff = 3300 ms; path fast -> strong = 3350 ms' },
+    });
   });
 
   it('fails a request deadline above the p99 SLO', () => {
@@ -48,7 +57,7 @@ describe('latency-budget', () => {
     const [report, ...rest] = run(latencyBudget, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['resilience', 'timeoutMs']);
-    expect(report!.message).toContain('resilience.timeoutMs 3000 ms > slo.latency.p99Ms 2500 ms');
+    expect(report).toMatchObject({ messageId: 'deadlineOverSlo', data: { deadline: '3000 ms', p99: 'slo.latency.p99Ms 2500 ms' } });
   });
 
   it('reports both when the worst case fits neither', () => {
@@ -56,10 +65,11 @@ describe('latency-budget', () => {
     spec.resilience!.timeoutMs = 2600;
     spec.models!.tiers[1]!.timeoutMs = 1400;
     // 1400 x 2 + 100 + 50 = 2950 > 2600 > 2500.
-    const messages = run(latencyBudget, spec).map((report) => report.message);
-    expect(messages).toHaveLength(2);
-    expect(messages[0]).toContain('= 2950 ms > resilience.timeoutMs 2600 ms');
-    expect(messages[1]).toContain('resilience.timeoutMs 2600 ms > slo.latency.p99Ms 2500 ms');
+    const reports = run(latencyBudget, spec);
+    expect(reports).toHaveLength(2);
+    expect(reports[0]).toMatchObject({ messageId: 'overDeadline', data: { deadline: '2600 ms' } });
+    expect(reports[0]!.data!['worstCase']).toMatch(/= 2950 ms$/);
+    expect(reports[1]).toMatchObject({ messageId: 'deadlineOverSlo', data: { deadline: '2600 ms', p99: 'slo.latency.p99Ms 2500 ms' } });
   });
 
   it('without resilience, compares one attempt per tier with the p99 SLO', () => {
@@ -71,7 +81,10 @@ describe('latency-budget', () => {
     spec.models!.tiers[1]!.timeoutMs = 2600;
     const [report] = run(latencyBudget, spec);
     expect(report!.path).toEqual(['slo', 'latency', 'p99Ms']);
-    expect(report!.message).toContain('fast: 50 ms; strong: 2600 ms; path fast -> strong = 2650 ms > slo.latency.p99Ms 2500 ms');
+    expect(report).toMatchObject({
+      messageId: 'overSlo',
+      data: { worstCase: 'fast: 50 ms; strong: 2600 ms; path fast -> strong = 2650 ms', p99: 'slo.latency.p99Ms 2500 ms' },
+    });
     expect(report!.hint).toContain('by 150 ms');
   });
 
@@ -81,9 +94,10 @@ describe('latency-budget', () => {
     spec.models!.routing = { strategy: 'single' };
     spec.resilience!.timeoutMs = 1850;
     // strong then fast as the lower tier: 1900 + 50.
-    expect(run(latencyBudget, spec)[0]!.message).toContain('path strong -> fast = 1950 ms > resilience.timeoutMs 1850 ms');
+    expect(run(latencyBudget, spec)[0]).toMatchObject({ messageId: 'overDeadline', data: { deadline: '1850 ms' } });
+    expect(run(latencyBudget, spec)[0]!.data!['worstCase']).toMatch(/; path strong -> fast = 1950 ms$/);
     delete spec.resilience!.fallback;
-    expect(run(latencyBudget, spec)[0]!.message).toContain('path strong = 1900 ms > resilience.timeoutMs 1850 ms');
+    expect(run(latencyBudget, spec)[0]!.data!['worstCase']).toMatch(/; path strong = 1900 ms$/);
   });
 
   it('does nothing without models (a stage-1 spec)', () => {
@@ -106,12 +120,23 @@ describe('cost-budget', () => {
     ]);
     // 0.004 x 0.6 = 0.0024; x 200,000 x 30 = 14,400. The monthly limit is the stricter:
     // 10,000 / 6,000,000 = 0.0016667 per request, so the break-even rate is 0.0016667 / 0.004 = 41.7%.
-    expect(reports[0]!.message).toBe(
-      'Expected cost per request $0.0024 at a 60% escalation rate > business.budget.costPerRequestUsd $0.002; the budget breaks even at an escalation rate of 41.7%.',
-    );
-    expect(reports[1]!.message).toBe(
-      'Expected monthly cost $14,400 ($0.0024 x 200,000 requests a day x 30 days at a 60% escalation rate) > business.budget.monthlyUsd $10,000; the budget breaks even at an escalation rate of 41.7%.',
-    );
+    const breakEven = '; the budget breaks even at an escalation rate of 41.7%';
+    expect(reports[0]).toMatchObject({
+      messageId: 'perRequest',
+      data: { perRequest: '$0.0024', atRate: ' at a 60% escalation rate', budget: '$0.002', breakEven },
+    });
+    expect(reports[1]).toMatchObject({
+      messageId: 'monthly',
+      data: {
+        monthly: '$14,400',
+        perRequest: '$0.0024',
+        daily: '200,000',
+        days: 30,
+        atRate: ' at a 60% escalation rate',
+        budget: '$10,000',
+        breakEven,
+      },
+    });
   });
 
   it('fails the monthly budget alone when only it breaks', () => {
@@ -120,7 +145,7 @@ describe('cost-budget', () => {
     spec.models!.routing!.expectedEscalationRate = 0.45;
     const reports = run(costBudget, spec);
     expect(reports.map((report) => report.path)).toEqual([['business', 'budget', 'monthlyUsd']]);
-    expect(reports[0]!.message).toContain('Expected monthly cost $10,800');
+    expect(reports[0]).toMatchObject({ messageId: 'monthly', data: { monthly: '$10,800', perRequest: '$0.0018' } });
   });
 
   it('is exact at the limit', () => {
@@ -135,10 +160,10 @@ describe('cost-budget', () => {
     delete spec.models!.routing!.expectedEscalationRate;
     const reports = run(costBudget, spec);
     expect(reports[0]).toMatchObject({ path: ['models', 'routing'], severity: 'warn' });
-    expect(reports[0]!.message).toContain('assumes every request escalates through all 2 tiers: $0.004 per request');
-    expect(errors(costBudget, reports).map((report) => report.message)).toEqual([
-      'Expected cost per request $0.004 at an assumed 100% escalation rate > business.budget.costPerRequestUsd $0.002; the budget breaks even at an escalation rate of 41.7%.',
-      expect.stringContaining('Expected monthly cost $24,000'),
+    expect(reports[0]).toMatchObject({ messageId: 'assumedRate', data: { tiers: 2, perRequest: '$0.004' } });
+    expect(errors(costBudget, reports)).toMatchObject([
+      { messageId: 'perRequest', data: { perRequest: '$0.004', atRate: ' at an assumed 100% escalation rate' } },
+      { messageId: 'monthly', data: { monthly: '$24,000' } },
     ]);
   });
 
@@ -154,7 +179,10 @@ describe('cost-budget', () => {
     const spec = example();
     spec.models!.tiers[0]!.costPerRequestUsd = 0.003;
     const [report] = run(costBudget, spec);
-    expect(report!.message).toContain('no escalation rate fits: tier fast alone costs more than the budget allows');
+    expect(report).toMatchObject({
+      messageId: 'perRequest',
+      data: { breakEven: '; no escalation rate fits: tier fast alone costs more than the budget allows' },
+    });
   });
 
   it('prices a single route at its tier, without a break-even rate', () => {
@@ -162,7 +190,7 @@ describe('cost-budget', () => {
     spec.models!.tiers = [spec.models!.tiers[1]!];
     spec.models!.routing = { strategy: 'single' };
     const [report] = run(costBudget, spec);
-    expect(report!.message).toBe('Expected cost per request $0.004 (tier strong) > business.budget.costPerRequestUsd $0.002.');
+    expect(report).toMatchObject({ messageId: 'perRequest', data: { perRequest: '$0.004', atRate: ' (tier strong)', breakEven: '' } });
   });
 
   it('needs models and a budget, and skips the monthly check without the expected load', () => {

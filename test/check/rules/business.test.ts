@@ -16,9 +16,10 @@ describe('metric-direction', () => {
     const [report, ...rest] = run(metricDirection, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['business', 'metric', 'target']);
-    expect(report!.message).toBe(
-      'median_first_response_minutes should decrease, but target 300 is above baseline 240: reaching it would be no improvement.',
-    );
+    expect(report).toMatchObject({
+      messageId: 'noImprovement',
+      data: { name: 'median_first_response_minutes', direction: 'decrease', target: '300', relation: 'is above', baseline: '240' },
+    });
   });
 
   it('fails a target equal to the baseline, and an increase whose target is below it', () => {
@@ -113,10 +114,10 @@ describe('placeholder-text', () => {
       ['business', 'problem'],
       ['metadata', 'owner'],
     ]);
-    expect(reports[0]!.message).toBe(
-      `business.problem is a placeholder ("${PROBLEM_PLACEHOLDER}"): the ADR, the runbook and the review will say nothing about why the service exists.`,
-    );
-    expect(reports[1]!.message).toContain('metadata.owner is a placeholder ("TBD")');
+    expect(reports).toMatchObject([
+      { messageId: 'problem', data: { problem: PROBLEM_PLACEHOLDER } },
+      { messageId: 'owner', data: { owner: 'TBD' } },
+    ]);
   });
 
   it('warns about a problem that is only a placeholder word, not one that mentions one', () => {

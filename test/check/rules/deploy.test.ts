@@ -21,20 +21,20 @@ describe('tier1-rollback', () => {
     const [report, ...rest] = run(tier1Rollback, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['deploy', 'rollback', 'automatic']);
-    expect(report!.message).toContain('metadata.tier is 1 but deploy.rollback.automatic is false');
+    expect(report).toMatchObject({ messageId: 'manualRollback', data: { automatic: 'false' } });
     delete spec.deploy!.rollback;
-    expect(run(tier1Rollback, spec)[0]!.message).toContain('deploy.rollback.automatic is not set');
+    expect(run(tier1Rollback, spec)[0]).toMatchObject({ messageId: 'manualRollback', data: { automatic: 'not set' } });
   });
 
   it('fails a tier-1 service whose analysis has no business metric', () => {
     const [report, ...rest] = run(tier1Rollback, withoutBusinessMetric());
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['deploy', 'analysis', 'metrics']);
-    expect(report!.message).toContain('watches no business metric');
+    expect(report!.messageId).toBe('noBusinessMetric');
     expect(report!.hint).toContain('metric: median_first_response_minutes');
     const noAnalysis = example();
     delete noAnalysis.deploy!.analysis;
-    expect(run(tier1Rollback, noAnalysis)[0]!.path).toEqual(['deploy', 'analysis']);
+    expect(run(tier1Rollback, noAnalysis)[0]).toMatchObject({ path: ['deploy', 'analysis'], messageId: 'noBusinessMetric' });
   });
 
   it('leaves other tiers alone, and does not run before stage 6', () => {
@@ -58,11 +58,9 @@ describe('deploy-business-metric', () => {
     expect(rest).toEqual([]);
     expect(deployBusinessMetric.defaultSeverity).toBe('warn');
     expect(report!.path).toEqual(['deploy', 'analysis', 'metrics']);
-    expect(report!.message).toBe(
-      'The rollout analysis watches error-rate-percent and p95-latency-ms but no business metric: a release that answers fast and wrong would be promoted.',
-    );
+    expect(report).toMatchObject({ messageId: 'notWatched', data: { metrics: 'error-rate-percent and p95-latency-ms' } });
     delete spec.deploy!.analysis;
-    expect(run(deployBusinessMetric, spec)[0]!.message).toContain('deploy has no analysis');
+    expect(run(deployBusinessMetric, spec)[0]!.messageId).toBe('noAnalysis');
   });
 
   it('does not report a tier-1 service twice (tier1-rollback reports it as an error)', () => {
@@ -82,18 +80,18 @@ describe('availability-fallback', () => {
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['resilience', 'fallback']);
     // 0.1% of 30 days = 43.2 minutes.
-    expect(report!.message).toContain('slo.availability 99.9% allows 43.2 minutes of errors per 30 days, but resilience has no fallback');
+    expect(report).toMatchObject({ messageId: 'noFallback', data: { availability: '99.9', budgetMinutes: '43.2', windowDays: '30' } });
     spec.slo.availability = 99.95;
     spec.slo.windowDays = 7;
     // 0.05% of 7 days = 5.04 minutes.
-    expect(run(availabilityFallback, spec)[0]!.message).toContain('allows 5 minutes of errors per 7 days');
+    expect(run(availabilityFallback, spec)[0]).toMatchObject({ data: { availability: '99.95', budgetMinutes: '5', windowDays: '7' } });
   });
 
   it('takes a 30-day window when slo.windowDays is absent', () => {
     const spec = example();
     delete spec.resilience!.fallback;
     delete spec.slo.windowDays;
-    expect(run(availabilityFallback, spec)[0]!.message).toContain('allows 43.2 minutes of errors per 30 days');
+    expect(run(availabilityFallback, spec)[0]).toMatchObject({ data: { budgetMinutes: '43.2', windowDays: '30' } });
   });
 
   it('accepts a lower SLO without a fallback, and does not run before stage 4', () => {

@@ -29,11 +29,14 @@ describe('no-secrets', () => {
     spec.business.problem = `Tickets wait; our key is ${secret} for now.`;
     const reports = run(noSecrets, spec);
     expect(reports).toHaveLength(1);
-    expect(reports[0]!.path).toEqual(['business', 'problem']);
-    expect(reports[0]!.message).toContain(kind);
-    expect(reports[0]!.message).toContain(secret.slice(0, 4));
-    expect(reports[0]!.message).not.toContain(secret.slice(0, 5));
-    expect(reports[0]!.message).not.toContain(secret.slice(-8));
+    expect(reports[0]).toMatchObject({
+      path: ['business', 'problem'],
+      messageId: 'secret',
+      data: { where: 'business.problem', kind, masked: `${secret.slice(0, 4)}************` },
+    });
+    // Nowhere in the report, rendered message and hint included.
+    expect(JSON.stringify(reports[0])).not.toContain(secret.slice(0, 5));
+    expect(JSON.stringify(reports[0])).not.toContain(secret.slice(-8));
   });
 
   it('finds a private key block without showing any of the key', () => {
@@ -42,8 +45,8 @@ describe('no-secrets', () => {
     spec.handoff!.escalation![1] = join('-----BEGIN RSA ', 'PRIVATE KEY-----\n', body, '\n-----END RSA PRIVATE KEY-----');
     const [report] = run(noSecrets, spec);
     expect(report!.path).toEqual(['handoff', 'escalation', 1]);
-    expect(report!.message).toContain('a private key (-----BEGIN RSA PRIVATE KEY-----)');
-    expect(report!.message).not.toContain(body.slice(0, 6));
+    expect(report).toMatchObject({ messageId: 'secret', data: { kind: 'private key', masked: '-----BEGIN RSA PRIVATE KEY-----' } });
+    expect(JSON.stringify(report)).not.toContain(body.slice(0, 6));
   });
 
   it('finds a password in a URL and a bearer token, masking the secret part', () => {
@@ -55,10 +58,12 @@ describe('no-secrets', () => {
       ['metadata', 'description'],
       ['deploy', 'kubernetes', 'image'],
     ]);
-    expect(reports[0]!.message).toContain('a password in a URL (hun****');
-    expect(reports[0]!.message).not.toContain('hunter2');
-    expect(reports[1]!.message).toContain('a bearer token (aB3d');
-    expect(reports[1]!.message).not.toContain(random.slice(0, 5));
+    expect(reports).toMatchObject([
+      { messageId: 'secret', data: { kind: 'password in a URL', masked: 'hun************' } },
+      { messageId: 'secret', data: { kind: 'bearer token', masked: 'aB3d************' } },
+    ]);
+    expect(JSON.stringify(reports[0])).not.toContain('hunter2');
+    expect(JSON.stringify(reports[1])).not.toContain(random.slice(0, 5));
   });
 
   it('knows the other key headers and token prefixes', () => {

@@ -17,12 +17,13 @@ describe('alert-thresholds', () => {
       ['monitoring', 'alerts', 'errorRatePercent'],
       ['monitoring', 'alerts', 'p95LatencyMs'],
     ]);
+    expect(reports[0]).toMatchObject({ messageId: 'missing', data: { field: 'errorRatePercent', what: 'the error rate' } });
     expect(reports[1]!.hint).toContain('p95LatencyMs: 1200');
     delete spec.monitoring!.alerts;
     const [none, ...rest] = run(alertThresholds, spec);
     expect(rest).toEqual([]);
     expect(none!.path).toEqual(['monitoring', 'alerts']);
-    expect(none!.message).toContain('monitoring has no alerts');
+    expect(none!.messageId).toBe('noAlerts');
   });
 
   it('warns when the latency alert is looser than the SLO', () => {
@@ -30,7 +31,7 @@ describe('alert-thresholds', () => {
     spec.monitoring!.alerts!.p95LatencyMs = 1500;
     const reports = run(alertThresholds, spec);
     expect(reports).toEqual([expect.objectContaining({ path: ['monitoring', 'alerts', 'p95LatencyMs'], severity: 'warn' })]);
-    expect(reports[0]!.message).toContain('1500 ms is above slo.latency.p95Ms 1200 ms');
+    expect(reports[0]).toMatchObject({ messageId: 'looser', data: { alert: '1500', slo: '1200' } });
     expect(errors(alertThresholds, reports)).toEqual([]);
   });
 
@@ -54,7 +55,7 @@ describe('review-owner', () => {
     const [report, ...rest] = run(reviewOwner, spec);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['review', 'owner']);
-    expect(report!.message).toBe('review.owner "TBD" is a placeholder: nobody is on the hook for the 30-day review.');
+    expect(report).toMatchObject({ messageId: 'placeholder', data: { owner: 'TBD' } });
     expect(report!.hint).toContain('support-ai-lead@example.com');
     expect(run(reviewOwner, spec, 7)).toEqual([]);
   });
@@ -64,7 +65,7 @@ describe('review-owner', () => {
     spec.review!.owner = 'n/a';
     spec.metadata.owner = 'TODO';
     const [report] = run(reviewOwner, spec);
-    expect(report!.message).toContain('review.owner "n/a" is a placeholder');
+    expect(report).toMatchObject({ messageId: 'placeholder', data: { owner: 'n/a' } });
     expect(report!.hint).toBeUndefined();
   });
 

@@ -1,4 +1,3 @@
-import { renderMessage } from '../../../src/check/messages.js';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,58 +37,60 @@ function context(dir: string, today: string, extra: Partial<RuleContext> = {}): 
   };
 }
 
-const messages = (dir: string, today: string, extra: Partial<RuleContext> = {}) => ({
-  soon: reviewDueSoon.check(context(dir, today, extra)).map((r) => renderMessage(reviewDueSoon, r.messageId, r.data)),
-  overdue: reviewOverdue.check(context(dir, today, extra)).map((r) => renderMessage(reviewOverdue, r.messageId, r.data)),
+/** What each rule reports, by messageId and data (the wording is tested in wording.test.ts). */
+const reports = (dir: string, today: string, extra: Partial<RuleContext> = {}) => ({
+  soon: reviewDueSoon.check(context(dir, today, extra)).map(({ messageId, data }) => ({ messageId, data })),
+  overdue: reviewOverdue.check(context(dir, today, extra)).map(({ messageId, data }) => ({ messageId, data })),
 });
+const promoted = { afterDays: '30', promotedOn: '2026-01-30' };
 
 describe('review-due-soon and review-overdue', () => {
   it('say nothing while the review is more than 7 days away', () => {
-    expect(messages(project(), '2026-02-21T12:00:00Z')).toEqual({ soon: [], overdue: [] });
+    expect(reports(project(), '2026-02-21T12:00:00Z')).toEqual({ soon: [], overdue: [] });
   });
 
   it('warn from 7 days before the due date to the day itself', () => {
     const dir = project();
-    expect(messages(dir, '2026-02-22T00:00:00Z').soon).toEqual([
-      'the 30-day review is due in 7 days (2026-03-01, 30 days after the promotion of 2026-01-30)',
+    expect(reports(dir, '2026-02-22T00:00:00Z').soon).toEqual([
+      { messageId: 'dueSoon', data: { when: 'in 7 days', due: '2026-03-01', ...promoted } },
     ]);
-    expect(messages(dir, '2026-02-28T23:59:00Z').soon[0]).toContain('due in 1 day (2026-03-01');
-    expect(messages(dir, '2026-03-01T08:00:00Z')).toEqual({
-      soon: ['the 30-day review is due today (2026-03-01, 30 days after the promotion of 2026-01-30)'],
+    expect(reports(dir, '2026-02-28T23:59:00Z').soon[0]!.data).toMatchObject({ when: 'in 1 day', due: '2026-03-01' });
+    expect(reports(dir, '2026-03-01T08:00:00Z')).toEqual({
+      soon: [{ messageId: 'dueSoon', data: { when: 'today', due: '2026-03-01', ...promoted } }],
       overdue: [],
     });
   });
 
   it('fail the day after the due date, and count the days late', () => {
     const dir = project();
-    expect(messages(dir, '2026-03-02T00:00:00Z')).toEqual({
+    expect(reports(dir, '2026-03-02T00:00:00Z')).toEqual({
       soon: [],
-      overdue: ['the 30-day review is overdue by 1 day: it was due on 2026-03-01, 30 days after the promotion of 2026-01-30'],
+      overdue: [{ messageId: 'overdue', data: { late: '1 day', due: '2026-03-01', ...promoted } }],
     });
-    expect(messages(dir, '2026-03-11T00:00:00Z').overdue[0]).toContain('overdue by 10 days');
+    expect(reports(dir, '2026-03-11T00:00:00Z').overdue[0]!.data).toMatchObject({ late: '10 days' });
   });
 
   it('count from the last promotion, with the spec review.afterDays', () => {
     const spec = example();
     spec.review = { owner: 'lead@example.com', afterDays: 14 };
     // Due 2026-02-13: overdue on the 20th.
-    expect(messages(project(), '2026-02-20T00:00:00Z', { spec }).overdue[0]).toContain('due on 2026-02-13, 14 days after');
+    expect(reports(project(), '2026-02-20T00:00:00Z', { spec }).overdue[0]!.data).toMatchObject({ due: '2026-02-13', afterDays: '14' });
   });
 
   it('are satisfied by a review dated on or after the due date, not by an earlier one', () => {
     const dir = project();
     put(dir, 'docs/reviews/2026-02-27-review.md', '# early\n');
-    expect(messages(dir, '2026-03-05T00:00:00Z').overdue).toHaveLength(1);
+    expect(reports(dir, '2026-03-05T00:00:00Z').overdue).toHaveLength(1);
     put(dir, 'docs/reviews/2026-03-03-review.md', '# done\n');
-    expect(messages(dir, '2026-03-05T00:00:00Z')).toEqual({ soon: [], overdue: [] });
+    expect(reports(dir, '2026-03-05T00:00:00Z')).toEqual({ soon: [], overdue: [] });
   });
 
   it('say nothing without a promotion, or without a history', () => {
     const rolledBack = JSON.stringify([{ specHash: 'b', status: 'rolled-back', startedAt: '2026-01-20T09:00:00Z' }]);
-    expect(messages(project(rolledBack), '2026-06-01T00:00:00Z')).toEqual({ soon: [], overdue: [] });
+    expect(reports(project(rolledBack), '2026-06-01T00:00:00Z')).toEqual({ soon: [], overdue: [] });
     const dir = tempDir();
     put(dir, 'shipshape.yaml', 'apiVersion: shipshape/v1\n');
-    expect(messages(dir, '2026-06-01T00:00:00Z')).toEqual({ soon: [], overdue: [] });
+    expect(reports(dir, '2026-06-01T00:00:00Z')).toEqual({ soon: [], overdue: [] });
   });
 
   it('are reported by check at the deployment history, as an error and a warning', async () => {

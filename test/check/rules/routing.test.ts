@@ -50,11 +50,17 @@ describe('routing', () => {
     const [extra, ...rest] = run(routing, spec);
     expect(rest).toEqual([]);
     expect(extra).toMatchObject({ path: ['models', 'tiers', 2], severity: 'warn' });
-    expect(extra!.message).toContain('tier "backup" is never called (the lower-tier fallback uses only the second tier)');
+    expect(extra).toMatchObject({
+      messageId: 'unusedTiers',
+      data: { noun: 'tier', unused: '"backup"', verb: 'is', fallback: ' (the lower-tier fallback uses only the second tier)' },
+    });
     spec.resilience!.fallback!.strategy = 'static';
     const [unused] = run(routing, spec);
     expect(unused).toMatchObject({ path: ['models', 'tiers', 1], severity: 'warn' });
-    expect(unused!.message).toContain('tiers "strong" and "backup" are never called');
+    expect(unused).toMatchObject({
+      messageId: 'unusedTiers',
+      data: { noun: 'tiers', unused: '"strong" and "backup"', verb: 'are', fallback: '' },
+    });
     expect(errors(routing, run(routing, spec))).toEqual([]);
   });
 });

@@ -37,7 +37,7 @@ describe('section-required', () => {
     const [report, ...rest] = run(sectionRequired, spec, 6);
     expect(rest).toEqual([]);
     expect(report!.path).toEqual(['deploy']);
-    expect(report!.message).toContain('checked at stage 6 but has no `deploy` section (stage 6)');
+    expect(report).toMatchObject({ messageId: 'missing', data: { stage: 6, section: 'deploy', sectionStage: 6 } });
     expect(report!.hint).toContain('shipshape design');
   });
 
@@ -64,7 +64,10 @@ describe('unique-ids', () => {
     const reports = run(uniqueIds, spec);
     expect(reports).toHaveLength(1);
     expect(reports[0]!.path).toEqual(['failureModes', 3, 'id']);
-    expect(reports[0]!.message).toBe('failure mode id "llm-slow" is listed twice: failureModes[3] repeats failureModes[1].');
+    expect(reports[0]).toMatchObject({
+      messageId: 'duplicate',
+      data: { what: 'failure mode id', value: 'llm-slow', at: 'failureModes[3]', earlier: 'failureModes[1]' },
+    });
   });
 
   it('checks success criteria, scenarios, tier names and patterns too', () => {
@@ -97,19 +100,22 @@ describe('references', () => {
       ['scenarios', 0, 'fault', 'target'],
       ['scenarios', 1, 'failureMode'],
     ]);
-    expect(reports[0]!.message).toContain('tier "stronk", which is not in models.tiers (did you mean "strong"?)');
-    expect(reports[1]!.message).toContain('failure mode "llm-slwo", which is not in failureModes (did you mean "llm-slow"?)');
+    expect(reports).toMatchObject([
+      { messageId: 'faultTarget', data: { scenario: 'llm-outage', tier: 'stronk', suggestion: ' (did you mean "strong"?)' } },
+      { messageId: 'scenarioFailureMode', data: { scenario: 'llm-slow', id: 'llm-slwo', suggestion: ' (did you mean "llm-slow"?)' } },
+    ]);
   });
 
   it('lists the known ids when nothing is close, and says when there are none', () => {
     const spec = example();
     spec.scenarios![0]!.failureMode = 'quota-exhausted';
-    expect(run(references, spec)[0]!.message).toContain(
-      'known: "llm-outage", "llm-slow", "malformed-output", "bad-release" and "ticket-mix-shift"',
-    );
+    expect(run(references, spec)[0]).toMatchObject({
+      messageId: 'scenarioFailureMode',
+      data: { suggestion: '', known: 'known: "llm-outage", "llm-slow", "malformed-output", "bad-release" and "ticket-mix-shift"' },
+    });
     delete spec.failureModes;
     delete spec.architecture;
-    expect(run(references, spec)[0]!.message).toContain('the spec has no failure modes');
+    expect(run(references, spec)[0]).toMatchObject({ data: { known: 'the spec has no failure modes' } });
   });
 
   it('reports a pattern addressing an unknown failure mode at the exact list item', () => {
@@ -117,8 +123,10 @@ describe('references', () => {
     spec.architecture!.patterns[3]!.addresses[2] = 'malformed-outptu';
     const [report] = run(references, spec);
     expect(report!.path).toEqual(['architecture', 'patterns', 3, 'addresses', 2]);
-    expect(report!.message).toContain('Pattern graceful-degradation addresses failure mode "malformed-outptu"');
-    expect(report!.message).toContain('did you mean "malformed-output"?');
+    expect(report).toMatchObject({
+      messageId: 'patternFailureMode',
+      data: { pattern: 'graceful-degradation', id: 'malformed-outptu', suggestion: ' (did you mean "malformed-output"?)' },
+    });
   });
 
   it('requires a business analysis metric to name the business metric or a success criterion metric', () => {
@@ -131,8 +139,10 @@ describe('references', () => {
       ['deploy', 'analysis', 'metrics', 2, 'metric'],
       ['deploy', 'analysis', 'metrics', 3],
     ]);
-    expect(reports[0]!.message).toContain('did you mean "routing_accuracy"?');
-    expect(reports[1]!.message).toContain('does not say which one: add `metric`');
+    expect(reports).toMatchObject([
+      { messageId: 'businessMetricUnknown', data: { metric: 'routing_acuracy', suggestion: ' (did you mean "routing_accuracy"?)' } },
+      { messageId: 'businessMetricUnnamed', data: { index: 3 } },
+    ]);
     // The business metric itself is a valid choice.
     metrics[2]!.metric = 'median_first_response_minutes';
     metrics.pop();

@@ -334,18 +334,25 @@ export function createApp(options: AppOptions): App {
       return server.address() as AddressInfo;
     },
     async close(graceMs = config.shutdownGraceMs) {
+      const deadline = performance.now() + graceMs;
       app.ready = false;
       app.draining = true;
       admission.close();
-      // Requests in flight are finished, on connections that close after them: a kept-alive
-      // connection takes no further request once the grace period has begun.
+      // Requests in flight are finished, on connections that close after them.
       for (const res of responses) if (!res.headersSent) res.setHeader('connection', 'close');
+      // Linger, still listening, for the first part of the grace period. Closing now would close the idle kept-alive
+      // connections at once (server.close() does), under a request a client or a proxy may be sending on one: a reset.
+      // Meanwhile each connection's next request is answered with `connection: close`, and a new connection (from a
+      // balancer that has not yet seen /readyz fail) is answered the same way.
+      const lingerMs = Math.min(config.shutdownLingerMs, graceMs);
+      if (lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, lingerMs));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
         const drained = new Promise<void>((resolve) => (idle = resolve));
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+        const left = Math.max(0, deadline - performance.now());
+        await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
         clearTimeout(timer);
       }
       server.closeAllConnections();

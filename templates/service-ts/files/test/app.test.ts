@@ -2,7 +2,7 @@
 // contracts, the errors, what operators read (metrics, health, readiness, version) and the
 // graceful shutdown.
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../src/app.js';
 import type { Config, ResilienceConfig } from '../src/config/index.js';
 import { generatedBy } from '../src/config/spec.js';
@@ -413,6 +413,40 @@ describe('close', () => {
     expect(probe.received).toMatch(/\r\nconnection: close\r\n/i);
     probe.end();
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it('answers the next request of an idle kept-alive connection while it lingers, closing it, rather than resetting it', async () => {
+    const { app, port } = await start({ config: { ...appConfig(), shutdownLingerMs: 300 } });
+    const idle = rawConnection(port);
+    const body = JSON.stringify(ticket);
+    const request = `POST /v1/predict HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    idle.send(request);
+    await vi.waitFor(() => expect(idle.received).toMatch(/^HTTP\/1\.1 200 /));
+    expect(idle.received).not.toMatch(/connection: close/i);
+
+    // The client sends its next request on the same connection just after the drain began, as a proxy would.
+    const closing = app.close(5000);
+    idle.send(request);
+    await closing;
+    await vi.waitFor(() => expect(idle.received.match(/HTTP\/1\.1 \d+ /g)).toEqual(['HTTP/1.1 200 ', 'HTTP/1.1 200 ']));
+    expect(idle.received.split('HTTP/1.1 200 ')[2]).toMatch(/\r\nconnection: close\r\n/i);
+    idle.end();
+  });
+
+  it('does not linger past the grace period', async () => {
+    const { app } = await start({ config: { ...appConfig(), shutdownLingerMs: 60_000 } });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      let closed = false;
+      const closing = app.close(200).then(() => (closed = true));
+      await vi.advanceTimersByTimeAsync(199);
+      expect(closed).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await closing;
+      expect(closed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('gives up on requests in flight after the grace period', async () => {

@@ -250,6 +250,12 @@ describe('loadConfig: the environment', () => {
     expect(configError(() => loadConfig({ ...env, SHUTDOWN_GRACE_MS: 'soon' }, spec)).message).toContain('SHUTDOWN_GRACE_MS');
   });
 
+  it('lingers 1000 ms into the grace period by default; SHUTDOWN_LINGER_MS sets it, 0 for none', () => {
+    expect(loadConfig(env, spec).shutdownLingerMs).toBe(1000);
+    expect(loadConfig({ ...env, SHUTDOWN_LINGER_MS: '0' }, spec).shutdownLingerMs).toBe(0);
+    expect(configError(() => loadConfig({ ...env, SHUTDOWN_LINGER_MS: 'a bit' }, spec)).message).toContain('SHUTDOWN_LINGER_MS');
+  });
+
   it('derives admission control from the peak load, the deadline and the bulkhead; MAX_IN_FLIGHT overrides it', () => {
     // Twice 40 rps over a 2 s deadline (160), above the bulkhead's 64; as many may wait, for a quarter of the deadline.
     expect(loadConfig(env, spec).admission).toEqual({ maxInFlight: 160, maxQueue: 160, maxQueueWaitMs: 500 });

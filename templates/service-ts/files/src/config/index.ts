@@ -62,6 +62,11 @@ export interface Config {
   predictionLogSampleRate: number;
   /** How long SIGTERM waits for requests in flight. */
   shutdownGraceMs: number;
+  /**
+   * The first part of the grace period, still listening (SHUTDOWN_LINGER_MS): every answer closes its connection, so a
+   * client on a kept-alive connection learns of the drain from an answer, not from a reset under its next request.
+   */
+  shutdownLingerMs: number;
   /** Admission control of POST /v1/predict (load shedding): see admissionLimits(). */
   admission: { maxInFlight: number; maxQueue: number; maxQueueWaitMs: number };
   /** Open connections the server holds at most (MAX_CONNECTIONS). */
@@ -219,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSp
     driftFeatures: [...(spec.monitoring?.drift?.features ?? [])],
     predictionLogSampleRate: spec.monitoring?.predictionLogging?.sampleRate ?? 0,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    shutdownLingerMs: integer(env, 'SHUTDOWN_LINGER_MS', 1000),
     admission: admissionLimits(spec, env),
     maxConnections: Math.max(1, integer(env, 'MAX_CONNECTIONS', 1024)),
     requestReadTimeoutMs: Math.max(1000, integer(env, 'REQUEST_READ_TIMEOUT_MS', 10_000)),

@@ -1,0 +1,34 @@
+/** The reference example's answers to `init`, as flags: one home for the init tests (flags alone, and the prompts). */
+
+/** Stage 1 of the example, without the problem and the optional texts. */
+export const STAGE_ONE_FLAGS = {
+  name: 'support-triage',
+  owner: 'lead@example.com',
+  tier: '1',
+  metric: 'median_first_response_minutes',
+  baseline: '240',
+  target: '60',
+  direction: 'decrease',
+  availability: '99.9',
+  windowDays: '30',
+  p95Ms: '1200',
+  p99Ms: '2500',
+  peakRps: '40',
+  dailyRequests: '200000',
+  costPerRequest: '0.002',
+  monthlyBudget: '10000',
+} as const;
+
+/** The example's two tiers: the local classifier and the hosted LLM it escalates to. */
+export const TIERED_FLAGS = {
+  models: 'tiered',
+  fastModel: 'keyword-router-v1',
+  fastTimeoutMs: '50',
+  fastCost: '0',
+  strongModel: 'gpt-4o-mini',
+  endpoint: '${TRIAGE_LLM_URL}',
+  strongTimeoutMs: '900',
+  strongCost: '0.004',
+  confidenceBelow: '0.75',
+  escalationRate: '0.35',
+} as const;
