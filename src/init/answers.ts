@@ -19,7 +19,7 @@ import {
   type Tier,
 } from '../spec/schema.js';
 import { flagOf, QUESTIONS, type ScalarKey } from './questions.js';
-import { PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
+import { OWNER_PLACEHOLDER, PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
 
 export type { ScalarKey } from './questions.js';
 
@@ -59,8 +59,6 @@ export interface Answers {
 export interface AnswerContext {
   /** The folder the spec goes in: its name is the default service name. */
   dir: string;
-  /** The user running init: the default owner. */
-  user?: string;
 }
 
 /** Answers under construction: scalar answers as they come (anything may still be missing), and the lists. */
@@ -91,8 +89,13 @@ export interface Field {
   /** Optional answers are prompted for but never reported missing. */
   optional?: boolean;
   choices?: readonly Choice<string | number>[];
-  /** The default, from the context and the answers before it. */
+  /** The default, from the context and the answers before it: offered at the prompt, taken by --yes. */
   default?: (draft: Draft, context: AnswerContext) => unknown;
+  /**
+   * What --yes writes when nobody can guess the answer (the problem, the owner): never offered at a
+   * prompt, where Enter would accept it, and flagged by `check` until replaced.
+   */
+  placeholder?: string;
   /** Asked only when this holds for the answers before it. */
   when?: (draft: Draft) => boolean;
 }
@@ -241,7 +244,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     key: 'owner',
     kind: 'text',
     schema: metadataSchema.shape.owner,
-    default: (_draft, context) => context.user || 'owner',
+    placeholder: OWNER_PLACEHOLDER,
   },
   { key: 'team', kind: 'text', schema: optionalText(metadataSchema.shape.team), optional: true },
   {
@@ -259,7 +262,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     key: 'problem',
     kind: 'text',
     schema: businessSchema.shape.problem,
-    default: () => PROBLEM_PLACEHOLDER,
+    placeholder: PROBLEM_PLACEHOLDER,
   },
   {
     key: 'metric',

@@ -36,8 +36,8 @@ export interface InitOptions {
   from?: string;
   /** The package root, which holds examples/. */
   packageRoot: string;
-  /** The user running init: the default owner. */
-  user?: string;
+  /** Why init may not prompt (`CI is set`, `standard input is not a terminal`), for the missing-answers error. */
+  noPrompt?: string;
 }
 
 export interface InitPlan {
@@ -138,7 +138,8 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
       yes: options.yes ?? false,
       interactive: options.interactive,
       ...(options.prompter ? { prompter: options.prompter } : {}),
-      context: { dir, ...(options.user ? { user: options.user } : {}) },
+      context: { dir },
+      ...(options.noPrompt ? { noPrompt: options.noPrompt } : {}),
     });
     prompted = resolved.prompted;
     text = renderSpec(buildSpec(completeAnswers(resolved.draft)));

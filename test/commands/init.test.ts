@@ -10,7 +10,8 @@ describe('shipshape init (as a process, CI=true)', () => {
     const dir = tempDir();
     const result = await runCli(['init'], { cwd: dir });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^Error: missing answers \(no terminal to ask them on\): --name --owner --tier --problem /);
+    // CI=true: said as the reason, whatever the terminal.
+    expect(result.stderr).toMatch(/^Error: missing answers, and init does not prompt when CI is set: --name --owner --tier --problem /);
     expect(result.stderr).toMatch(/--failure-modes\n/);
     expect(result.stderr).toMatch(/Try this: .*--yes/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -33,9 +34,15 @@ describe('shipshape init (as a process, CI=true)', () => {
     const check = await runCli(['check'], { cwd: dir });
     expect(check.exitCode).toBe(0);
     expect(check.stdout).toMatch(/13:12 +warning +business\.problem is a placeholder .* placeholder-text\n/);
-    expect(check.stdout).toMatch(/1 problem \(0 errors, 1 warning\)/);
+    // Nobody named an owner either: --yes writes a placeholder, never the account running init.
+    expect(text).toMatch(/^ {2}owner: <owner>$/m);
+    expect(check.stdout).toMatch(/warning +metadata\.owner is a placeholder \("<owner>"\).* placeholder-text\n/);
+    expect(check.stdout).toMatch(/2 problems \(0 errors, 2 warnings\)/);
 
-    writeFileSync(join(dir, 'shipshape.yaml'), text.replace(PROBLEM_PLACEHOLDER, 'Tickets wait hours to be routed.'));
+    writeFileSync(
+      join(dir, 'shipshape.yaml'),
+      text.replace(PROBLEM_PLACEHOLDER, 'Tickets wait hours to be routed.').replace('owner: <owner>', 'owner: lead@example.com'),
+    );
     const fixed = await runCli(['check'], { cwd: dir });
     expect(fixed.stdout).toMatch(/1 spec checked, no problems/);
     expect(fixed.exitCode).toBe(0);

@@ -81,7 +81,7 @@ const EVERY_FLAG_BUT_PROBLEM = {
 } as const;
 
 function options(dir: string, t: ReturnType<typeof terminal>, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir, cwd: dir, interactive: true, prompter: t.prompter, packageRoot: ROOT, user: 'tester', ...extra };
+  return { dir, cwd: dir, interactive: true, prompter: t.prompter, packageRoot: ROOT, ...extra };
 }
 
 describe('init, interactive, through the real prompts', () => {
@@ -175,6 +175,26 @@ describe('init, interactive, through the real prompts', () => {
       ['data-drift', 'data-drift', 'high'],
     ]);
     expect(existsSync(join(dir, '.shipshape', 'shipshape.schema.json'))).toBe(true);
+  });
+
+  it('offers no placeholder to accept with Enter: the owner and the problem must be typed', async () => {
+    const dir = tempDir();
+    const t = terminal();
+    const { owner: _owner, ...flags } = EVERY_FLAG_BUT_PROBLEM;
+    const run = runInit(options(dir, t, { flags }));
+    await t.answer('Owner', ENTER);
+    // Enter on an empty answer is refused: there is nothing to accept.
+    expect(await t.waitFor('must be a non-empty string')).toBeTruthy();
+    await t.answer('', `lead@example.com${ENTER}`);
+    await t.answer('The business problem', ENTER);
+    expect(await t.waitFor('must be a non-empty string')).toBeTruthy();
+    expect(t.screen()).not.toContain('Describe the business problem');
+    await t.answer('', `Tickets wait.${ENTER}`);
+    await t.answer('Success criterion', ENTER);
+    await t.answer('Add another success criterion?', ENTER);
+    await t.answer('Write shipshape.yaml?', `n${ENTER}`);
+    const result = await run;
+    expect([result.spec.metadata.owner, result.spec.business.problem]).toEqual(['lead@example.com', 'Tickets wait.']);
   });
 
   it('Ctrl-C at a question leaves nothing behind', async () => {

@@ -5,6 +5,7 @@ import { SCHEMA_LINE } from '../../src/init/build.js';
 import { runInit, planInit, type InitOptions } from '../../src/init/run.js';
 import { jsonSchema } from '../../src/spec/json-schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
+import { PROBLEM_PLACEHOLDER } from '../../src/spec/placeholder.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
 
@@ -40,7 +41,7 @@ const FLAGS = {
 } as const;
 
 function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, user: 'tester', ...extra };
+  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, ...extra };
 }
 
 function written(dir: string) {
@@ -150,7 +151,9 @@ describe('init without a terminal', () => {
     const dir = join(tempDir(), 'Ticket Router');
     const { spec } = await runInit(options(dir, { yes: true, cwd: join(dir, '..'), dir: 'Ticket Router' }));
     expect(written(dir).spec).toEqual(spec);
-    expect(spec.metadata).toEqual({ name: 'ticket-router', owner: 'tester', tier: 2 });
+    // Nobody can guess the owner: a placeholder that check flags, never the account running init.
+    expect(spec.metadata).toEqual({ name: 'ticket-router', owner: '<owner>', tier: 2 });
+    expect(spec.business.problem).toBe(PROBLEM_PLACEHOLDER);
     expect(spec.slo.availability).toBe(99.5);
     // The derived budget covers what the tiers are expected to cost, with headroom.
     const expected = 0.004 * spec.models!.routing!.expectedEscalationRate!;
