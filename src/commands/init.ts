@@ -32,7 +32,10 @@ ${EXIT_CODES_HELP}`;
     dir: Flags.string({ char: 'd', description: 'The folder to write shipshape.yaml in (default: the working directory).' }),
     force: Flags.boolean({ char: 'f', description: 'Overwrite an existing shipshape.yaml.' }),
     yes: Flags.boolean({ char: 'y', description: 'Take the default of every answer not given.' }),
-    answers: Flags.string({ description: 'A YAML or JSON file of answers, under the flag names in camelCase.' }),
+    answers: Flags.string({
+      description:
+        "A YAML or JSON file of answers, under the flag names in camelCase (p95Ms: 1200), in the flag's shape too (failureModes: upstream-failure,bad-output); failureModes may also be a list of { kind, id, description, likelihood, impact }, with successCriteria and tiers lists as in the spec.",
+    }),
     from: Flags.string({ description: 'Start from a bundled example, e.g. support-triage.', exclusive: ['answers', 'yes'] }),
     iterate: Flags.boolean({
       description:

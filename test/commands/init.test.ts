@@ -48,6 +48,26 @@ describe('shipshape init (as a process, CI=true)', () => {
     expect(fixed.exitCode).toBe(0);
   });
 
+  it("--api-key names the http tier's key variable; a literal key is refused", async () => {
+    const dir = tempDir();
+    const keyed = await runCli(['init', '--yes', '--models', 'single', '--api-key', '${TRIAGE_KEY}'], { cwd: dir });
+    expect(keyed.exitCode, keyed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/apiKey: \$\{TRIAGE_KEY\}/);
+    const literal = await runCli(['init', '--yes', '--models', 'single', '--api-key', 'sk-live-123'], { cwd: tempDir() });
+    expect(literal.exitCode).toBe(2);
+    expect(literal.stderr).toMatch(
+      /^Error: --api-key must be an environment reference like \$\{LLM_API_KEY\}: keys never go in the spec\n/,
+    );
+  });
+
+  it("--answers takes the flag's shape for failure modes", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'answers.yaml'), 'failureModes: upstream-failure,bad-output\n');
+    const result = await runCli(['init', '--yes', '--answers', 'answers.yaml'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/- id: upstream-failure\n[\s\S]*- id: bad-output\n/);
+  });
+
   it('exits 2 on a bad flag value, with the schema message', async () => {
     const dir = tempDir();
     const result = await runCli(['init', '--yes', '--availability', '100'], { cwd: dir });

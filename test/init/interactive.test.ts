@@ -128,6 +128,10 @@ describe('init, interactive, through the real prompts', () => {
     await t.answer('Http tier: endpoint', `${BACKSPACE.repeat(12)}https://llm.example.com${ENTER}`);
     expect(await t.waitFor('must be an environment reference like ${LLM_URL}: endpoints never go in the spec')).toBeTruthy();
     await t.answer('', `${BACKSPACE.repeat(23)}\${TRIAGE_LLM_URL}${ENTER}`);
+    // The key is a question of its own, with no default: a literal key is refused like a literal URL.
+    await t.answer('Http tier: API key', `sk-live-123${ENTER}`);
+    expect(await t.waitFor('keys never go in the spec')).toBeTruthy();
+    await t.answer('', `${BACKSPACE.repeat(11)}\${TRIAGE_LLM_KEY}${ENTER}`);
     await t.answer('Http tier: timeout', ENTER);
     await t.answer('Http tier: cost', ENTER);
     await t.answer('Cascade: escalate when', ENTER);
@@ -167,6 +171,7 @@ describe('init, interactive, through the real prompts', () => {
     expect(spec.business.expectedLoad).toEqual({ peakRps: 40, dailyRequests: 200000 });
     expect(spec.models?.tiers.map((tier) => tier.name)).toEqual(['fast', 'strong']);
     expect(spec.models?.tiers[1]?.endpoint).toBe('${TRIAGE_LLM_URL}');
+    expect(spec.models?.tiers[1]?.apiKey).toBe('${TRIAGE_LLM_KEY}');
     expect(spec.models?.routing).toEqual({ strategy: 'cascade', escalateWhen: { confidenceBelow: 0.75 }, expectedEscalationRate: 0.35 });
     expect(spec.failureModes?.map((m) => [m.id, m.kind, m.likelihood])).toEqual([
       ['llm-outage', 'upstream-failure', 'medium'],

@@ -258,6 +258,14 @@ describe('service-ts: the CI workflows', () => {
   });
 });
 
+describe('service-ts: the README', () => {
+  it('names each tier variable without pointing at a hosted API the service may not use', () => {
+    const readme = readFileSync(join(project, 'README.md'), 'utf8');
+    expect(readme).toContain('| `${TRIAGE_LLM_URL}` | base URL of the OpenAI-compatible chat-completions API tier `strong` calls');
+    expect(readme).not.toMatch(/https?:\/\/api\./);
+  });
+});
+
 describe('service-ts: the Dockerfile', () => {
   it('passes dockerfile-utils with no error and no warning', () => {
     expect(dockerfileLint(dockerfile)).toEqual([]);
