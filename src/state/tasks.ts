@@ -25,7 +25,6 @@ const tasksStateSchema = z.object({
 });
 
 export type TasksState = z.infer<typeof tasksStateSchema>;
-export type TaskRecord = z.infer<typeof taskRecordSchema>;
 
 /**
  * The record as read from disk. It only ever saves work: a file that is missing, unreadable or of

@@ -68,6 +68,19 @@ describe('shipshape init (as a process, CI=true)', () => {
     expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/- id: upstream-failure\n[\s\S]*- id: bad-output\n/);
   });
 
+  it('what init --yes and design --yes write passes check, which warns about each placeholder until replaced', async () => {
+    const dir = tempDir();
+    expect((await runCli(['init', '--yes', '--models', 'single'], { cwd: dir })).exitCode).toBe(0);
+    expect((await runCli(['design', '--yes'], { cwd: dir })).exitCode).toBe(0);
+    const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+    expect(text).toMatch(/^ {2}oncall: <on-call rotation>$/m);
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.exitCode, check.stdout).toBe(0);
+    for (const rule of ['placeholder-text', 'invented-contacts', 'review-owner'])
+      expect(check.stdout).toMatch(new RegExp(`warning .* ${rule}\\n`));
+    expect(check.stdout).not.toMatch(/ error /);
+  });
+
   it('exits 2 on a bad flag value, with the schema message', async () => {
     const dir = tempDir();
     const result = await runCli(['init', '--yes', '--availability', '100'], { cwd: dir });

@@ -246,7 +246,7 @@ failureModes:
     );
     const { spec } = await runInit(options(dir, { answers: 'answers.yaml', yes: true }));
     expect([spec.metadata.tier, spec.slo.latency.p95Ms, spec.metadata.team]).toEqual([1, 900, undefined]);
-    expect(spec.models?.tiers[0]?.apiKey).toBe('\${TRIAGE_KEY}');
+    expect(spec.models?.tiers[0]?.apiKey).toBe('${TRIAGE_KEY}');
     expect(spec.failureModes?.map((m) => [m.id, m.kind, m.likelihood])).toEqual([
       ['upstream-failure', 'upstream-failure', 'medium'],
       ['bad-output', 'bad-output', 'medium'],
