@@ -162,5 +162,5 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const tooManyWarnings = options.maxWarnings !== undefined && summary.warnings > options.maxWarnings;
   const failed = failing || tooManyWarnings || summary.unreadable > 0;
   const exitCode = summary.unreadable > 0 ? 2 : failed ? 1 : 0;
-  return { results, summary, rules: [...ALL_RULES], failed, exitCode };
+  return { results, summary, rules: [...ALL_RULES], failed, failSeverity: options.failSeverity, tooManyWarnings, exitCode };
 }

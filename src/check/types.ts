@@ -169,5 +169,9 @@ export interface CheckResult {
   rules: RuleMeta[];
   /** Whether the run fails: findings at or above the fail severity, or over max warnings. */
   failed: boolean;
+  /** The severity from which a finding fails the run (--fail-severity; error when absent). */
+  failSeverity?: Severity;
+  /** More warnings than --max-warnings: each warning then fails the run too. */
+  tooManyWarnings?: boolean;
   exitCode: 0 | 1 | 2;
 }

@@ -5,6 +5,7 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type { Interfaces } from '@oclif/core';
+import { usageLine } from './usage-error.js';
 import { BugError, ExitCode, ExternalError, InterruptedError, ioUserError, UserError } from '../errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -40,8 +41,9 @@ export abstract class BaseCommand extends Command {
     // oclif's own exits (this.exit) and parse errors keep their codes.
     if (error.oclif?.exit !== undefined && !(error instanceof UserError)) {
       if (error.name === 'ExitError' || error.oclif.exit === 0) throw error;
-      // Flag and argument errors are bad usage: exit 2.
-      this.printError(error.message, 'See --help for the flags this command takes.');
+      // Flag and argument errors are bad usage: exit 2, in one line.
+      const command = [this.config.bin, ...(this.id ?? '').split(':').filter(Boolean)].join(' ');
+      this.printError(usageLine(error.message), `\`${command} --help\` lists the flags this command takes.`);
       this.exit(ExitCode.usage);
     }
     if (error instanceof UserError) {

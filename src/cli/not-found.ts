@@ -26,10 +26,23 @@ const hook: Hook.CommandNotFound = async function (options) {
   }
   const json = options.argv?.includes('--json') ?? false;
   const ids = options.config.commands.filter((command) => !command.hidden).map((command) => command.id);
-  const suggestion = didYouMean(first, ids);
   const args = [...rest, ...(options.argv ?? [])].join(' ');
-  const message = `${first} is not a ${bin} command${suggestion ? `: did you mean ${suggestion}?` : ''}`;
-  const hint = `${suggestion ? `\`${bin} ${suggestion}${args ? ` ${args}` : ''}\`, or ` : ''}\`${bin} --help\` for the list of commands.`;
+  let message: string;
+  let hint: string;
+  if (options.config.findCommand(first) && rest.length > 0) {
+    // `status extra`: a real command given a word it does not take (oclif reads it as the id status:extra).
+    const subcommands = ids.filter((id) => id.startsWith(`${first}:`)).map((id) => id.slice(first.length + 1));
+    const suggestion = didYouMean(rest[0]!, subcommands);
+    message =
+      subcommands.length > 0
+        ? `${rest[0]} is not a ${bin} ${first} subcommand${suggestion ? `: did you mean ${suggestion}?` : ` (${subcommands.join(', ')})`}`
+        : `${bin} ${first} takes no arguments, and was given ${rest.join(' ')}`;
+    hint = `\`${bin} ${first} --help\` shows what it takes.`;
+  } else {
+    const suggestion = didYouMean(first, ids);
+    message = `${first} is not a ${bin} command${suggestion ? `: did you mean ${suggestion}?` : ''}`;
+    hint = `${suggestion ? `\`${bin} ${suggestion}${args ? ` ${args}` : ''}\`, or ` : ''}\`${bin} --help\` for the list of commands.`;
+  }
   if (json) process.stdout.write(`${JSON.stringify({ error: { message, hint } }, null, 2)}\n`);
   process.stderr.write(`Error: ${message}\nTry this: ${hint}\n`);
   this.exit(ExitCode.usage);

@@ -8,5 +8,3 @@ export function promptBlocker(): string | undefined {
   if (!process.stdin.isTTY) return 'standard input is not a terminal';
   return undefined;
 }
-
-export const canPrompt = (): boolean => promptBlocker() === undefined;

@@ -1,6 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { UserError } from '../errors.js';
 import { FORMAT_NAMES } from '../check/formatters/index.js';
 import { SEVERITIES, type CheckResult } from '../check/types.js';
 
@@ -47,7 +48,18 @@ ${EXIT_CODES_HELP}`;
   };
 
   async run(): Promise<CheckResult> {
-    const { argv, flags } = await this.parse(Check);
+    const { argv, flags, metadata } = await this.parse(Check);
+    if (this.jsonEnabled() && flags.format !== 'json' && !metadata.flags['format']?.setFromDefault) {
+      // --json prints the result object; a report format asked for alongside it would be silently dropped.
+      const given = this.argv.some((arg) => /^(?:--format(?:=|$)|-f)/.test(arg));
+      const source = given ? `--format ${flags.format}` : `SHIPSHAPE_FORMAT=${flags.format}`;
+      throw new UserError(
+        `--json prints the check result as JSON, and ${source} asks for the ${flags.format} report: one output at a time`,
+        {
+          hint: `Drop --json for the ${flags.format} report (add --output FILE to write it to a file), or drop ${given ? '--format' : 'SHIPSHAPE_FORMAT'} for JSON.`,
+        },
+      );
+    }
     // The output side loads while the check runs: imports awaited one after another each cost a
     // round of file reads at start-up.
     const output = this.jsonEnabled()

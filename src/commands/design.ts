@@ -1,5 +1,5 @@
 import * as Flags from '@oclif/core/flags';
-import { canPrompt } from '../cli/terminal.js';
+import { promptBlocker } from '../cli/terminal.js';
 import { specFlags } from '../cli/flags.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import type { DesignReport } from '../design/report.js';
@@ -28,7 +28,8 @@ ${EXIT_CODES_HELP}`;
     const { flags } = await this.parse(Design);
     const { runDesign } = await import('../design/run.js');
     const { designReport, formatDesign } = await import('../design/report.js');
-    const interactive = canPrompt();
+    const noPrompt = promptBlocker();
+    const interactive = noPrompt === undefined;
     const choose =
       interactive && !flags.yes && !flags['dry-run'] ? (await import('../ui/design-prompts.js')).createDesignChooser() : undefined;
     const result = await runDesign({
@@ -38,6 +39,7 @@ ${EXIT_CODES_HELP}`;
       yes: flags.yes,
       dryRun: flags['dry-run'],
       interactive,
+      ...(noPrompt ? { noPrompt } : {}),
       ...(choose ? { choose } : {}),
     });
     const report = designReport(result);

@@ -1,6 +1,5 @@
-import { userInfo } from 'node:os';
 import * as Flags from '@oclif/core/flags';
-import { canPrompt } from '../cli/terminal.js';
+import { promptBlocker } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { flagOf, QUESTIONS, SCALAR_KEYS, type Question, type ScalarKey } from '../init/questions.js';
 import type { IterateResult } from '../init/iterate.js';
@@ -33,7 +32,10 @@ ${EXIT_CODES_HELP}`;
     dir: Flags.string({ char: 'd', description: 'The folder to write shipshape.yaml in (default: the working directory).' }),
     force: Flags.boolean({ char: 'f', description: 'Overwrite an existing shipshape.yaml.' }),
     yes: Flags.boolean({ char: 'y', description: 'Take the default of every answer not given.' }),
-    answers: Flags.string({ description: 'A YAML or JSON file of answers, under the flag names in camelCase.' }),
+    answers: Flags.string({
+      description:
+        "A YAML or JSON file of answers, under the flag names in camelCase (p95Ms: 1200), in the flag's shape too (failureModes: upstream-failure,bad-output); failureModes may also be a list of { kind, id, description, likelihood, impact }, with successCriteria and tiers lists as in the spec.",
+    }),
     from: Flags.string({ description: 'Start from a bundled example, e.g. support-triage.', exclusive: ['answers', 'yes'] }),
     iterate: Flags.boolean({
       description:
@@ -52,7 +54,8 @@ ${EXIT_CODES_HELP}`;
     const answers = Object.fromEntries(
       SCALAR_KEYS.filter((key) => typeof raw[flagOf(key)] === 'string').map((key) => [key, raw[flagOf(key)] as string]),
     ) as Partial<Record<ScalarKey, string>>;
-    const interactive = canPrompt();
+    const noPrompt = promptBlocker();
+    const interactive = noPrompt === undefined;
     const prompter = interactive ? (await import('../ui/prompts.js')).createPrompter() : undefined;
     const result = await runInit({
       dir: flags.dir ?? '.',
@@ -65,7 +68,7 @@ ${EXIT_CODES_HELP}`;
       ...(flags.answers ? { answers: flags.answers } : {}),
       ...(flags.from ? { from: flags.from } : {}),
       packageRoot: this.config.root,
-      user: safeUser(),
+      ...(noPrompt ? { noPrompt } : {}),
     });
     if (!result.written) {
       this.note('Nothing was written.');
@@ -89,13 +92,5 @@ ${EXIT_CODES_HELP}`;
         : 'Nothing was written.',
     );
     return result;
-  }
-}
-
-function safeUser(): string | undefined {
-  try {
-    return userInfo().username || undefined;
-  } catch {
-    return undefined;
   }
 }

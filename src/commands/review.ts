@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { specFlags } from '../cli/flags.js';
+import { promptBlocker } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { UserError } from '../errors.js';
 import type { ReviewResult, SourceChoice } from '../review/run.js';
@@ -38,14 +39,13 @@ ${EXIT_CODES_HELP}`;
     if (flags.date !== undefined && (!DATE.test(flags.date) || Number.isNaN(new Date(`${flags.date}T00:00:00Z`).getTime()))) {
       throw new UserError(`--date ${JSON.stringify(flags.date)} is not a date`, { hint: 'Give it as YYYY-MM-DD, e.g. --date 2026-03-01.' });
     }
-    const ci = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
+    const noPrompt = promptBlocker();
     let source: SourceChoice;
     if (flags.prometheus) source = { kind: 'prometheus', url: flags.prometheus, timeoutMs: flags.timeout * 1000 };
     else if (flags.metrics) source = { kind: 'file', file: flags.metrics };
-    else if (process.stdin.isTTY && !ci)
-      source = { kind: 'interactive', ask: (await import('../ui/review-prompts.js')).createNumberAsker() };
+    else if (noPrompt === undefined) source = { kind: 'interactive', ask: (await import('../ui/review-prompts.js')).createNumberAsker() };
     else {
-      throw new UserError('review needs actuals, and there is no terminal to ask for them', {
+      throw new UserError(`review needs actuals, and it does not ask for them when ${noPrompt}`, {
         hint: 'Pass --prometheus URL (the Prometheus HTTP API) or --metrics FILE (a snapshot).',
       });
     }

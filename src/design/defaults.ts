@@ -6,6 +6,7 @@
  * partly filled section gets only its missing keys.
  */
 import type { FailureMode, FailureModeKind, Resilience, Scenario, Spec, Tier } from '../spec/schema.js';
+import { ONCALL_PLACEHOLDER } from '../spec/placeholder.js';
 import { latencyBudget } from './budget.js';
 
 /** The shape of `src/spec/edit.ts`'s SpecEdit: a value set at a path, unless one is there. */
@@ -246,12 +247,6 @@ function monitoringDefaults(spec: Spec): Monitoring {
   };
 }
 
-const slug = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-
 /**
  * The defaults for every later section, as the filled-in spec and the edits that make it. Each
  * section is derived from the spec as filled so far, so the scenarios see the breaker they test.
@@ -283,7 +278,8 @@ export function planDefaults(spec: Spec): Defaults {
   fill('deploy', deployDefaults(filled));
   fill('monitoring', monitoringDefaults(filled));
   const { metadata } = filled;
-  fill('handoff', { oncall: `${slug(metadata.team ?? metadata.name) || metadata.name}-oncall`, escalation: [metadata.owner] });
+  // Nobody chose an on-call rotation yet: a placeholder that `check` flags (invented-contacts) until someone does.
+  fill('handoff', { oncall: ONCALL_PLACEHOLDER, escalation: [metadata.owner] });
   fill('review', { afterDays: 30, owner: metadata.owner });
   return { spec: filled, edits, notes };
 }

@@ -29,6 +29,8 @@ export interface DesignOptions {
   dryRun: boolean;
   /** May prompt (a terminal, not CI). */
   interactive: boolean;
+  /** Why it may not (`CI is set`), for the error that says so. */
+  noPrompt?: string;
   choose?: Chooser;
   today?: Date;
 }
@@ -64,9 +66,12 @@ export async function runDesign(options: DesignOptions): Promise<DesignResult> {
     accepted = recommended.length === 0 ? [] : await options.choose(recommended);
   } else {
     const what = recommended.length === 0 ? 'defaults for the missing sections' : `${recommended.length} recommended patterns and defaults`;
-    throw new UserError(`design would write ${what} to ${display(specFile)}, and there is no terminal to confirm on`, {
-      hint: 'Pass --yes to accept every recommendation, or --dry-run to see the changes first.',
-    });
+    throw new UserError(
+      `design would write ${what} to ${display(specFile)}, and it does not ask to confirm when ${options.noPrompt ?? 'there is no terminal'}`,
+      {
+        hint: 'Pass --yes to accept every recommendation, or --dry-run to see the changes first.',
+      },
+    );
   }
 
   const root = resolve(specFile, '..');

@@ -19,7 +19,7 @@ import {
   type Tier,
 } from '../spec/schema.js';
 import { flagOf, QUESTIONS, type ScalarKey } from './questions.js';
-import { PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
+import { OWNER_PLACEHOLDER, PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
 
 export type { ScalarKey } from './questions.js';
 
@@ -59,8 +59,6 @@ export interface Answers {
 export interface AnswerContext {
   /** The folder the spec goes in: its name is the default service name. */
   dir: string;
-  /** The user running init: the default owner. */
-  user?: string;
 }
 
 /** Answers under construction: scalar answers as they come (anything may still be missing), and the lists. */
@@ -91,8 +89,13 @@ export interface Field {
   /** Optional answers are prompted for but never reported missing. */
   optional?: boolean;
   choices?: readonly Choice<string | number>[];
-  /** The default, from the context and the answers before it. */
+  /** The default, from the context and the answers before it: offered at the prompt, taken by --yes. */
   default?: (draft: Draft, context: AnswerContext) => unknown;
+  /**
+   * What --yes writes when nobody can guess the answer (the problem, the owner): never offered at a
+   * prompt, where Enter would accept it, and flagged by `check` until replaced.
+   */
+  placeholder?: string;
   /** Asked only when this holds for the answers before it. */
   when?: (draft: Draft) => boolean;
 }
@@ -195,6 +198,7 @@ export function presetTiers(draft: Draft): Tier[] {
     kind: 'http',
     model: str('strongModel', 'gpt-4o-mini'),
     endpoint: str('endpoint', '${LLM_URL}'),
+    ...(typeof draft.apiKey === 'string' ? { apiKey: draft.apiKey } : {}),
     timeoutMs: num('strongTimeoutMs', 900),
     costPerRequestUsd: num('strongCost', 0.004),
   });
@@ -241,7 +245,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     key: 'owner',
     kind: 'text',
     schema: metadataSchema.shape.owner,
-    default: (_draft, context) => context.user || 'owner',
+    placeholder: OWNER_PLACEHOLDER,
   },
   { key: 'team', kind: 'text', schema: optionalText(metadataSchema.shape.team), optional: true },
   {
@@ -259,7 +263,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     key: 'problem',
     kind: 'text',
     schema: businessSchema.shape.problem,
-    default: () => PROBLEM_PLACEHOLDER,
+    placeholder: PROBLEM_PLACEHOLDER,
   },
   {
     key: 'metric',
@@ -382,6 +386,14 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     when: remote,
   },
   {
+    // Optional, with no default: a server of your own may take no key, and Enter must not invent one.
+    key: 'apiKey',
+    kind: 'text',
+    schema: optionalText(tierSchema.shape.apiKey.unwrap()),
+    optional: true,
+    when: remote,
+  },
+  {
     key: 'strongTimeoutMs',
     kind: 'number',
     schema: tierSchema.shape.timeoutMs,
@@ -470,7 +482,7 @@ export function parseAnswer(field: Field, raw: unknown): { value?: unknown; erro
             .map((s) => s.trim())
             .filter(Boolean);
     } else {
-      value = field.optional && text === '' ? undefined : text;
+      value = field.optional && NONE.has(text.toLowerCase()) ? undefined : text;
     }
   }
   const result = field.schema.safeParse(value);
@@ -485,15 +497,66 @@ export function parseAnswer(field: Field, raw: unknown): { value?: unknown; erro
  * plus full lists of success criteria and tiers, and failure modes of which only `kind` is
  * required. Each value is validated with the same schema piece as its prompt.
  */
+/**
+ * An answer as its flag would give it is read as the flag is: `tier: "1"` and `p95Ms: "1200"` are
+ * numbers, `team: none` is no team.
+ */
+function flagShaped(field: Field): z.ZodType {
+  const numeric = field.kind === 'number' || (field.kind === 'select' && typeof field.choices?.[0]?.value === 'number');
+  return z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim();
+    if (numeric) return text === '' || Number.isNaN(Number(text)) ? value : Number(text);
+    return field.optional && NONE.has(text.toLowerCase()) ? undefined : value;
+  }, field.schema);
+}
+
+/**
+ * Failure modes as --failure-modes takes them (`upstream-failure,bad-output`, or `none`), as a
+ * list of kinds, or as a list of failure modes with any of id, description, likelihood and impact.
+ */
+const failureModesAnswer = z.preprocess(
+  (value, context) => {
+    const items =
+      typeof value === 'string'
+        ? NONE.has(value.trim().toLowerCase())
+          ? []
+          : value
+              .split(',')
+              .map((kind) => kind.trim())
+              .filter(Boolean)
+        : value;
+    if (!Array.isArray(items)) return items;
+    // A kind given as text is judged here, at the value: there is no kind field to point at.
+    const unknown = items.filter(
+      (item): item is string => typeof item === 'string' && !(FAILURE_MODE_KINDS as readonly string[]).includes(item),
+    );
+    if (unknown.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `lists ${unknown.map((kind) => `"${kind}"`).join(', ')}, not ${unknown.length === 1 ? 'a failure mode kind' : 'failure mode kinds'} (one of ${FAILURE_MODE_KINDS.join(', ')})`,
+        input: value,
+      });
+      return value;
+    }
+    return items.map((item: unknown) => (typeof item === 'string' ? { kind: item } : item));
+  },
+  z.array(failureModeSchema.partial({ id: true, likelihood: true, impact: true }), {
+    error: 'must be kinds (upstream-failure,bad-output) or a list of failure modes ({ kind, id, description, likelihood, impact })',
+  }),
+);
+
 export const answersFileSchema = z.strictObject({
-  ...Object.fromEntries(FIELDS.filter((f) => f.kind !== 'kinds').map((f) => [f.key, f.optional ? f.schema : f.schema.optional()] as const)),
+  ...Object.fromEntries(FIELDS.filter((f) => f.kind !== 'kinds').map((f) => [f.key, flagShaped(f).optional()] as const)),
   successCriteria: z
     .array(businessSchema.shape.successCriteria.unwrap().element, { error: 'must be a list of success criteria' })
     .optional(),
   tiers: modelsSchema.shape.tiers.optional(),
-  failureModes: z
-    .array(failureModeSchema.partial({ id: true, likelihood: true, impact: true }), { error: 'must be a list of failure modes' })
-    .optional(),
+  failureModes: failureModesAnswer.optional(),
 });
+
+/** The shape of an answers file, for the hint when one is refused. */
+export const ANSWERS_SHAPE =
+  'Answers are the flags in camelCase (p95Ms: 1200 for --p95-ms 1200; tier: 1; apiKey: ${LLM_API_KEY}), plus failureModes (as the flag takes them, upstream-failure,bad-output, or a list of { kind, id, description, likelihood, impact }), successCriteria (a list of { id, metric, min or max, description }) and tiers (a list as in the spec).';
 
 export type AnswersFile = z.infer<typeof answersFileSchema>;

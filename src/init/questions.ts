@@ -34,6 +34,7 @@ export const QUESTIONS = {
   fastCost: { message: 'Fast tier: cost per request in USD' },
   strongModel: { message: 'Http tier: model' },
   endpoint: { message: 'Http tier: endpoint, as an environment reference' },
+  apiKey: { message: 'Http tier: API key, as an environment reference like ${LLM_API_KEY} (optional: Enter for none)' },
   strongTimeoutMs: { message: 'Http tier: timeout in milliseconds' },
   strongCost: { message: 'Http tier: cost per request in USD' },
   confidenceBelow: { message: 'Cascade: escalate when the fast tier is less confident than (0 to 1)' },

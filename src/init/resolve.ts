@@ -44,6 +44,8 @@ export interface ResolveOptions {
   interactive: boolean;
   prompter?: Prompter;
   context: AnswerContext;
+  /** Why nothing may be prompted, when so (`CI is set`): said in the missing-answers error. */
+  noPrompt?: string;
 }
 
 export interface Resolved {
@@ -130,7 +132,7 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
     const given = field.key in flagValues || field.key in file;
     let value = field.key in flagValues ? flagValues[field.key] : (file as Record<string, unknown>)[field.key];
     const fallback = field.default?.(shadow, context);
-    if (value === undefined && !given && yes) value = fallback;
+    if (value === undefined && !given && yes) value = fallback ?? field.placeholder;
     if (value === undefined && !given && asker && !(yes && field.optional)) {
       value = await ask(asker, field, fallback);
       prompted = true;
@@ -138,7 +140,7 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
     }
     if (value === undefined) {
       if (!field.optional) missing.push(field);
-      shadow[field.key] = fallback;
+      shadow[field.key] = fallback ?? field.placeholder;
       continue;
     }
     draft[field.key] = value;
@@ -155,7 +157,9 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
 
   if (missing.length > 0) {
     const flags = missing.map((f) => `--${f.flag}`);
-    throw new UserError(`missing answers (no terminal to ask them on): ${flags.join(' ')}`, {
+    // Said as the reason it is: under CI=true there may well be a terminal.
+    const why = options.noPrompt ?? 'there is no terminal';
+    throw new UserError(`missing answers, and init does not prompt when ${why}: ${flags.join(' ')}`, {
       hint: yes
         ? `These have no default here: pass them as flags or in an --answers file.`
         : 'Pass them as flags, put them in an --answers file (the same names in camelCase, e.g. windowDays), or pass --yes to take the defaults.',

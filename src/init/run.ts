@@ -13,7 +13,7 @@ import { loadSpecText } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { didYouMean } from '../spec/suggest.js';
 import { readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';
-import { answersFileSchema, type AnswersFile } from './answers.js';
+import { ANSWERS_SHAPE, answersFileSchema, type AnswersFile } from './answers.js';
 import { SPEC_FILE } from '../spec/locate.js';
 import { buildSpec, completeAnswers, renderSpec, SCHEMA_FILE, SCHEMA_LINE } from './build.js';
 import { flagOf, type ScalarKey } from './questions.js';
@@ -36,8 +36,8 @@ export interface InitOptions {
   from?: string;
   /** The package root, which holds examples/. */
   packageRoot: string;
-  /** The user running init: the default owner. */
-  user?: string;
+  /** Why init may not prompt (`CI is set`, `standard input is not a terminal`), for the missing-answers error. */
+  noPrompt?: string;
 }
 
 export interface InitPlan {
@@ -98,10 +98,7 @@ async function readAnswersFile(path: string, displayName: string): Promise<Answe
   const { data, diagnostics } = validate(parsed, answersFileSchema);
   if (!data) {
     diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
-    throw fromDiagnostics(
-      diagnostics,
-      'Answers use the flag names in camelCase (p95Ms for --p95-ms), plus successCriteria, tiers and failureModes lists.',
-    );
+    throw fromDiagnostics(diagnostics, ANSWERS_SHAPE);
   }
   return data;
 }
@@ -138,7 +135,8 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
       yes: options.yes ?? false,
       interactive: options.interactive,
       ...(options.prompter ? { prompter: options.prompter } : {}),
-      context: { dir, ...(options.user ? { user: options.user } : {}) },
+      context: { dir },
+      ...(options.noPrompt ? { noPrompt: options.noPrompt } : {}),
     });
     prompted = resolved.prompted;
     text = renderSpec(buildSpec(completeAnswers(resolved.draft)));

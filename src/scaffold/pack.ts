@@ -13,6 +13,7 @@ import { specSchema } from '../spec/schema.js';
 import { readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';
 import { VERSION_PATTERN } from '../text/semver.js';
 import { packageRoot } from './package-root.js';
+import { unsafePathReason } from './paths.js';
 import { OWNERSHIPS, type Ownership, type Pack, type PackManifest, type PackSource } from './types.js';
 
 export const PACK_MANIFEST = 'template.yaml';
@@ -37,6 +38,10 @@ const glob = text('a glob of output paths, e.g. src/**').refine(
   { error: 'must be relative to the project (no leading / and no ..)' },
 );
 const globs = z.array(glob, { error: 'must be a list of globs, e.g. ["src/**"]' });
+/** A file or folder of the project a task reads or leaves. */
+const projectPath = text('a project path, e.g. package.json').refine((path) => unsafePathReason(path) === undefined, {
+  error: 'must be a path inside the project, with / between folders',
+});
 
 export const packManifestSchema = z.strictObject({
   name: text('a pack name').regex(PACK_NAME, { error: 'must be lower-case letters, digits and dashes, e.g. service-ts' }),
@@ -73,6 +78,8 @@ export const packManifestSchema = z.strictObject({
             .array(text('a command or an argument'), { error: 'must be a command and its arguments, e.g. [npm, install]' })
             .min(1, { error: 'must name a command, e.g. [npm, install]' })
             .transform((run) => run as [string, ...string[]]),
+          inputs: z.array(projectPath, { error: 'must be a list of project files, e.g. [package.json, package-lock.json]' }).optional(),
+          outputs: z.array(projectPath, { error: 'must be a list of project paths, e.g. [node_modules]' }).optional(),
         },
         { error: 'must be a task: { name, run: [command, ...arguments] }' },
       ),

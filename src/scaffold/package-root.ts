@@ -4,7 +4,7 @@
  * src/scaffold/ in development and a chunk under dist/ once bundled.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BugError } from '../errors.js';
 
@@ -19,6 +19,17 @@ export function packageRoot(): string {
     dir = dirname(dir);
   }
   throw new BugError(`cannot find shipshape's package.json above ${fileURLToPath(import.meta.url)}`);
+}
+
+/**
+ * What a generated project's package.json names to install this shipshape, pinned: the exact
+ * version when shipshape runs from an installed package (a registry has it), and `file:` its
+ * folder when it runs from a source checkout, which no registry has: the project then links to
+ * the very shipshape that generated it, which installs offline but only on this machine.
+ */
+export function shipshapeDependency(version: string): string {
+  const root = packageRoot();
+  return root.split(sep).includes('node_modules') ? version : `file:${root}`;
 }
 
 /** shipshape's own version, from its package.json. */

@@ -12,6 +12,7 @@ import type { Spec } from '../spec/schema.js';
 import { withHeader } from './header.js';
 import { COMPILE_OPTIONS, HelperError, registerHelpers, type TemplateLocation } from './helpers.js';
 import { listPackFiles, ownershipMatcher, PACK_FILES, TEMPLATE_EXTENSION, type PackFile } from './pack.js';
+import { shipshapeDependency } from './package-root.js';
 import { unsafePathReason } from './paths.js';
 import { sourceHash, type PrecompiledPack } from './precompiled.js';
 import type { Pack, RenderedFile } from './types.js';
@@ -19,11 +20,12 @@ import type { Pack, RenderedFile } from './types.js';
 type Env = typeof HandlebarsNamespace;
 type Template = (context: unknown) => string;
 
-/** What templates see: `{{spec.metadata.name}}`, `{{pack.version}}`, `{{shipshape.version}}`. */
+/** What templates see: `{{spec.metadata.name}}`, `{{pack.version}}`, `{{shipshape.version}}`, `{{shipshape.dependency}}`. */
 export interface RenderContext {
   spec: Record<string, unknown>;
   pack: { name: string; version: string };
-  shipshape: { version: string };
+  /** `dependency`: what the project's package.json pins to install this shipshape (src/scaffold/package-root.ts). */
+  shipshape: { version: string; dependency: string };
 }
 
 /**
@@ -39,7 +41,11 @@ export function renderContext(
 ): RenderContext {
   const full: Record<string, unknown> = {};
   for (const section of sections) full[section] = null;
-  return { spec: Object.assign(full, spec), pack: { name: pack.name, version: pack.version }, shipshape: { version: shipshapeVersion } };
+  return {
+    spec: Object.assign(full, spec),
+    pack: { name: pack.name, version: pack.version },
+    shipshape: { version: shipshapeVersion, dependency: shipshapeDependency(shipshapeVersion) },
+  };
 }
 
 export interface RenderOptions {

@@ -3,10 +3,16 @@
  * a successful apply. A pack from outside the bundled set runs code on the user's machine, so its
  * tasks run only when the user says --trust.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { InterruptedError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { readTasksState, TASKS_FILE, type TasksState } from '../state/tasks.js';
+import { listOf } from '../text/list.js';
 import type { Pack, PackTask } from './types.js';
 
 export interface TaskOutcome {
@@ -26,6 +32,51 @@ const EARLIER_FAILED_REASON = 'an earlier task failed';
 
 const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 const display = (task: PackTask) => task.run.map(quote).join(' ');
+
+/** The sha256 of each input file as it is now; null for one that does not exist. */
+async function hashInputs(root: string, inputs: readonly string[]): Promise<Record<string, string | null>> {
+  const hashes: Record<string, string | null> = {};
+  for (const input of inputs) {
+    const content = await readFile(join(root, input)).catch(() => undefined);
+    hashes[input] = content === undefined ? null : createHash('sha256').update(content).digest('hex');
+  }
+  return hashes;
+}
+
+const sameHashes = (a: Record<string, string | null>, b: Record<string, string | null>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([path, hash]) => b[path] === hash);
+
+/**
+ * Why a task with inputs need not run again (its command and inputs as after its last successful
+ * run, its outputs there), or undefined when it must run.
+ */
+async function upToDate(task: PackTask, root: string, state: TasksState): Promise<string | undefined> {
+  const record = state.tasks[task.name];
+  if (!task.inputs || task.inputs.length === 0 || !record || record.command !== display(task)) return undefined;
+  const outputs = task.outputs ?? [];
+  if (outputs.some((output) => !existsSync(join(root, output)))) return undefined;
+  if (!sameHashes(await hashInputs(root, task.inputs), record.inputs)) return undefined;
+  return `${listOf(task.inputs)} unchanged since it last ran${outputs.length > 0 ? `, ${listOf(outputs)} there` : ''}`;
+}
+
+async function readState(root: string): Promise<TasksState> {
+  try {
+    return readTasksState(JSON.parse(await readFile(join(root, TASKS_FILE), 'utf8')));
+  } catch {
+    return { version: 1, tasks: {} };
+  }
+}
+
+/** Best effort: a record that cannot be written only means the task runs again next time. */
+async function saveState(root: string, state: TasksState): Promise<void> {
+  const file = join(root, TASKS_FILE);
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  } catch {
+    // Read-only project or full disk: the tasks ran; only the shortcut is lost.
+  }
+}
 
 /** Runs one task; `onSpawn` hands the running child to the Ctrl-C handler. */
 async function runTask(
@@ -89,6 +140,7 @@ export async function runTasks(
     kill?.(interrupts === 1 ? 'SIGINT' : 'SIGKILL');
   };
   process.on('SIGINT', onSigint);
+  const state = await readState(root);
   try {
     const outcomes: TaskOutcome[] = [];
     for (const task of tasks) {
@@ -97,10 +149,24 @@ export async function runTasks(
         outcomes.push({ name: task.name, command: display(task), status: 'skipped', reason: EARLIER_FAILED_REASON });
         continue;
       }
+      const unchanged = await upToDate(task, root, state);
+      if (unchanged) {
+        outcomes.push({ name: task.name, command: display(task), status: 'skipped', reason: unchanged });
+        continue;
+      }
+      // Until it succeeds, nothing vouches for what it leaves (an interrupted npm install).
+      if (state.tasks[task.name]) {
+        delete state.tasks[task.name];
+        await saveState(root, state);
+      }
       const { signal, ...outcome } = await runTask(task, root, options.onOutput, (killer) => (kill = killer));
       kill = undefined;
       if (interrupts > 0 || signal === 'SIGINT') throw new InterruptedError();
       outcomes.push(outcome);
+      if (outcome.status === 'ran' && task.inputs && task.inputs.length > 0) {
+        state.tasks[task.name] = { command: display(task), inputs: await hashInputs(root, task.inputs) };
+        await saveState(root, state);
+      }
     }
     return outcomes;
   } finally {

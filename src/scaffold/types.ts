@@ -28,6 +28,13 @@ export interface PackTask {
   name: string;
   /** The command and its arguments, never a shell string. */
   run: [string, ...string[]];
+  /**
+   * Project files the task reads (e.g. package.json, package-lock.json): when they hash as they did
+   * after its last successful run and every one of `outputs` exists, a re-generate skips the task.
+   */
+  inputs?: string[];
+  /** What the task leaves (e.g. node_modules): without it, the task runs whatever its inputs say. */
+  outputs?: string[];
 }
 
 /** `template.yaml` of a pack. */

@@ -37,7 +37,7 @@ describe('shipshape design (as a process)', () => {
     const dir = project();
     const result = await runCli(['design'], { cwd: dir });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^Error: design would write .* no terminal/);
+    expect(result.stderr).toMatch(/^Error: design would write .* it does not ask to confirm when CI is set\n/);
     expect(result.stderr).toMatch(/Try this: Pass --yes/);
     expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toBe(stageOne);
     expect(existsSync(join(dir, 'docs'))).toBe(false);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -79,6 +79,37 @@ describe('shipshape generate (as a process)', () => {
     expect(field.stderr).toMatch(/^Error: .*files\/a\.ts\.hbs:1:21 spec\.metadata\.nmae is not defined\n/);
     expect(JSON.parse(field.stdout)).toMatchObject({ error: { message: expect.stringContaining('spec.metadata.nmae is not defined') } });
     expect(readdirSync(dir)).toEqual(['shipshape.yaml']);
+  });
+});
+
+describe('shipshape generate: a task with inputs on a re-generate (as a process)', () => {
+  it('skips the install when package.json and the lockfile are unchanged and node_modules is there', async () => {
+    const pack = tempDir();
+    cpSync(MINI_1, pack, { recursive: true });
+    // A stand-in for npm install: counts its runs, leaves node_modules and a lockfile.
+    const install =
+      "const fs=require('fs');fs.appendFileSync('installs','x');fs.mkdirSync('node_modules',{recursive:true});fs.writeFileSync('package-lock.json','{}')";
+    writeFileSync(
+      join(pack, 'template.yaml'),
+      `${readFileSync(join(pack, 'template.yaml'), 'utf8')}tasks:\n  - name: install dependencies\n    run: [node, -e, ${JSON.stringify(install)}]\n    inputs: [package.json, package-lock.json]\n    outputs: [node_modules]\n`,
+    );
+    writeFileSync(join(pack, 'files', 'package.json'), '{ "name": "x" }\n');
+    const dir = project();
+    const first = await runCli(['generate', '-t', pack, '--trust'], { cwd: dir });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/task +install dependencies .* ran\n/);
+
+    const again = await runCli(['generate', '--trust'], { cwd: dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /task +install dependencies .* skipped {2}\(package\.json and package-lock\.json unchanged since it last ran, node_modules there\)\n/,
+    );
+    expect(readFileSync(join(dir, 'installs'), 'utf8')).toBe('x');
+
+    writeFileSync(join(dir, 'package-lock.json'), '{ "changed": true }\n');
+    const changed = await runCli(['generate', '--trust'], { cwd: dir });
+    expect(changed.stdout).toMatch(/task +install dependencies .* ran\n/);
+    expect(readFileSync(join(dir, 'installs'), 'utf8')).toBe('xx');
   });
 });
 

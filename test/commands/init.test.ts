@@ -10,7 +10,8 @@ describe('shipshape init (as a process, CI=true)', () => {
     const dir = tempDir();
     const result = await runCli(['init'], { cwd: dir });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^Error: missing answers \(no terminal to ask them on\): --name --owner --tier --problem /);
+    // CI=true: said as the reason, whatever the terminal.
+    expect(result.stderr).toMatch(/^Error: missing answers, and init does not prompt when CI is set: --name --owner --tier --problem /);
     expect(result.stderr).toMatch(/--failure-modes\n/);
     expect(result.stderr).toMatch(/Try this: .*--yes/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -33,12 +34,51 @@ describe('shipshape init (as a process, CI=true)', () => {
     const check = await runCli(['check'], { cwd: dir });
     expect(check.exitCode).toBe(0);
     expect(check.stdout).toMatch(/13:12 +warning +business\.problem is a placeholder .* placeholder-text\n/);
-    expect(check.stdout).toMatch(/1 problem \(0 errors, 1 warning\)/);
+    // Nobody named an owner either: --yes writes a placeholder, never the account running init.
+    expect(text).toMatch(/^ {2}owner: <owner>$/m);
+    expect(check.stdout).toMatch(/warning +metadata\.owner is a placeholder \("<owner>"\).* placeholder-text\n/);
+    expect(check.stdout).toMatch(/2 problems \(0 errors, 2 warnings\)/);
 
-    writeFileSync(join(dir, 'shipshape.yaml'), text.replace(PROBLEM_PLACEHOLDER, 'Tickets wait hours to be routed.'));
+    writeFileSync(
+      join(dir, 'shipshape.yaml'),
+      text.replace(PROBLEM_PLACEHOLDER, 'Tickets wait hours to be routed.').replace('owner: <owner>', 'owner: lead@example.com'),
+    );
     const fixed = await runCli(['check'], { cwd: dir });
     expect(fixed.stdout).toMatch(/1 spec checked, no problems/);
     expect(fixed.exitCode).toBe(0);
+  });
+
+  it("--api-key names the http tier's key variable; a literal key is refused", async () => {
+    const dir = tempDir();
+    const keyed = await runCli(['init', '--yes', '--models', 'single', '--api-key', '${TRIAGE_KEY}'], { cwd: dir });
+    expect(keyed.exitCode, keyed.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/apiKey: \$\{TRIAGE_KEY\}/);
+    const literal = await runCli(['init', '--yes', '--models', 'single', '--api-key', 'sk-live-123'], { cwd: tempDir() });
+    expect(literal.exitCode).toBe(2);
+    expect(literal.stderr).toMatch(
+      /^Error: --api-key must be an environment reference like \$\{LLM_API_KEY\}: keys never go in the spec\n/,
+    );
+  });
+
+  it("--answers takes the flag's shape for failure modes", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'answers.yaml'), 'failureModes: upstream-failure,bad-output\n');
+    const result = await runCli(['init', '--yes', '--answers', 'answers.yaml'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/- id: upstream-failure\n[\s\S]*- id: bad-output\n/);
+  });
+
+  it('what init --yes and design --yes write passes check, which warns about each placeholder until replaced', async () => {
+    const dir = tempDir();
+    expect((await runCli(['init', '--yes', '--models', 'single'], { cwd: dir })).exitCode).toBe(0);
+    expect((await runCli(['design', '--yes'], { cwd: dir })).exitCode).toBe(0);
+    const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+    expect(text).toMatch(/^ {2}oncall: <on-call rotation>$/m);
+    const check = await runCli(['check'], { cwd: dir });
+    expect(check.exitCode, check.stdout).toBe(0);
+    for (const rule of ['placeholder-text', 'invented-contacts', 'review-owner'])
+      expect(check.stdout).toMatch(new RegExp(`warning .* ${rule}\\n`));
+    expect(check.stdout).not.toMatch(/ error /);
   });
 
   it('exits 2 on a bad flag value, with the schema message', async () => {

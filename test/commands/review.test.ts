@@ -137,7 +137,7 @@ describe('shipshape review', () => {
 
     const none = await runCli(['review'], { cwd: dir });
     expect(none.exitCode).toBe(2);
-    expect(none.stderr).toContain('review needs actuals, and there is no terminal to ask for them');
+    expect(none.stderr).toContain('review needs actuals, and it does not ask for them when CI is set');
     expect(files(dir)).not.toContain('docs');
   });
 

@@ -133,7 +133,7 @@ describe('shipshape status (as a process)', () => {
 
     const nine = await runCli(['status', '--require-stage', '9'], { cwd: dir });
     expect(nine.exitCode).toBe(2);
-    expect(nine.stderr).toMatch(/^Error: Parsing --require-stage\s+Expected an integer less than or equal to 8 but received: 9\n/);
+    expect(nine.stderr).toMatch(/^Error: --require-stage expects an integer less than or equal to 8, not 9\n/);
     expect(nine.stdout).toBe('');
   });
 

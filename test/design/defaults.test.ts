@@ -110,7 +110,7 @@ describe('planDefaults on the reference example without its later sections', () 
       drift: { features: ['input_chars'], method: 'psi', threshold: 0.2 },
       predictionLogging: { sampleRate: 0.1 },
     });
-    expect(spec.handoff).toEqual({ oncall: 'support-platform-oncall', escalation: ['support-ai-lead@example.com'] });
+    expect(spec.handoff).toEqual({ oncall: '<on-call rotation>', escalation: ['support-ai-lead@example.com'] });
     expect(spec.review).toEqual({ afterDays: 30, owner: 'support-ai-lead@example.com' });
   });
 

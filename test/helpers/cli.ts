@@ -31,3 +31,32 @@ export async function runCli(
   });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
+
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the built CLI on a pseudo-terminal (util-linux `script`), for what only a terminal shows:
+ * colour, prompts. Standard output and error arrive together, as a terminal shows them, with CRLF
+ * line ends. CI and the colour variables are unset unless `env` sets them.
+ */
+export async function runCliOnTerminal(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string | undefined>; input?: string },
+): Promise<{ exitCode: number | undefined; output: string }> {
+  const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
+  const result = await execa('script', ['-qec', command, '/dev/null'], {
+    cwd: options.cwd,
+    env: {
+      CI: undefined,
+      NO_COLOR: undefined,
+      FORCE_COLOR: undefined,
+      TERM: 'xterm-256color',
+      NODE_EXTRA_CA_CERTS: undefined,
+      ...options.env,
+    },
+    extendEnv: true,
+    reject: false,
+    input: options.input ?? '',
+  });
+  return { exitCode: result.exitCode, output: String(result.stdout) };
+}

@@ -68,7 +68,7 @@ const EVERY_FLAG_BUT_PROBLEM = {
 } as const;
 
 function options(dir: string, t: ReturnType<typeof terminal>, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir, cwd: dir, interactive: true, prompter: t.prompter, packageRoot: ROOT, user: 'tester', ...extra };
+  return { dir, cwd: dir, interactive: true, prompter: t.prompter, packageRoot: ROOT, ...extra };
 }
 
 describe('init, interactive, through the real prompts', () => {
@@ -115,6 +115,10 @@ describe('init, interactive, through the real prompts', () => {
     await t.answer('Http tier: endpoint', `${BACKSPACE.repeat(12)}https://llm.example.com${ENTER}`);
     expect(await t.waitFor('must be an environment reference like ${LLM_URL}: endpoints never go in the spec')).toBeTruthy();
     await t.answer('', `${BACKSPACE.repeat(23)}\${TRIAGE_LLM_URL}${ENTER}`);
+    // The key is a question of its own, with no default: a literal key is refused like a literal URL.
+    await t.answer('Http tier: API key', `sk-live-123${ENTER}`);
+    expect(await t.waitFor('keys never go in the spec')).toBeTruthy();
+    await t.answer('', `${BACKSPACE.repeat(11)}\${TRIAGE_LLM_KEY}${ENTER}`);
     await t.answer('Http tier: timeout', ENTER);
     await t.answer('Http tier: cost', ENTER);
     await t.answer('Cascade: escalate when', ENTER);
@@ -154,6 +158,7 @@ describe('init, interactive, through the real prompts', () => {
     expect(spec.business.expectedLoad).toEqual({ peakRps: 40, dailyRequests: 200000 });
     expect(spec.models?.tiers.map((tier) => tier.name)).toEqual(['fast', 'strong']);
     expect(spec.models?.tiers[1]?.endpoint).toBe('${TRIAGE_LLM_URL}');
+    expect(spec.models?.tiers[1]?.apiKey).toBe('${TRIAGE_LLM_KEY}');
     expect(spec.models?.routing).toEqual({ strategy: 'cascade', escalateWhen: { confidenceBelow: 0.75 }, expectedEscalationRate: 0.35 });
     expect(spec.failureModes?.map((m) => [m.id, m.kind, m.likelihood])).toEqual([
       ['llm-outage', 'upstream-failure', 'medium'],
@@ -162,6 +167,26 @@ describe('init, interactive, through the real prompts', () => {
       ['data-drift', 'data-drift', 'high'],
     ]);
     expect(existsSync(join(dir, '.shipshape', 'shipshape.schema.json'))).toBe(true);
+  });
+
+  it('offers no placeholder to accept with Enter: the owner and the problem must be typed', async () => {
+    const dir = tempDir();
+    const t = terminal();
+    const { owner: _owner, ...flags } = EVERY_FLAG_BUT_PROBLEM;
+    const run = runInit(options(dir, t, { flags }));
+    await t.answer('Owner', ENTER);
+    // Enter on an empty answer is refused: there is nothing to accept.
+    expect(await t.waitFor('must be a non-empty string')).toBeTruthy();
+    await t.answer('', `lead@example.com${ENTER}`);
+    await t.answer('The business problem', ENTER);
+    expect(await t.waitFor('must be a non-empty string')).toBeTruthy();
+    expect(t.screen()).not.toContain('Describe the business problem');
+    await t.answer('', `Tickets wait.${ENTER}`);
+    await t.answer('Success criterion', ENTER);
+    await t.answer('Add another success criterion?', ENTER);
+    await t.answer('Write shipshape.yaml?', `n${ENTER}`);
+    const result = await run;
+    expect([result.spec.metadata.owner, result.spec.business.problem]).toEqual(['lead@example.com', 'Tickets wait.']);
   });
 
   it('Ctrl-C at a question leaves nothing behind', async () => {

@@ -5,6 +5,7 @@ import { SCHEMA_LINE } from '../../src/init/build.js';
 import { runInit, planInit, type InitOptions } from '../../src/init/run.js';
 import { jsonSchema } from '../../src/spec/json-schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
+import { PROBLEM_PLACEHOLDER } from '../../src/spec/placeholder.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
 import { STAGE_ONE_FLAGS, TIERED_FLAGS } from './answers.js';
@@ -18,7 +19,7 @@ const FLAGS = {
 } as const;
 
 function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, user: 'tester', ...extra };
+  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, ...extra };
 }
 
 function written(dir: string) {
@@ -128,7 +129,9 @@ describe('init without a terminal', () => {
     const dir = join(tempDir(), 'Ticket Router');
     const { spec } = await runInit(options(dir, { yes: true, cwd: join(dir, '..'), dir: 'Ticket Router' }));
     expect(written(dir).spec).toEqual(spec);
-    expect(spec.metadata).toEqual({ name: 'ticket-router', owner: 'tester', tier: 2 });
+    // Nobody can guess the owner: a placeholder that check flags, never the account running init.
+    expect(spec.metadata).toEqual({ name: 'ticket-router', owner: '<owner>', tier: 2 });
+    expect(spec.business.problem).toBe(PROBLEM_PLACEHOLDER);
     expect(spec.slo.availability).toBe(99.5);
     // The derived budget covers what the tiers are expected to cost, with headroom.
     const expected = 0.004 * spec.models!.routing!.expectedEscalationRate!;
@@ -211,6 +214,44 @@ failureModes:
       { id: 'llm-outage', kind: 'upstream-failure', description: expect.any(String), likelihood: 'medium', impact: 'high' },
       { id: 'bad-deploy', kind: 'bad-deploy', description: expect.any(String), likelihood: 'medium', impact: 'low' },
     ]);
+  });
+
+  it("takes the flags' shape too: failure modes as --failure-modes takes them, numbers as text, none", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      `name: support-triage\nowner: lead@example.com\ntier: "1"\nproblem: Tickets wait.\np95Ms: "900"\nteam: none\nmodels: single\napiKey: \${TRIAGE_KEY}\nfailureModes: upstream-failure,bad-output\n`,
+    );
+    const { spec } = await runInit(options(dir, { answers: 'answers.yaml', yes: true }));
+    expect([spec.metadata.tier, spec.slo.latency.p95Ms, spec.metadata.team]).toEqual([1, 900, undefined]);
+    expect(spec.models?.tiers[0]?.apiKey).toBe('${TRIAGE_KEY}');
+    expect(spec.failureModes?.map((m) => [m.id, m.kind, m.likelihood])).toEqual([
+      ['upstream-failure', 'upstream-failure', 'medium'],
+      ['bad-output', 'bad-output', 'medium'],
+    ]);
+    // A list of kinds, and a failure mode's every detail, each under its key.
+    writeFileSync(
+      join(dir, 'answers.yaml'),
+      `failureModes:\n  - latency-spike\n  - { kind: bad-output, id: junk, description: The model answers in prose., likelihood: high, impact: low }\n`,
+    );
+    const listed = await planInit(options(dir, { answers: 'answers.yaml', yes: true, force: true }));
+    expect(listed.spec.failureModes).toEqual([
+      expect.objectContaining({ id: 'latency-spike', kind: 'latency-spike' }),
+      { id: 'junk', kind: 'bad-output', description: 'The model answers in prose.', likelihood: 'high', impact: 'low' },
+    ]);
+  });
+
+  it('refuses a bad answer at its place, with a hint that shows the shape that works', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'answers.yaml'), 'name: x\nfailureModes: upstream-failure,outage\n');
+    const error = await rejection(runInit(options(dir, { answers: 'answers.yaml', yes: true })));
+    expect(error.message).toMatch(/failureModes lists "outage", not a failure mode kind \(one of upstream-failure, /);
+    expect(error.hint).toContain(
+      'failureModes (as the flag takes them, upstream-failure,bad-output, or a list of { kind, id, description, likelihood, impact })',
+    );
+    writeFileSync(join(dir, 'answers.yaml'), 'models: single\napiKey: sk-live-123\n');
+    const key = await rejection(runInit(options(dir, { answers: 'answers.yaml', yes: true })));
+    expect(key.message).toMatch(/keys never go in the spec/);
   });
 
   it('reads JSON', async () => {

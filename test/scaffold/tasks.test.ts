@@ -1,4 +1,5 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
@@ -175,5 +176,60 @@ describe('runTasks', () => {
 
   it('returns no outcomes for a pack without tasks', async () => {
     expect(await runTasks(packWith([], true), tempDir(), { trust: false })).toEqual([]);
+  });
+
+  describe('a task with inputs and outputs (npm install on a re-generate)', () => {
+    /** Appends a line to runs.log and makes the output folder, like npm install writing node_modules and the lockfile. */
+    const install: PackTask = {
+      name: 'install',
+      run: [
+        'node',
+        '-e',
+        "const fs=require('fs');fs.appendFileSync('runs.log','x');fs.mkdirSync('out',{recursive:true});fs.writeFileSync('lock','locked')",
+      ],
+      inputs: ['deps', 'lock'],
+      outputs: ['out'],
+    };
+    const runs = (root: string) => readFileSync(join(root, 'runs.log'), 'utf8').length;
+
+    it('runs once, then is skipped while its inputs are unchanged and its output is there', async () => {
+      const root = tempDir();
+      writeFileSync(join(root, 'deps'), 'a');
+      const pack = packWith([install], true);
+
+      expect((await collect(pack, root)).outcomes[0]!.status).toBe('ran');
+      const second = (await collect(pack, root)).outcomes[0]!;
+      expect([second.status, second.reason]).toEqual(['skipped', 'deps and lock unchanged since it last ran, out there']);
+      expect(runs(root)).toBe(1);
+      expect(JSON.parse(readFileSync(join(root, '.shipshape', 'tasks.json'), 'utf8')).tasks.install.inputs).toEqual({
+        deps: createHash('sha256').update('a').digest('hex'),
+        lock: createHash('sha256').update('locked').digest('hex'),
+      });
+
+      // A changed input, a missing output, a changed command: each runs it again.
+      writeFileSync(join(root, 'deps'), 'b');
+      expect((await collect(pack, root)).outcomes[0]!.status).toBe('ran');
+      rmSync(join(root, 'out'), { recursive: true });
+      expect((await collect(pack, root)).outcomes[0]!.status).toBe('ran');
+      const changed = packWith([{ ...install, run: [...install.run, 'extra'] }], true);
+      expect((await collect(changed, root)).outcomes[0]!.status).toBe('ran');
+      expect(runs(root)).toBe(4);
+    });
+
+    it('runs again after a failure, and ignores a record it cannot read', async () => {
+      const root = tempDir();
+      writeFileSync(join(root, 'deps'), 'a');
+      await collect(packWith([install], true), root);
+      // The same task failing on a later run forgets the record: nothing vouches for what it left.
+      const failing = {
+        ...install,
+        run: ['node', '-e', "require('fs').appendFileSync('runs.log','x');process.exit(3)"] as [string, ...string[]],
+      };
+      expect((await collect(packWith([failing], true), root)).outcomes[0]!.status).toBe('failed');
+      expect(JSON.parse(readFileSync(join(root, '.shipshape', 'tasks.json'), 'utf8')).tasks).toEqual({});
+      writeFileSync(join(root, '.shipshape', 'tasks.json'), '{ not json');
+      expect((await collect(packWith([install], true), root)).outcomes[0]!.status).toBe('ran');
+      expect(runs(root)).toBe(3);
+    });
   });
 });

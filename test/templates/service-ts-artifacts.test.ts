@@ -239,13 +239,30 @@ describe('service-ts: the CI workflows', () => {
     const { scripts } = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(Object.keys(scripts)).toEqual(expect.arrayContaining(['typecheck', 'build', 'test']));
 
-    const [check] = runs('check');
-    const prefix = `npx --yes "shipshape@^${SHIPSHAPE_VERSION}" `;
+    // The shipshape that generated the project, from its own devDependencies: never `npx --yes name@range`.
+    const [install, check] = runs('check');
+    expect(install).toBe('npm ci --no-audit --no-fund');
+    const prefix = 'npx --no shipshape ';
     expect(check?.startsWith(`${prefix}check `), check).toBe(true);
+    const { devDependencies } = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    // Run from a checkout, which no registry has: linked by path. Installed from a registry: the exact version.
+    expect(devDependencies['shipshape']).toBe(
+      ROOT.split('/').includes('node_modules') ? SHIPSHAPE_VERSION : `file:${ROOT.replace(/\/$/, '')}`,
+    );
     // The step's own arguments, run by the CLI under test in the generated project.
     const result = await runCli(check!.slice(prefix.length).split(' '), { cwd: project });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('1 spec checked');
+  });
+});
+
+describe('service-ts: the README', () => {
+  it('names each tier variable without pointing at a hosted API the service may not use', () => {
+    const readme = readFileSync(join(project, 'README.md'), 'utf8');
+    expect(readme).toContain('| `${TRIAGE_LLM_URL}` | base URL of the OpenAI-compatible chat-completions API tier `strong` calls');
+    expect(readme).not.toMatch(/https?:\/\/api\./);
   });
 });
 

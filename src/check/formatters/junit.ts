@@ -2,7 +2,7 @@
  * JUnit XML, for CI systems that show test reports: a test suite per spec file, a test case per
  * finding, and one passing case for a clean file so it still shows up as checked.
  */
-import type { CheckResult, FileResult, Finding } from '../types.js';
+import { SEVERITY_RANK, type CheckResult, type FileResult, type Finding } from '../types.js';
 import { sortedResults, waiverText } from './shared.js';
 
 /** XML 1.0 allows tab, LF, CR, and everything from U+0020 but lone surrogates, U+FFFE and U+FFFF. */
@@ -38,20 +38,36 @@ function escapeXml(text: string, refs: Record<string, string>): string {
 const attr = (text: string): string => escapeXml(text, ATTRIBUTE_REFS);
 const text = (value: string): string => escapeXml(value, TEXT_REFS);
 
-type Outcome = 'failure' | 'error' | 'skipped';
+type Outcome = 'failure' | 'error' | 'skipped' | 'passed';
 
-function outcome(file: FileResult, finding: Finding): Outcome {
+/**
+ * A finding is a failed test case only when it fails the run, as the exit code says: a warning
+ * under --fail-severity error passes, its text in <system-out>, so a report with failures never
+ * comes with exit code 0.
+ */
+function outcome(result: CheckResult, file: FileResult, finding: Finding): Outcome {
   if (finding.exception || finding.severity === 'info') return 'skipped';
   // A spec that could not be read was not checked at all: that is an error, not a failed check.
-  return file.unreadable ? 'error' : 'failure';
+  if (file.unreadable) return 'error';
+  const fails =
+    SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[result.failSeverity ?? 'error'] ||
+    (finding.severity === 'warn' && result.tooManyWarnings === true);
+  return fails ? 'failure' : 'passed';
 }
 
-function testcase(file: FileResult, finding: Finding): string {
+function testcase(result: CheckResult, file: FileResult, finding: Finding): string {
   const { line, column } = finding.range;
   const open = `    <testcase classname="${attr(file.file)}" name="${attr(`${finding.ruleId} ${finding.file}:${line}:${column}`)}">`;
-  const kind = outcome(file, finding);
+  const kind = outcome(result, file, finding);
   let body: string;
-  if (kind === 'skipped') {
+  if (kind === 'passed') {
+    const details = [
+      `${finding.severity === 'warn' ? 'warning' : finding.severity}: ${finding.message}`,
+      ...(finding.hint ? [`Try this: ${finding.hint}`] : []),
+      `at ${finding.file}:${line}:${column}`,
+    ];
+    body = `      <system-out>${text(details.join('\n'))}</system-out>`;
+  } else if (kind === 'skipped') {
     const message = finding.exception ? `waived: ${waiverText(finding.exception)}` : `info: ${finding.message}`;
     body = `      <skipped message="${attr(message)}"/>`;
   } else {
@@ -69,14 +85,14 @@ export function junit(result: CheckResult): string {
   for (const file of sortedResults(result)) {
     const counts = { tests: Math.max(1, file.findings.length), failures: 0, errors: 0, skipped: 0 };
     for (const finding of file.findings) {
-      const kind = outcome(file, finding);
+      const kind = outcome(result, file, finding);
       if (kind === 'failure') counts.failures++;
       else if (kind === 'error') counts.errors++;
       else if (kind === 'skipped') counts.skipped++;
     }
     const cases =
       file.findings.length > 0
-        ? file.findings.map((finding) => testcase(file, finding))
+        ? file.findings.map((finding) => testcase(result, file, finding))
         : [`    <testcase classname="${attr(file.file)}" name="all checks"/>`];
     suites.push(
       [

@@ -10,6 +10,7 @@ import { deployBusinessMetric } from './deploy-business-metric.js';
 import { failureModeMitigation } from './failure-mode-mitigation.js';
 import { failureModeProof } from './failure-mode-proof.js';
 import { handoffFresh } from './handoff-fresh.js';
+import { inventedContacts } from './invented-contacts.js';
 import { latencyBudget } from './latency-budget.js';
 import { managedFiles } from './managed-files.js';
 import { mergeConflicts } from './merge-conflicts.js';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   metricDirection,
   successCriteria,
   placeholderText,
+  inventedContacts,
   latencyBudget,
   costBudget,
   failureModeMitigation,

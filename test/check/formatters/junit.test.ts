@@ -13,6 +13,7 @@ interface TestCase extends Attrs {
   failure?: { message: string; type: string; '#text': string };
   error?: { message: string; type: string; '#text': string };
   skipped?: { message: string };
+  'system-out'?: string;
 }
 interface Suite extends Attrs {
   name: string;
@@ -41,10 +42,10 @@ describe('the junit format', () => {
   it('counts tests, failures, errors and skips overall and per file', () => {
     const { root } = parse(bigResult());
     expect(root['name']).toBe('shipshape');
-    expect(counts(root)).toEqual({ tests: '7', failures: '3', errors: '1', skipped: '2' });
+    expect(counts(root)).toEqual({ tests: '7', failures: '1', errors: '1', skipped: '2' });
     expect(root.testsuite.map((suite) => [suite.name, counts(suite)])).toEqual([
       ['services/a/shipshape.yaml', { tests: '1', failures: '0', errors: '0', skipped: '0' }],
-      ['services/b/shipshape.yaml', { tests: '5', failures: '3', errors: '0', skipped: '2' }],
+      ['services/b/shipshape.yaml', { tests: '5', failures: '1', errors: '0', skipped: '2' }],
       ['services/c/broken.shipshape.yaml', { tests: '1', failures: '0', errors: '1', skipped: '0' }],
     ]);
   });
@@ -72,7 +73,21 @@ describe('the junit format', () => {
     expect(latency.failure!['#text']).toBe(
       `${AWKWARD}\nTry this: Lower retries.maxAttempts to 2, or raise "slo.latency.p95Ms" & <tell> the owner.\nat services/b/shipshape.yaml:12:7`,
     );
-    expect(cases[0]!.failure).toMatchObject({ message: 'Cost per month is 120% of the budget, over by $1,200.', type: 'warn' });
+  });
+
+  it('makes a warning a failure only when it fails the run, as the exit code says', () => {
+    // Under --fail-severity error (the default) a warning passes, with its text in <system-out>.
+    const passing = parse(bigResult()).root.testsuite[1]!.testcase[0]!;
+    expect(passing.failure).toBeUndefined();
+    expect(passing['system-out']).toBe(
+      'warning: Cost per month is 120% of the budget, over by $1,200.\nTry this: Use a cheaper tier.\nat services/b/shipshape.yaml:3:1',
+    );
+    // Under --fail-severity warn, or over --max-warnings, it fails.
+    for (const change of [{ failSeverity: 'warn' as const }, { tooManyWarnings: true }]) {
+      const failing = parse({ ...bigResult(), ...change }).root.testsuite[1]!.testcase[0]!;
+      expect(failing.failure).toMatchObject({ message: 'Cost per month is 120% of the budget, over by $1,200.', type: 'warn' });
+      expect(failing['system-out']).toBeUndefined();
+    }
   });
 
   it('skips info findings and waived ones, saying why', () => {

@@ -20,7 +20,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 25 built-in rules', () => {
+  it('lists the engine checks first, then the 26 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -38,6 +38,7 @@ describe('the rule registry', () => {
         'failure-mode-mitigation',
         'pattern-fit',
         'placeholder-text',
+        'invented-contacts',
         'failure-mode-proof',
         'scenario-feasibility',
         'tier1-rollback',

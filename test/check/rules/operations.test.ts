@@ -49,6 +49,13 @@ describe('review-owner', () => {
     expect(run(reviewOwner, example())).toEqual([]);
   });
 
+  it('warns, not fails, about the owner placeholder design copied from metadata.owner', () => {
+    const spec = example();
+    spec.metadata.owner = '<owner>';
+    spec.review!.owner = '<owner>';
+    expect(run(reviewOwner, spec)).toEqual([expect.objectContaining({ path: ['review', 'owner'], severity: 'warn' })]);
+  });
+
   it('fails a placeholder owner, suggesting the service owner', () => {
     const spec = example();
     spec.review!.owner = 'TBD';
