@@ -217,9 +217,11 @@ describe('shipshape deploy (local driver)', () => {
       const again = await runCli(['deploy', 'status'], { cwd: dir });
       expect(again.stdout).not.toContain('recovered');
       // The next deploy takes over the same proxy, with v1 as blue.
+      pause(dir, 1);
       const next = await deploy(dir, '--version', 'v3');
       expect(next.stderr).not.toMatch(/starting it cold/);
-      expect(last(dir)).toMatchObject({ version: 'v3', previousVersion: 'v1', status: 'promoted' });
+      expect({ ...last(dir), steps: undefined }).toMatchObject({ version: 'v3', previousVersion: 'v1', status: 'promoted' });
+      expect(runtime(dir)).toMatchObject({ url: during.url, live: { version: 'v3' } });
     },
     TIMEOUT,
   );
