@@ -11,8 +11,8 @@
  *
  * Safety: when the deploy process driving a rollout dies (a crash, kill -9), the supervisor puts
  * all traffic back on live and stops green within a quarter of a second; the warm previous
- * release is stopped once its scale-down delay is over; with nothing left to serve, or when the
- * project's .shipshape folder is removed, it stops everything and exits.
+ * release is stopped once its scale-down delay is over; with nothing left to serve, or when its
+ * runtime file is removed (the project deleted), it stops everything and exits.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -288,9 +288,9 @@ async function main(root: string, port: number): Promise<void> {
     });
   }, OWNER_CHECK_MS);
   ownerWatch.unref();
-  // The project is gone (a temp folder removed): nothing here is anyone's any more.
+  // The project is gone (a temp folder removed, even if a late writer made .shipshape again): nothing here is anyone's any more.
   const rootWatch = setInterval(() => {
-    if (!existsSync(join(root, '.shipshape'))) void serial(() => shutdown(`${root}/.shipshape is gone`));
+    if (!existsSync(join(root, RUNTIME_FILE))) void serial(() => shutdown(`${join(root, RUNTIME_FILE)} is gone`));
   }, ROOT_CHECK_MS);
 
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void serial(() => shutdown(signal)));
