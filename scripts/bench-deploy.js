@@ -87,6 +87,8 @@ export async function benchDeploy() {
       report.passed && report.secondsToBlue < target ? `ok (target < ${target} s)` : `OVER (target < ${target} s)`,
     ]);
   } finally {
+    // The local service outlives deploy: stop it before its folder goes.
+    spawnSync(process.execPath, [bin, 'deploy', 'stop'], { cwd: dir, env: { ...process.env, CI: 'true' }, encoding: 'utf8' });
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;

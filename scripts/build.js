@@ -22,6 +22,7 @@ await build({
     'src/check/worker.ts',
     'src/scaffold/precompile.ts',
     'src/deploy/bench-entry.ts',
+    'src/deploy/drivers/local/supervisor.ts',
     'src/validate/index.ts',
   ],
   outdir: 'dist',

@@ -65,8 +65,9 @@ await step(
 );
 await step('status: stages 3 and 4 done', ['status']);
 
-// Stage 6. The validate stage is not in this build yet, so the demo deploys with
-// --skip-validation (the history records it). The example's rollout (60 s and 120 s pauses) is
+// Stage 6. deploy needs a passing validation report of the current spec at full duration; the
+// demo's validate run above is shortened (--duration-scale 0.2) and the deploy section is edited
+// below, so the demo deploys with --skip-validation (the history and the summary say so). The example's rollout (60 s and 120 s pauses) is
 // shortened for the demo, and its business metric left out of the analysis: nothing sends the
 // feedback that sets the routing_accuracy gauge here, and an analysis without data never passes.
 // The load (10 rps) and bounds are loose so that a busy machine does not roll back a healthy v1.
@@ -102,7 +103,7 @@ const fakeUrl = await new Promise((resolve, reject) => {
 try {
   const extraEnv = { TRIAGE_LLM_URL: fakeUrl };
   await step(
-    'Stage 6: v1 rolled out step by step under load, analysed, promoted',
+    'Stage 6: v1 rolled out step by step under load, analysed, promoted (--skip-validation: the validate run above was shortened)',
     ['deploy', '--skip-validation', '--load', '10', '--version', 'v1'],
     { extraEnv },
   );
@@ -122,6 +123,7 @@ try {
   writeFileSync(join(dir, 'src/app.ts'), app);
   await step('deploy history: both, and why v2 was rolled back', ['deploy', 'history']);
   await step('deploy status: v1 still serves', ['deploy', 'status']);
+  await step('deploy stop: the local service outlives deploy until stopped', ['deploy', 'stop']);
 } finally {
   fake.kill();
   await fake;

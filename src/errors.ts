@@ -9,6 +9,8 @@ export const ExitCode = {
   failures: 1,
   /** Bad usage or bad input: unreadable spec, unknown flag, missing answers. */
   usage: 2,
+  /** deploy: a rollout paused on a failed analysis (rollback.automatic: false) that no one could decide: rolled back. */
+  undecided: 3,
   /** A bug in shipshape itself (a rule or step that threw): never confused with findings. */
   bug: 70,
   interrupted: 130,

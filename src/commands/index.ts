@@ -5,8 +5,10 @@
 import Check from './check.js';
 import Deploy from './deploy/index.js';
 import DeployHistory from './deploy/history.js';
+import DeployPromote from './deploy/promote.js';
 import DeployRollback from './deploy/rollback.js';
 import DeployStatus from './deploy/status.js';
+import DeployStop from './deploy/stop.js';
 import Design from './design.js';
 import Generate from './generate.js';
 import Init from './init.js';
@@ -22,8 +24,10 @@ export const COMMANDS = {
   check: Check,
   deploy: Deploy,
   'deploy:history': DeployHistory,
+  'deploy:promote': DeployPromote,
   'deploy:rollback': DeployRollback,
   'deploy:status': DeployStatus,
+  'deploy:stop': DeployStop,
   design: Design,
   generate: Generate,
   init: Init,

@@ -4,7 +4,7 @@
  * against `failureLimit`, and promotes or rolls back on its own. It knows time only through the
  * injected `sleep` and `now`, so its tests run on fake timers with a fake driver.
  */
-import type { AnalysisRecord, Deployment, StepRecord, Verdict } from '../state/deployments.js';
+import type { AnalysisCheck, AnalysisRecord, Deployment, StepRecord, Verdict } from '../state/deployments.js';
 import { analyze, DEFAULT_ANALYSIS, type AnalysisSpec } from './analysis.js';
 import type { DeploySpec, Driver, MetricsWindow } from './driver.js';
 
@@ -14,8 +14,23 @@ export type RolloutEvent =
   | { type: 'analysis'; step: number; analysis: AnalysisRecord; failures: number; failureLimit: number }
   | { type: 'step-done'; index: number; verdict: Verdict }
   | { type: 'rolling-back'; reason: string }
+  | { type: 'paused'; pause: Pause }
   | { type: 'promoting' }
   | { type: 'done'; status: Deployment['status']; reason?: string };
+
+/** A rollout paused on a failed analysis (rollback.automatic: false), waiting for a decision. */
+export interface Pause {
+  reason: string;
+  /** Where traffic waits: all on blue, or at the current step's weight (rollback.holdAt). */
+  holdAt: 'blue' | 'step';
+  /** The weight on green while paused. */
+  weight: number;
+  /** The evidence: the last analysis's checks. */
+  checks: AnalysisCheck[];
+}
+
+/** How a pause ends: promote now, roll back, or no one can decide (non-interactive): roll back. */
+export type Decision = 'promote' | 'rollback' | 'abort';
 
 export interface RolloutOptions {
   deploy: DeploySpec;
@@ -29,6 +44,11 @@ export interface RolloutOptions {
   /** Persists the record (after every step and at the end). */
   save?: (record: Deployment) => Promise<void>;
   onEvent?: (event: RolloutEvent) => void;
+  /**
+   * With rollback.automatic: false, a failed analysis pauses the rollout and waits for this; it may
+   * reject when the signal aborts (Ctrl-C: rolled back). Without it, a pause is decided `abort`.
+   */
+  decide?: (pause: Pause) => Promise<Decision>;
   /** Milliseconds since the epoch; Date.now by default. */
   now?: () => number;
   /** Waits `ms`; rejects when the signal aborts. setTimeout by default (fake timers replace it). */
@@ -45,6 +65,8 @@ export interface RolloutResult {
   detectedAt?: number;
   /** When all traffic was back on blue. */
   blueAt?: number;
+  /** The rollout paused on a failed analysis (rollback.automatic: false), and how the pause ended. */
+  paused?: Decision;
 }
 
 class Aborted extends Error {}
@@ -100,6 +122,31 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
     return { ...result, interrupted };
   };
 
+  // rollback.automatic: false pauses instead of rolling back on the analysis; a drill proves the automatic rollback, so never pauses.
+  const manual = deploy.rollback?.automatic === false && !options.drill;
+  const failAnalysis = async (reason: string, checks: AnalysisCheck[], weight: number): Promise<RolloutResult> => {
+    if (!manual) return rollBack(reason);
+    const holdAt = deploy.rollback?.holdAt ?? 'blue';
+    if (holdAt === 'blue') await driver.setWeight(0);
+    const pause: Pause = { reason, holdAt, weight: holdAt === 'blue' ? 0 : weight, checks };
+    record.paused = { at: iso(now()), ...pause };
+    await save(record);
+    emit({ type: 'paused', pause });
+    const decision = options.decide ? await options.decide(pause) : 'abort';
+    record.paused = { ...record.paused, decision, decidedAt: iso(now()) };
+    if (decision === 'promote') {
+      emit({ type: 'promoting' });
+      await driver.setWeight(100);
+      await driver.promote();
+      return { ...(await finish('promoted', `promoted by hand (deploy promote) after the rollout paused: ${reason}`)), paused: decision };
+    }
+    const why =
+      decision === 'rollback'
+        ? `${reason}; rolled back by hand (deploy rollback) after the pause`
+        : `${reason}; paused for a decision (rollback.automatic: false), but none can be given without a terminal: rolled back (run with --wait to wait for deploy promote or deploy rollback)`;
+    return { ...(await rollBack(why)), paused: decision };
+  };
+
   try {
     for (const [index, step] of deploy.steps.entries()) {
       const current: StepRecord = { index, weight: step.weight, startedAt: iso(now()), analyses: [] };
@@ -138,7 +185,11 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
           current.verdict = 'fail';
           current.finishedAt = iso(now());
           const failed = checks.filter((c) => c.verdict === 'fail').map((c) => `${c.metric} ${c.detail ?? ''}`.trim());
-          return await rollBack(`${failures} failed analyses, over the limit of ${analysis.failureLimit} (${failed.join('; ')})`);
+          return await failAnalysis(
+            `${failures} failed analyses, over the limit of ${analysis.failureLimit} (${failed.join('; ')})`,
+            checks,
+            step.weight,
+          );
         }
       }
       current.finishedAt = iso(now());
@@ -146,7 +197,11 @@ export async function runRollout(options: RolloutOptions): Promise<RolloutResult
         current.verdict = 'inconclusive';
         const last = current.analyses[current.analyses.length - 1];
         const why = last?.checks.find((c) => c.verdict !== 'pass')?.detail ?? 'no conclusive analysis';
-        return await rollBack(`step ${index + 1} (weight ${step.weight}%) ended without a conclusive analysis: ${why}`);
+        return await failAnalysis(
+          `step ${index + 1} (weight ${step.weight}%) ended without a conclusive analysis: ${why}`,
+          last?.checks ?? [],
+          step.weight,
+        );
       }
       current.verdict = 'pass';
       emit({ type: 'step-done', index, verdict: 'pass' });

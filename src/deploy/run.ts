@@ -4,8 +4,8 @@
  * load of a drill, and the history written after every step.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { readFile, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
 import { loadSpecText } from '../spec/load.js';
@@ -14,10 +14,12 @@ import { specHash } from '../stages/hash.js';
 import { Project } from '../stages/project.js';
 import { validationEvidence } from '../stages/validation.js';
 import { readHistory, saveDeployment, servingVersion, writeHistory, type Deployment, type DrillRecord } from '../state/deployments.js';
-import { runRollout, type RolloutEvent } from './controller.js';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { runRollout, sleep, type Decision, type RolloutEvent } from './controller.js';
 import type { DeploySpec, Driver, DriverKind, Release } from './driver.js';
 import { DRIVERS, isPlatformDriver, PLATFORM_DRIVERS } from './drivers/index.js';
 import type { ClusterStatus, KubernetesRunOptions } from './drivers/kubernetes/release.js';
+import { control, deadRollout, reachRuntime, reapOrphans, warmth, type RuntimeState } from './drivers/local/runtime.js';
 import { acquireLock, alive, clearStaleLock, readLock, LOCK_FILE, type LockContent } from './lock.js';
 import { runLoad, type LoadResult } from './traffic.js';
 
@@ -84,9 +86,14 @@ export async function recover(root: string): Promise<Recovery[]> {
   for (const record of read.records) {
     if (record.status !== 'in-progress' || (record.pid !== undefined && record.pid !== process.pid && alive(record.pid))) continue;
     const killed = stale && stale.stale.deployment === record.id ? stale.killed : [];
-    record.status = 'failed';
+    // The local supervisor outlives the deploy process: it says whether it put traffic back on blue, or had promoted.
+    const local = record.driver === 'local' || record.driver === undefined ? await deadRollout(root, record) : undefined;
+    const process_ = `the deploy process${record.pid ? ` (pid ${record.pid})` : ''}`;
+    record.status = local?.promoted ? 'promoted' : 'failed';
     record.finishedAt = new Date().toISOString();
-    record.reason = `the deploy process${record.pid ? ` (pid ${record.pid})` : ''} died mid-rollout (a crash or kill -9): nothing was promoted${killed.length ? `, and the ${killed.length} version process(es) it left were stopped` : ''}`;
+    record.reason = local?.promoted
+      ? `${process_} died right after the promotion (a crash or kill -9): ${local.detail}`
+      : `rollout aborted: ${process_} died mid-rollout (a crash or kill -9), nothing was promoted${local ? `; ${local.detail}` : ''}${killed.length ? `, and the ${killed.length} version process(es) it left were stopped` : ''}`;
     found.push({
       message: `deployment ${record.id ?? '?'} of ${record.version ?? 'an unknown version'}: ${record.reason}`,
       ...(record.id ? { deployment: record.id } : {}),
@@ -116,12 +123,39 @@ export interface DeployOptions extends DeployTarget {
   log?: (message: string) => void;
   /** Called once the service is reachable (before the rollout starts). */
   onEndpoint?: (url: string) => void;
+  /**
+   * rollback.automatic: false: wait for `deploy promote` or `deploy rollback` when an analysis
+   * fails (the command says yes at a terminal or with --wait); otherwise the pause is aborted.
+   */
+  waitOnPause?: boolean;
+}
+
+/** `deploy promote` and `deploy rollback` answer a paused rollout through this file. */
+export const DECISION_FILE = '.shipshape/deploy.decision';
+
+/** Waits for the decision on a paused rollout: the file `deploy promote|rollback` writes, polled four times a second. */
+async function awaitDecision(root: string, deployment: string, signal?: AbortSignal): Promise<Decision> {
+  const path = join(root, DECISION_FILE);
+  for (;;) {
+    try {
+      const decision = JSON.parse(await readFile(path, 'utf8')) as { deployment?: string; action?: string };
+      if (decision.deployment === deployment && (decision.action === 'promote' || decision.action === 'rollback')) {
+        await unlink(path).catch(() => {});
+        return decision.action;
+      }
+    } catch {
+      // Not decided yet.
+    }
+    await sleep(250, signal);
+  }
 }
 
 export interface DeployResult {
   record: Deployment;
   interrupted: boolean;
   recovered: Recovery[];
+  /** The rollout paused on a failed analysis, and how that ended. */
+  paused?: Decision;
   drill?: DrillRecord;
   load?: { sent: number; failed: number; statuses: Record<string, number> };
 }
@@ -218,6 +252,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       ...(options.signal ? { signal: options.signal } : {}),
       save,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      decide: async () => (options.waitOnPause ? awaitDecision(project.root, id, options.signal) : 'abort'),
     });
     record = result.record;
     loadStop.abort();
@@ -236,6 +271,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
       record,
       interrupted: result.interrupted,
       recovered,
+      ...(result.paused ? { paused: result.paused } : {}),
       ...(drill ? { drill } : {}),
       ...(traffic ? { load: { sent: traffic.sent, failed: traffic.failed, statuses: countStatuses(traffic) } } : {}),
     };
@@ -304,6 +340,8 @@ export function drillReport(
 export interface DeployStatus {
   /** The deploy running now, if any. */
   running?: LockContent;
+  /** The local driver's supervisor, when it runs: where it serves, what, and the release kept warm. */
+  service?: Pick<RuntimeState, 'url' | 'pid' | 'weight' | 'live' | 'green' | 'warm'>;
   serving?: Deployment;
   last?: Deployment;
   recovered: Recovery[];
@@ -332,7 +370,24 @@ export async function deployStatus(target: DeployTarget): Promise<DeployStatus> 
   if ('error' in read) throw new UserError(`.shipshape/deployments.json ${read.error}`, { hint: 'Fix or move the file aside.' });
   const serving = servingVersion(read.records);
   const last = read.records[read.records.length - 1];
-  return { ...(running ? { running } : {}), ...(serving ? { serving } : {}), ...(last ? { last } : {}), recovered };
+  const runtime = await reachRuntime(project.root);
+  const service = runtime
+    ? {
+        url: runtime.url,
+        pid: runtime.pid,
+        weight: runtime.weight,
+        ...(runtime.live ? { live: runtime.live } : {}),
+        ...(runtime.green ? { green: runtime.green } : {}),
+        ...(runtime.warm ? { warm: runtime.warm } : {}),
+      }
+    : undefined;
+  return {
+    ...(running ? { running } : {}),
+    ...(service ? { service } : {}),
+    ...(serving ? { serving } : {}),
+    ...(last ? { last } : {}),
+    recovered,
+  };
 }
 
 /** `deploy history`: every deployment, oldest first. */
@@ -359,6 +414,8 @@ export async function deployRollback(
   options: RollbackOptions,
 ): Promise<{ record: Deployment; recovered: Recovery[]; interrupted?: boolean }> {
   const project = await loadProject(options);
+  const paused = await pausedRollout(project.root);
+  if (paused) return { record: await decide(project.root, paused, 'rollback', options.log), recovered: [] };
   const recovered = await recover(project.root);
   const read = await readHistory(project.root);
   if ('error' in read) throw new UserError(`.shipshape/deployments.json ${read.error}`, { hint: 'Fix or move the file aside.' });
@@ -399,6 +456,9 @@ export async function deployRollback(
     track: (pid) => void lock.track(pid).catch(() => {}),
     ...(options.log ? { log: options.log } : {}),
   });
+  // The local driver keeps the previous release warm for rollback.scaleDownDelaySeconds: say whether this is a switch or a cold start.
+  const how = kind === 'local' ? await warmth(project.root, previous.version) : undefined;
+  if (how) options.log?.(how);
   const started = Date.now();
   let record: Deployment = {
     id,
@@ -428,7 +488,7 @@ export async function deployRollback(
       ...record,
       status: 'rolled-back',
       finishedAt: new Date().toISOString(),
-      reason: `rolled back by hand from ${serving.version ?? '?'} to ${previous.version}`,
+      reason: `rolled back by hand from ${serving.version ?? '?'} to ${previous.version}${how ? ` (${how.includes('still warm') ? 'still warm: traffic switched' : 'cold start'})` : ''}`,
       timings: { rollbackSeconds: (Date.now() - started) / 1000 },
     };
     await saveDeployment(project.root, record);
@@ -451,4 +511,73 @@ export async function deployRollback(
     await driver.cleanup();
     await lock.release();
   }
+}
+
+/** The rollout a live deploy process holds paused on a failed analysis, if any. */
+async function pausedRollout(root: string): Promise<Deployment | undefined> {
+  const held = await readLock(root);
+  if (!held?.deployment || !(held.pid > 0 && alive(held.pid))) return undefined;
+  const read = await readHistory(root);
+  if ('error' in read) return undefined;
+  const record = read.records.find((r) => r.id === held.deployment);
+  return record?.status === 'in-progress' && record.paused && !record.paused.decision ? record : undefined;
+}
+
+/** Hands a decision to the paused deploy process and waits (at most two minutes) for the rollout to end. */
+async function decide(
+  root: string,
+  paused: Deployment,
+  action: 'promote' | 'rollback',
+  log?: (message: string) => void,
+): Promise<Deployment> {
+  await writeFileAtomic(
+    join(root, DECISION_FILE),
+    `${JSON.stringify({ deployment: paused.id, action, pid: process.pid, at: new Date().toISOString() })}\n`,
+  );
+  log?.(`asked the paused deploy of ${paused.version ?? '?'} (pid ${paused.pid ?? '?'}) to ${action}`);
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const read = await readHistory(root);
+    const record = 'records' in read ? read.records.find((r) => r.id === paused.id) : undefined;
+    if (record && record.status !== 'in-progress') return record;
+    if (paused.pid && !alive(paused.pid)) break;
+  }
+  throw new UserError(`the paused deploy (pid ${paused.pid ?? '?'}) did not act on the decision`, {
+    hint: 'Run `shipshape deploy status` to see what happened.',
+  });
+}
+
+/** `deploy promote`: promotes a rollout paused on a failed analysis (rollback.automatic: false). */
+export async function deployPromote(target: DeployTarget & { log?: (message: string) => void }): Promise<Deployment> {
+  const project = await loadProject(target);
+  const paused = await pausedRollout(project.root);
+  if (!paused)
+    throw new UserError('no rollout is paused', {
+      hint: 'deploy promote answers a rollout paused on a failed analysis (deploy.rollback.automatic: false) while its deploy waits.',
+    });
+  return decide(project.root, paused, 'promote', target.log);
+}
+
+/** `deploy stop`: stops the local service (the supervisor, its proxy and every version it runs). */
+export async function deployStop(target: DeployTarget): Promise<{ stopped: boolean; message: string }> {
+  const project = await loadProject(target);
+  const held = await readLock(project.root);
+  if (held && held.pid > 0 && held.pid !== process.pid && alive(held.pid))
+    throw new UserError(`a deploy (pid ${held.pid}) is running`, { hint: 'Wait for it to end, or stop it with Ctrl-C (it rolls back).' });
+  const running = await reachRuntime(project.root);
+  if (!running) {
+    const orphans = reapOrphans(project.root);
+    return {
+      stopped: false,
+      message: orphans?.killed.length
+        ? `the local supervisor was gone; stopped the versions it left: ${orphans.killed.map((v) => v.version).join(', ')}`
+        : 'the local service is not running',
+    };
+  }
+  await control(running, { op: 'stop' });
+  const deadline = Date.now() + 15_000;
+  while (alive(running.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const versions = [running.live, running.green, running.warm].flatMap((v) => (v ? [v.version] : []));
+  return { stopped: true, message: `stopped the local service on ${running.url}${versions.length ? ` (${versions.join(', ')})` : ''}` };
 }

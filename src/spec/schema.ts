@@ -375,6 +375,11 @@ export const deploySchema = z.strictObject({
     .strictObject({
       automatic: z.boolean({ error: 'must be true or false' }),
       scaleDownDelaySeconds: nonNegative().optional(),
+      holdAt: oneOf(['blue', 'step'])
+        .optional()
+        .describe(
+          'With automatic: false, where traffic waits while a failed analysis is paused for `deploy promote` or `deploy rollback`: all on blue (default) or at the weight of the current step.',
+        ),
     })
     .optional(),
   kubernetes: z

@@ -91,6 +91,21 @@ export const deploymentSchema = z.object({
   drill: drillSchema.optional(),
   /** A manual `deploy rollback`, not a rollout. */
   kind: z.enum(['rollout', 'rollback']).optional(),
+  /**
+   * A rollout paused on a failed analysis (rollback.automatic: false): why, where traffic waited,
+   * and the decision that ended the pause (deploy promote, deploy rollback, or none could be given).
+   */
+  paused: z
+    .object({
+      at: z.string(),
+      reason: z.string(),
+      holdAt: z.enum(['blue', 'step']),
+      weight: z.number(),
+      checks: z.array(checkSchema),
+      decision: z.enum(['promote', 'rollback', 'abort']).optional(),
+      decidedAt: z.string().optional(),
+    })
+    .optional(),
   /** Why it ended as it did. */
   reason: z.string().optional(),
   pid: z.number().optional(),

@@ -33,6 +33,11 @@ export function describeEvent(event: RolloutEvent): string {
       return `step ${event.index + 1} ${event.verdict}`;
     case 'rolling-back':
       return `rolling back: ${event.reason}`;
+    case 'paused': {
+      const p = event.pause;
+      const evidence = p.checks.map((c) => `${c.metric} ${c.value ?? '-'} (${c.verdict}${c.detail ? `: ${c.detail}` : ''})`).join('; ');
+      return `paused (rollback.automatic: false): ${p.reason}\n  evidence: ${evidence || 'none'}\n  traffic held ${p.holdAt === 'blue' ? 'all on blue' : `at ${p.weight}% on green`}; decide with \`shipshape deploy promote\` or \`shipshape deploy rollback\``;
+    }
     case 'promoting':
       return 'promoting green';
     case 'done':
@@ -132,6 +137,15 @@ export function formatStatus(status: DeployStatus): string {
   lines.push(
     status.serving ? `serving: ${status.serving.version} (since ${when(status.serving.finishedAt)})` : 'serving: nothing promoted yet',
   );
+  const service = status.service;
+  if (service) {
+    lines.push(
+      `local service: ${service.url} (supervisor pid ${service.pid}): ${service.live ? `${service.live.version} live` : 'nothing live'}${service.green ? `, ${service.green.version} at ${service.weight}%` : ''}`,
+    );
+    if (service.warm) lines.push(`  ${service.warm.version} kept warm for a rollback until ${when(service.warm.until)}`);
+  } else if (status.serving && status.serving.driver !== 'kubernetes') lines.push('local service: not running');
+  if (status.last?.paused && status.last.status === 'in-progress')
+    lines.push(`paused: ${status.last.paused.reason}; decide with \`shipshape deploy promote\` or \`shipshape deploy rollback\``);
   if (status.last && status.last !== status.serving)
     lines.push(`last: ${status.last.version ?? '?'} ${status.last.status}${status.last.reason ? `: ${status.last.reason}` : ''}`);
   return `${lines.join('\n')}\n`;

@@ -6,7 +6,8 @@
 import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import type { RuntimeState } from '../../src/deploy/drivers/local/runtime.js';
 import { alive } from '../../src/deploy/lock.js';
 import { specHash } from '../../src/stages/hash.js';
 import type { Deployment } from '../../src/state/deployments.js';
@@ -14,12 +15,46 @@ import { BIN, runCli } from '../helpers/cli.js';
 import { ROOT, tempDir } from '../helpers/temp.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/deploy/service');
-const TIMEOUT = 120_000;
+const TIMEOUT = 240_000;
 
 function project(): string {
   const dir = tempDir();
   cpSync(FIXTURE, dir, { recursive: true });
+  // The local service outlives `deploy`: stopped at the end of each test (and by itself once .shipshape is gone).
+  onTestFinished(async () => void (await runCli(['deploy', 'stop'], { cwd: dir })));
   return dir;
+}
+
+const runtime = (dir: string) => JSON.parse(readFileSync(join(dir, '.shipshape/local/runtime.json'), 'utf8')) as RuntimeState;
+const edit = (dir: string, from: string | RegExp, to: string) =>
+  writeFileSync(join(dir, 'shipshape.yaml'), readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace(from, to));
+
+/** Which version answers each of `n` requests through the proxy. */
+async function answers(url: string, n: number): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const response = await fetch(`${url}/v1/predict`, { method: 'POST', body: '{}' });
+    seen.push(response.status === 200 ? ((await response.json()) as { version: string }).version : `status ${response.status}`);
+  }
+  return seen;
+}
+
+/** Starts a deploy in the background and resolves once its standard error shows `marker`. */
+function background(dir: string, args: string[], marker: string) {
+  const child = execa(process.execPath, [BIN, 'deploy', '--skip-validation', ...args], {
+    cwd: dir,
+    env: { CI: 'true', NO_COLOR: '1' },
+    reject: false,
+  });
+  let stderr = '';
+  const reached = new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(marker)) resolve();
+    });
+    void child.then(() => reject(new Error(`deploy ended before "${marker}": ${stderr}`)));
+  });
+  return { child, reached, stderr: () => stderr };
 }
 
 const behave = (dir: string, behaviour: object) => writeFileSync(join(dir, 'behaviour.json'), JSON.stringify(behaviour));
@@ -141,49 +176,116 @@ describe('shipshape deploy (local driver)', () => {
           if (chunk.toString().includes('step 1/2')) resolve();
         });
       });
-      const lock = JSON.parse(readFileSync(join(dir, '.shipshape/deploy.lock'), 'utf8')) as { children: number[] };
+      const running = runtime(dir);
+      expect(running.green?.pid).toBeGreaterThan(0);
       child.kill('SIGINT');
       const result = await child;
       expect(result.exitCode).toBe(130);
       expect(last(dir)).toMatchObject({ status: 'rolled-back' });
       expect(last(dir).reason).toMatch(/interrupted/);
-      expect(lock.children.length).toBe(1);
-      await vi.waitFor(() => expect(lock.children.filter(alive)).toEqual([]), { timeout: 10_000 });
+      // A first release rolled back leaves nothing to serve: the supervisor stops green and itself.
+      await vi.waitFor(() => expect([running.pid, running.green!.pid!].filter(alive)).toEqual([]), { timeout: 10_000 });
     },
     TIMEOUT,
   );
 
   it(
-    'after a kill -9 mid-rollout, deploy status says what happened, records it and stops the orphans',
+    'after a kill -9 of the deploy mid-rollout, blue keeps serving and deploy status records the abort',
     async () => {
       const dir = project();
-      writeFileSync(
-        join(dir, 'shipshape.yaml'),
-        readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace('pauseSeconds: 1 }', 'pauseSeconds: 60 }'),
-      );
-      const child = execa(process.execPath, [BIN, 'deploy', '--skip-validation', '--load', '50', '--version', 'v1'], {
-        cwd: dir,
-        env: { CI: 'true', NO_COLOR: '1' },
-        reject: false,
-      });
-      await new Promise<void>((resolve) => {
-        child.stderr?.on('data', (chunk: Buffer) => {
-          if (chunk.toString().includes('step 1/2')) resolve();
-        });
-      });
-      const lock = JSON.parse(readFileSync(join(dir, '.shipshape/deploy.lock'), 'utf8')) as { pid: number; children: number[] };
-      child.kill('SIGKILL');
-      await child;
-      expect(lock.children.filter(alive).length).toBe(1);
+      expect((await deploy(dir, '--version', 'v1')).exitCode).toBe(0);
+      pause(dir, 60);
+      const rollout = background(dir, ['--load', '50', '--version', 'v2'], 'step 1/2');
+      await rollout.reached;
+      // The step is announced just before the weight is set.
+      await vi.waitFor(() => expect(runtime(dir)).toMatchObject({ live: { version: 'v1' }, green: { version: 'v2' }, weight: 25 }));
+      const during = runtime(dir);
+      rollout.child.kill('SIGKILL');
+      await rollout.child;
 
-      // A second deploy meanwhile would be refused only by a live holder: this one is dead.
+      // The proxy and blue outlive the deploy: traffic flows, all of it to v1 once the supervisor noticed.
+      await vi.waitFor(async () => expect(new Set(await answers(during.url, 10))).toEqual(new Set(['v1'])), { timeout: 10_000 });
+      expect(alive(during.green!.pid!)).toBe(false);
+      expect(alive(during.live!.pid!)).toBe(true);
+
       const status = await runCli(['deploy', 'status'], { cwd: dir });
       expect(status.exitCode).toBe(0);
-      expect(status.stdout).toMatch(/recovered: deployment .* of v1: the deploy process \(pid \d+\) died mid-rollout/);
-      expect(last(dir)).toMatchObject({ version: 'v1', status: 'failed' });
-      await vi.waitFor(() => expect(lock.children.filter(alive)).toEqual([]), { timeout: 10_000 });
+      expect(status.stdout).toMatch(/recovered: deployment .* of v2: rollout aborted: the deploy process \(pid \d+\) died mid-rollout/);
+      expect(status.stdout).toMatch(/all traffic back on v1 and stopped v2/);
+      expect(status.stdout).toMatch(/serving: v1/);
+      expect(last(dir)).toMatchObject({ version: 'v2', status: 'failed' });
       const again = await runCli(['deploy', 'status'], { cwd: dir });
       expect(again.stdout).not.toContain('recovered');
+      // The next deploy takes over the same proxy, with v1 as blue.
+      pause(dir, 1);
+      const next = await deploy(dir, '--version', 'v3');
+      expect(next.stderr).not.toMatch(/starting it cold/);
+      expect({ ...last(dir), steps: undefined }).toMatchObject({ version: 'v3', previousVersion: 'v1', status: 'promoted' });
+      expect(runtime(dir)).toMatchObject({ url: during.url, live: { version: 'v3' } });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'deploy rollback switches to the release kept warm, and starts it cold when its pid is stale',
+    async () => {
+      const dir = project();
+      edit(dir, 'scaleDownDelaySeconds: 0', 'scaleDownDelaySeconds: 300');
+      expect((await deploy(dir, '--version', 'v1')).exitCode).toBe(0);
+      expect((await deploy(dir, '--version', 'v2')).exitCode).toBe(0);
+      const promoted = runtime(dir);
+      expect(promoted).toMatchObject({ live: { version: 'v2' }, warm: { version: 'v1' } });
+
+      const back = await runCli(['deploy', 'rollback'], { cwd: dir });
+      expect(back.exitCode).toBe(0);
+      expect(back.stderr).toContain(`v1 is still warm (pid ${promoted.warm!.pid})`);
+      expect(back.stdout).toContain('rolled back by hand from v2 to v1 (still warm: traffic switched)');
+      const switched = runtime(dir);
+      expect(switched).toMatchObject({ url: promoted.url, live: { version: 'v1', pid: promoted.warm!.pid }, warm: { version: 'v2' } });
+      expect(new Set(await answers(switched.url, 5))).toEqual(new Set(['v1']));
+
+      // v2 is warm now; its process dies: the next rollback says so and starts it cold.
+      process.kill(switched.warm!.pid!, 'SIGKILL');
+      await vi.waitFor(() => expect(alive(switched.warm!.pid!)).toBe(false), { timeout: 10_000 });
+      const cold = await runCli(['deploy', 'rollback'], { cwd: dir });
+      expect(cold.exitCode).toBe(0);
+      expect(cold.stderr).toContain(`the warm v2's pid ${switched.warm!.pid} is stale`);
+      expect(cold.stdout).toContain('rolled back by hand from v1 to v2 (cold start)');
+      expect(new Set(await answers(switched.url, 5))).toEqual(new Set(['v2']));
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'with rollback.automatic: false a failed analysis pauses: exit 3 without a terminal, or waits for deploy promote',
+    async () => {
+      const dir = project();
+      edit(dir, 'automatic: true', 'automatic: false');
+      expect((await deploy(dir, '--version', 'v1')).exitCode).toBe(0);
+
+      behave(dir, { errorRate: 1 });
+      const undecided = await deploy(dir, '--version', 'v2');
+      expect(undecided.exitCode).toBe(3);
+      expect(undecided.stderr).toMatch(/paused \(rollback\.automatic: false\): 1 failed analyses/);
+      expect(undecided.stderr).toMatch(/evidence: error-rate-percent 100 \(fail/);
+      expect(last(dir)).toMatchObject({ version: 'v2', status: 'rolled-back', paused: { decision: 'abort', holdAt: 'blue' } });
+      expect(last(dir).reason).toMatch(/none can be given without a terminal/);
+
+      pause(dir, 60);
+      const waiting = background(dir, ['--load', '50', '--wait', '--version', 'v3'], 'paused');
+      await waiting.reached;
+      expect(runtime(dir)).toMatchObject({ live: { version: 'v1' }, green: { version: 'v3' }, weight: 0 });
+      const status = await runCli(['deploy', 'status'], { cwd: dir });
+      expect(status.stdout).toMatch(/paused: 1 failed analyses/);
+      const promote = await runCli(['deploy', 'promote'], { cwd: dir });
+      expect(promote.exitCode).toBe(0);
+      expect(promote.stdout).toMatch(/promoted v3: promoted by hand \(deploy promote\) after the rollout paused/);
+      expect((await waiting.child).exitCode).toBe(0);
+      expect(last(dir)).toMatchObject({ version: 'v3', status: 'promoted', paused: { decision: 'promote' } });
+      expect(runtime(dir)).toMatchObject({ live: { version: 'v3' } });
+      const none = await runCli(['deploy', 'promote'], { cwd: dir });
+      expect(none.exitCode).toBe(2);
+      expect(none.stderr).toContain('no rollout is paused');
     },
     TIMEOUT,
   );

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { analyze, percentile } from '../../src/deploy/analysis.js';
-import { runRollout, type RolloutEvent, type RolloutOptions } from '../../src/deploy/controller.js';
+import { runRollout, type Pause, type RolloutEvent, type RolloutOptions } from '../../src/deploy/controller.js';
 import type { DeploySpec } from '../../src/deploy/driver.js';
 import type { Deployment } from '../../src/state/deployments.js';
 import { FakeDriver } from './fake-driver.js';
@@ -72,6 +72,55 @@ describe('the rollout controller', () => {
     // The first failure (call 2) is within the limit; the second (call 3, step 2) rolls back.
     expect(driver.calls).toEqual(['weight 10', 'weight 50', 'rollback']);
     expect(events.filter((e) => e.type === 'analysis').map((e) => e.type === 'analysis' && e.failures)).toEqual([0, 1, 2]);
+  });
+
+  describe('with rollback.automatic: false', () => {
+    const manual = (holdAt?: 'blue' | 'step'): DeploySpec => ({ ...DEPLOY, rollback: { automatic: false, ...(holdAt ? { holdAt } : {}) } });
+    const failing = () => {
+      const driver = new FakeDriver();
+      driver.green = (_w, call) => ({ ...healthy(), errors: call >= 2 ? 5 : 0 });
+      return driver;
+    };
+
+    it('pauses on the failed analysis with traffic on blue, records the evidence, and promotes when told', async () => {
+      const driver = failing();
+      const pauses: Pause[] = [];
+      const { result, events, saved } = await roll(driver, {
+        deploy: manual(),
+        decide: async (pause) => {
+          pauses.push(pause);
+          return 'promote';
+        },
+      });
+      expect(pauses).toHaveLength(1);
+      expect(pauses[0]).toMatchObject({ holdAt: 'blue', weight: 0 });
+      expect(pauses[0]?.checks.find((c) => c.metric === 'error-rate-percent')).toMatchObject({ value: 5, verdict: 'fail' });
+      expect(events.some((e) => e.type === 'paused')).toBe(true);
+      // Saved as paused before waiting, so deploy status and deploy promote can see it.
+      expect(saved.some((r) => r.status === 'in-progress' && r.paused && !r.paused.decision)).toBe(true);
+      expect(driver.calls).toEqual(['weight 10', 'weight 50', 'weight 0', 'weight 100', 'promote']);
+      expect(result).toMatchObject({ paused: 'promote', record: { status: 'promoted', paused: { decision: 'promote' } } });
+      expect(result.record.reason).toMatch(/promoted by hand \(deploy promote\) after the rollout paused: 2 failed analyses/);
+    });
+
+    it('holds traffic at the step with holdAt: step, and rolls back when told', async () => {
+      const driver = failing();
+      const { result } = await roll(driver, { deploy: manual('step'), decide: async () => 'rollback' });
+      expect(driver.calls).toEqual(['weight 10', 'weight 50', 'rollback']);
+      expect(result).toMatchObject({ paused: 'rollback', record: { status: 'rolled-back', paused: { holdAt: 'step', weight: 50 } } });
+      expect(result.record.reason).toMatch(/rolled back by hand \(deploy rollback\) after the pause/);
+    });
+
+    it('rolls back when no one can decide, and a drill never pauses', async () => {
+      const undecided = await roll(failing(), { deploy: manual() });
+      expect(undecided.result).toMatchObject({ paused: 'abort', record: { status: 'rolled-back' } });
+      expect(undecided.result.record.reason).toMatch(/none can be given without a terminal/);
+      const decide = vi.fn(async () => 'promote' as const);
+      const drill = await roll(failing(), { deploy: manual(), drill: true, decide });
+      expect(decide).not.toHaveBeenCalled();
+      expect(drill.result.record).toMatchObject({ status: 'rolled-back' });
+      expect(drill.result.record.paused).toBeUndefined();
+    });
   });
 
   it('fails a step whose analyses were all inconclusive (too little traffic): never a silent pass', async () => {

@@ -37,7 +37,10 @@ Refuses to start without a passing validation report for the current spec, unles
 
 With --driver kubernetes (or deploy.driver: kubernetes) the cluster runs the rollout: the manifests are written to deploy/k8s/ and applied with kubectl (--context, --namespace), and the Argo Rollout is followed to its end; a failed or inconclusive analysis, a degraded rollout, --timeout or Ctrl-C aborts it (traffic back on the stable version). --dry-run writes the manifests and prints the kubectl commands without touching the cluster.
 
-${EXIT_CODES_HELP}`;
+With the local driver the service keeps serving after the command ends (a supervisor process runs the proxy and the releases; \`deploy stop\` stops it), the previous release stays warm for rollback.scaleDownDelaySeconds, and a kill -9 of the deploy mid-rollout sends all traffic back to blue. With deploy.rollback.automatic: false a failed analysis pauses the rollout (traffic on blue, or at the step with rollback.holdAt: step) and waits for \`deploy promote\` or \`deploy rollback\`, at a terminal or with --wait; without either it rolls back and exits 3.
+
+${EXIT_CODES_HELP}
+  3    (deploy) a rollout paused on a failed analysis that no one could decide (no terminal, no --wait): rolled back`;
   static override examples = [
     '<%= config.bin %> deploy --load 50',
     '<%= config.bin %> deploy --drill --drill-error-rate 0.3',
@@ -65,7 +68,11 @@ ${EXIT_CODES_HELP}`;
       description: 'Send this many requests per second of synthetic traffic during the rollout (a drill sends 50).',
       min: 0,
     }),
-    serve: Flags.boolean({ description: 'Keep the winner serving after the rollout, until Ctrl-C.' }),
+    serve: Flags.boolean({ description: 'Stay in the foreground after the rollout; Ctrl-C then stops the service.' }),
+    wait: Flags.boolean({
+      description:
+        'With deploy.rollback.automatic: false, wait for `deploy promote` or `deploy rollback` when an analysis fails, even without a terminal.',
+    }),
     'dry-run': Flags.boolean({
       description:
         'With --driver kubernetes: write the manifests to deploy/k8s/ and print the kubectl commands a release runs; touch no cluster.',
@@ -136,7 +143,8 @@ ${EXIT_CODES_HELP}`;
         ...(flags.drill ? { drillErrorRate: rate } : {}),
         ...(flags.load === undefined ? {} : { loadRps: flags.load }),
         ...(flags.port === undefined ? {} : { port: flags.port }),
-        ...(flags.serve ? { serve: true } : {}),
+        serve: flags.serve,
+        waitOnPause: flags.wait || (process.stdin.isTTY === true && process.env['CI'] !== 'true'),
         kubernetes: {
           ...clusterOptions(flags),
           ...(flags.image ? { image: flags.image } : {}),
@@ -153,7 +161,13 @@ ${EXIT_CODES_HELP}`;
       process.off('SIGTERM', onSigint);
     });
     const ok = result.record.drill ? result.record.drill.passed : result.record.status === 'promoted';
-    process.exitCode = result.interrupted ? ExitCode.interrupted : ok ? ExitCode.ok : ExitCode.failures;
+    process.exitCode = result.interrupted
+      ? ExitCode.interrupted
+      : ok
+        ? ExitCode.ok
+        : result.paused === 'abort'
+          ? ExitCode.undecided
+          : ExitCode.failures;
     if (!json) process.stdout.write(formatDeployment(result));
     return result;
   }

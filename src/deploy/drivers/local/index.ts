@@ -1,13 +1,16 @@
-import { existsSync } from 'node:fs';
 /**
- * The local driver (the default; no cluster): each release a built copy of the project, blue and
- * green as child processes on their own ports, and a weighted reverse proxy on the service's
- * port in front of them.
+ * The local driver (the default; no cluster): each release a built copy of the project, run by
+ * the project's supervisor (runtime.ts, supervisor.ts), a detached process that owns the
+ * weighted proxy on the service's port and the version processes behind it, so the service, and
+ * the previous release kept warm for `rollback.scaleDownDelaySeconds`, outlive the deploy
+ * command. The driver drives the supervisor over its control port.
  */
+import { existsSync } from 'node:fs';
 import type { Driver, DriverContext, DriverFactory, Health, MetricsWindow, Release } from '../../driver.js';
+import type { VersionMetrics } from '../../../state/deployments.js';
 import { buildRelease, pickVersion } from './release.js';
-import { specVariables, startVersion, waitReady, type VersionProcess } from './process.js';
-import { startProxy, type WeightedProxy } from './proxy.js';
+import { specVariables } from './process.js';
+import { control, ensureRuntime, type RuntimeState, type RuntimeVersion } from './runtime.js';
 import { scrapeGauges } from './scrape.js';
 
 /** How long a version may take to answer /readyz after it starts. */
@@ -17,13 +20,18 @@ const UNREADY_AFTER = 2;
 
 export const createLocalDriver: DriverFactory = (context: DriverContext): Driver => new LocalDriver(context);
 
+/** What the supervisor started, or reused (a release still warm, or already live). */
+type Launched = { reused?: 'warm' | 'live'; version: RuntimeVersion };
+
 class LocalDriver implements Driver {
   readonly kind = 'local' as const;
-  private proxy: WeightedProxy | undefined;
-  private blue: VersionProcess | undefined;
-  private green: VersionProcess | undefined;
+  private runtime: RuntimeState | undefined;
+  private blue: RuntimeVersion | undefined;
+  private green: RuntimeVersion | undefined;
+  /** Green runs and is neither promoted nor rolled back: cleanup takes its traffic away. */
+  private rolling = false;
   private unready = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private firstBad: number | undefined;
   private readonly businessNames: string[];
   private readonly variables: string[];
 
@@ -45,48 +53,70 @@ class LocalDriver implements Driver {
     return buildRelease(this.context.root, version, options.signal);
   }
 
-  private async launch(release: Release, role: 'blue' | 'green', signal?: AbortSignal): Promise<VersionProcess> {
-    const version = await startVersion({ dir: release.location, version: release.version, role, variables: this.variables });
-    if (version.pid !== undefined) this.context.track?.(version.pid);
-    if (role === 'blue') this.blue = version;
-    else this.green = version;
-    await waitReady(version, READY_TIMEOUT_MS, signal);
-    return version;
+  /** The environment a version gets: the variables the spec's `${VAR}`s name, from this process. */
+  private env(): Record<string, string> {
+    return Object.fromEntries(this.variables.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  }
+
+  private async op<T = RuntimeState>(request: Parameters<typeof control>[1]): Promise<T> {
+    if (!this.runtime) throw new Error('the local supervisor is not running (start was not called)');
+    return control<T>(this.runtime, request);
+  }
+
+  private async launch(release: Release, role: 'live' | 'green', signal?: AbortSignal): Promise<Launched> {
+    if (signal?.aborted) throw new Error('interrupted');
+    const launched = await this.op<Launched>({
+      op: 'launch',
+      role,
+      version: release.version,
+      location: release.location,
+      env: this.env(),
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      ...(role === 'green' && this.context.drillErrorRate ? { drillErrorRate: this.context.drillErrorRate } : {}),
+    });
+    if (signal?.aborted) throw new Error('interrupted');
+    return launched;
   }
 
   async start(plan: { green: Release; blue?: Release; signal?: AbortSignal }): Promise<void> {
-    this.proxy = await startProxy({
+    this.runtime = await ensureRuntime(this.context.root, {
       ...(this.context.port === undefined ? {} : { port: this.context.port }),
-      ...(this.context.drillErrorRate ? { greenErrorRate: this.context.drillErrorRate } : {}),
+      ...(this.context.log ? { log: this.context.log } : {}),
     });
-    if (plan.blue && !existsSync(plan.blue.location)) {
-      this.context.log?.(`blue's release ${plan.blue.version} is gone from ${plan.blue.location}: deploying without blue`);
-    } else if (plan.blue) {
-      const blue = await this.launch(plan.blue, 'blue', plan.signal);
-      this.proxy.setUpstream('blue', blue.url);
-    }
-    const green = await this.launch(plan.green, 'green', plan.signal);
-    this.proxy.setWeight(0);
-    this.proxy.setUpstream('green', green.url);
+    const runtime = await this.op({ op: 'attach', owner: process.pid });
+    this.runtime = runtime;
+    if (this.context.drillErrorRate) this.context.log?.(`drill: the proxy fails ${this.context.drillErrorRate * 100}% of green's requests`);
+    if (plan.blue && runtime.live?.version !== plan.blue.version) {
+      if (!existsSync(plan.blue.location)) {
+        this.context.log?.(`blue's release ${plan.blue.version} is gone from ${plan.blue.location}: deploying without blue`);
+      } else {
+        this.context.log?.(
+          `blue (${plan.blue.version}) is not running (${runtime.live ? `${runtime.live.version} runs instead` : 'the local service was stopped'}): starting it cold`,
+        );
+        this.blue = (await this.launch(plan.blue, 'live', plan.signal)).version;
+      }
+    } else this.blue = runtime.live;
+    this.rolling = true;
+    this.green = (await this.launch(plan.green, 'green', plan.signal)).version;
   }
 
   async setWeight(weight: number): Promise<void> {
-    this.requireProxy().setWeight(weight);
+    await this.op({ op: 'weight', weight });
   }
 
   async health(): Promise<Health> {
-    const green = this.green;
-    if (!green) return { ok: false, reason: 'green is not running' };
-    const exited = green.exited();
-    if (exited) return { ok: false, reason: `green (${green.version}) ${exited}` };
-    const check = await green.ready(2000);
+    const check = await this.op<{ ok: boolean; exited?: boolean; detail: string; firstGreenErrorAt?: number }>({ op: 'health' });
+    this.firstBad ??= check.firstGreenErrorAt;
+    const version = this.green?.version ?? '?';
+    if (check.exited) return { ok: false, reason: `green (${version}) ${check.detail}` };
     this.unready = check.ok ? 0 : this.unready + 1;
-    if (this.unready >= UNREADY_AFTER) return { ok: false, reason: `green (${green.version}) failed its readiness check: ${check.detail}` };
+    if (this.unready >= UNREADY_AFTER) return { ok: false, reason: `green (${version}) failed its readiness check: ${check.detail}` };
     return { ok: true };
   }
 
   async metrics(): Promise<MetricsWindow> {
-    const taken = this.requireProxy().take();
+    const taken = await this.op<{ windows: Record<'blue' | 'green', VersionMetrics>; firstGreenErrorAt?: number }>({ op: 'take' });
+    this.firstBad ??= taken.firstGreenErrorAt;
     const [greenBusiness, blueBusiness] = await Promise.all([
       this.green ? scrapeGauges(this.green.url, this.businessNames) : {},
       this.blue ? scrapeGauges(this.blue.url, this.businessNames) : {},
@@ -94,70 +124,46 @@ class LocalDriver implements Driver {
     const withBusiness = <T extends object>(figures: T, business: Record<string, number>) =>
       Object.keys(business).length > 0 ? { ...figures, business } : figures;
     return {
-      green: withBusiness(taken.green, greenBusiness),
-      ...(this.blue ? { blue: withBusiness(taken.blue, blueBusiness) } : {}),
+      green: withBusiness(taken.windows.green, greenBusiness),
+      ...(this.blue ? { blue: withBusiness(taken.windows.blue, blueBusiness) } : {}),
     };
   }
 
   async promote(): Promise<void> {
-    const proxy = this.requireProxy();
-    proxy.setWeight(100);
-    const blue = this.blue;
-    if (!blue) return;
-    const delayMs = (this.context.spec.deploy?.rollback?.scaleDownDelaySeconds ?? 0) * 1000;
-    // Blue stays warm for the scale-down delay, then leaves once its requests have finished.
-    const retire = async () => {
-      proxy.setUpstream('blue', undefined);
-      await proxy.drain('blue');
-      await blue.stop();
-      if (this.blue === blue) this.blue = undefined;
-    };
-    if (delayMs === 0) return retire();
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void retire();
-    }, delayMs);
-    timer.unref();
-    this.timers.add(timer);
+    const warmMs = (this.context.spec.deploy?.rollback?.scaleDownDelaySeconds ?? 0) * 1000;
+    this.runtime = await this.op({ op: 'promote', warmMs });
+    this.rolling = false;
   }
 
   async rollback(): Promise<void> {
-    const proxy = this.proxy;
-    const green = this.green;
-    if (proxy) {
-      proxy.setWeight(0);
-      proxy.setUpstream('green', undefined);
-      await proxy.drain('green');
-    }
-    await green?.stop();
+    if (!this.runtime) return;
+    const back = await this.op<RuntimeState & { firstGreenErrorAt?: number }>({ op: 'rollback' });
+    this.firstBad ??= back.firstGreenErrorAt;
+    this.runtime = back;
+    this.rolling = false;
   }
 
   /** When green first failed a request (for the drill); undefined when it never did. */
   firstBadAt(): number | undefined {
-    return this.proxy?.firstGreenErrorAt();
+    return this.firstBad;
   }
 
   endpoint(): string | undefined {
-    return this.proxy?.url;
+    return this.runtime?.url;
   }
 
+  /** `--serve`: the command stays until Ctrl-C, then stops the local service. */
   async serve(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return;
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (this.runtime) await this.op({ op: 'stop' }).catch(() => {});
+    this.runtime = undefined;
   }
 
+  /** Takes traffic off a green left mid-rollout, then lets go of the supervisor: what serves keeps serving. */
   async cleanup(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    await this.proxy?.close();
-    this.proxy = undefined;
-    await Promise.all([this.blue?.stop(), this.green?.stop()]);
-    this.blue = undefined;
-    this.green = undefined;
-  }
-
-  private requireProxy(): WeightedProxy {
-    if (!this.proxy) throw new Error('the proxy is not running (start was not called)');
-    return this.proxy;
+    if (!this.runtime) return;
+    if (this.rolling) await this.rollback().catch(() => {});
+    await this.op({ op: 'detach' }).catch(() => {});
+    this.runtime = undefined;
   }
 }

@@ -35,6 +35,8 @@ export interface WeightedProxy {
   setUpstream(role: Role, url: string | undefined): void;
   /** Percent of new requests sent to green. */
   setWeight(weight: number): void;
+  /** The drill: the fraction (0..1) of green's requests answered 500 on purpose from now on. */
+  setGreenErrorRate(rate: number): void;
   /** Each role's figures since the last call. */
   take(): Record<Role, VersionMetrics>;
   /** Resolves once no request to `role` is in flight. */
@@ -60,6 +62,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<WeightedPr
   let windows: Record<Role, Window> = { blue: emptyWindow(), green: emptyWindow() };
   let weight = 0;
   let firstGreenError: number | undefined;
+  let greenErrorRate = options.greenErrorRate ?? 0;
 
   const record = (role: Role, started: number, failed: boolean) => {
     const window = windows[role];
@@ -101,7 +104,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<WeightedPr
     };
     res.on('finish', () => finish(res.statusCode >= 500));
     res.on('close', () => finish(!res.writableFinished));
-    if (role === 'green' && options.greenErrorRate && random() < options.greenErrorRate) {
+    if (role === 'green' && greenErrorRate > 0 && random() < greenErrorRate) {
       req.resume();
       res
         .writeHead(500, { 'content-type': 'application/json' })
@@ -143,6 +146,9 @@ export async function startProxy(options: ProxyOptions = {}): Promise<WeightedPr
     },
     setWeight(value) {
       weight = Math.max(0, Math.min(100, value));
+    },
+    setGreenErrorRate(rate) {
+      greenErrorRate = Math.max(0, Math.min(1, rate));
     },
     take() {
       const taken = windows;
