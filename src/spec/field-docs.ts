@@ -144,6 +144,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'deploy.rollback': 'What happens when the analysis fails.',
   'deploy.rollback.automatic':
     'true: a failed analysis sends all traffic back to the old version at once; false: the rollout stops and waits for a person.',
+  'deploy.rollback.holdAt':
+    'With automatic: false, where traffic waits while a failed analysis is paused for `deploy promote` or `deploy rollback`: all on blue (default) or at the weight of the current step.',
   'deploy.rollback.scaleDownDelaySeconds': 'How long the old version stays warm after a promotion, so a rollback is instant, in seconds.',
   'deploy.kubernetes': 'For driver: kubernetes, where and how the service runs.',
   'deploy.kubernetes.namespace': 'The namespace of every object.',
