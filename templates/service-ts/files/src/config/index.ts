@@ -3,6 +3,7 @@
 // keys, the port.
 import { spec as defaultSpec } from './spec.js';
 import type { ServiceSpec, TierSpec } from './types.js';
+import type { AdmissionLimits } from '../serving/admission.js';
 
 export interface TierConfig {
   name: string;
@@ -63,7 +64,7 @@ export interface Config {
   /** How long SIGTERM waits for requests in flight. */
   shutdownGraceMs: number;
   /** Admission control of POST /v1/predict (load shedding): see admissionLimits(). */
-  admission: { maxInFlight: number; maxQueue: number; maxQueueWaitMs: number };
+  admission: AdmissionLimits;
   /** Open connections the server holds at most (MAX_CONNECTIONS). */
   maxConnections: number;
   /** The longest a client may take to send a whole request (REQUEST_READ_TIMEOUT_MS); its headers get half of it. */
