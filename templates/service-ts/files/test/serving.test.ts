@@ -102,7 +102,7 @@ function raw(port: number) {
 
 describe('admission control', () => {
   const limits = (maxInFlight: number, maxQueue: number, maxQueueWaitMs = 5000) => ({
-    config: { admission: { maxInFlight, maxQueue, maxQueueWaitMs } },
+    config: { admission: { maxInFlight, maxQueue, maxQueueWaitMs, maxEventLoopLagMs: Number.POSITIVE_INFINITY } },
   });
 
   it('refuses a request beyond the in-flight limit and its queue at once: 503, Retry-After, counted as shed', async () => {
