@@ -122,7 +122,7 @@ describe('shipshape validate', () => {
     expect(human.exitCode, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^scenario\s+expectation\s+expected\s+measured\s+baseline\s*$/m);
     expect(human.stdout).toMatch(/^llm-outage\s+fallbackRate\s+>= 50\S*\s+\S+\s+0\s+pass$/m);
-  }, 60_000);
+  }, 120_000);
 
   it('fails (exit 1) a service with its breaker and fallback taken out', async () => {
     const dir = project();
