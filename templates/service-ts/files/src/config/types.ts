@@ -80,7 +80,7 @@ export interface ServiceSpec {
     analysis?: { metrics: readonly { name: string; metric?: string; min?: number; max?: number }[] };
   } | null;
   monitoring: {
-    alerts?: { p95LatencyMs?: number };
+    alerts?: { burnRate?: boolean; errorRatePercent?: number; p95LatencyMs?: number; fallbackRatePercent?: number };
     drift?: { features: readonly string[]; method: 'psi' | 'ks'; threshold: number };
     predictionLogging?: { sampleRate: number };
   } | null;
