@@ -117,7 +117,8 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     const tiers = createTiers(config, loadExamples(config.examplesFile)).map((tier) =>
       fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, inWindow) : tier,
     );
-    app = createApp({ config, tiers, metrics: createMetrics(config, { defaultMetrics: false }) });
+    const metrics = createMetrics(config, { defaultMetrics: false });
+    app = createApp({ config, tiers, metrics });
     const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
     const url = `http://127.0.0.1:${port}/v1/predict`;
 
@@ -150,12 +151,26 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     let breakerOpenedAt: number | undefined;
     let breakerClosedAt: number | undefined;
     const running = app;
+    // Read from the breaker's transition counters as well as its state: on a starved machine this timer can fire
+    // too late to see a state that lasted a second.
+    const transitions = async (state: string) =>
+      (await metrics.breakerTransitions.get()).values.find((v) => v.labels['tier'] === fault?.target && v.labels['state'] === state)
+        ?.value ?? 0;
+    const seen = { open: 0, closed: 0 };
+    let reading = false;
     const watch = setInterval(() => {
-      if (!fault) return;
-      const state = running.router.breakerStates()[fault.target];
-      const at = performance.now() - started;
-      if (breakerOpenedAt === undefined && state === 'open' && at >= faultFrom) breakerOpenedAt = at;
-      if (breakerClosedAt === undefined && state === 'closed' && at >= Math.max(faultTo, breakerOpenedAt ?? 0)) breakerClosedAt = at;
+      if (!fault || reading) return;
+      reading = true;
+      void (async () => {
+        const [open, closed] = [await transitions('open'), await transitions('closed')];
+        const state = running.router.breakerStates()[fault.target];
+        const at = performance.now() - started;
+        if (breakerOpenedAt === undefined && (state === 'open' || open > seen.open) && at >= faultFrom) breakerOpenedAt = at;
+        if (breakerClosedAt === undefined && (state === 'closed' || closed > seen.closed) && at >= Math.max(faultTo, breakerOpenedAt ?? 0))
+          breakerClosedAt = at;
+        seen.open = open;
+        seen.closed = closed;
+      })().finally(() => (reading = false));
     }, 20);
     const results: { status: number; ms: number; fallback: boolean }[] = [];
     const calls: Promise<void>[] = [];
