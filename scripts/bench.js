@@ -100,52 +100,9 @@ try {
     rows.push(...(await benchPack()));
   }
 
-  // validate's proxy: the p50 it adds at 500 requests per second (direct and proxied runs interleaved), and how
-  // closely an injected latency is kept. In process, against a bare local upstream.
-  const { startFaultProxy, runLoad } = await import(join(root, 'dist', 'validate', 'index.js'));
-  const { createServer } = await import('node:http');
-  const upstream = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.end('{"ok":true}'));
-  });
-  await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
-  const proxy = await startFaultProxy({ upstream: upstreamUrl });
-  const p50 = async (url, rps, seconds) => {
-    const { samples } = await runLoad({ url, rps, durationSeconds: seconds, bodies: ['{"text":"hello"}'], connections: 50 });
-    const ok = samples.filter((sample) => sample.status === 200 && sample.ms !== undefined).map((sample) => sample.ms);
-    return median(ok);
-  };
-  try {
-    const direct = [];
-    const proxied = [];
-    for (let i = 0; i < 3; i++) {
-      direct.push(await p50(upstreamUrl, 500, 3));
-      proxied.push(await p50(proxy.url, 500, 3));
-    }
-    const added = median(proxied) - median(direct);
-    rows.push([
-      'validate proxy: added p50 at 500 rps',
-      `${added.toFixed(2)} ms`,
-      '',
-      added < 1 ? 'ok (target < 1 ms)' : 'OVER (target < 1 ms)',
-    ]);
-    const delayMs = 200;
-    proxy.setFault({ target: 'bench', type: 'latency', delayMs, rate: 1 });
-    const injected = (await p50(proxy.url, 20, 3)) - median(direct);
-    proxy.setFault(null);
-    const error = Math.abs(injected - delayMs);
-    const within = Math.max(5, delayMs * 0.05);
-    rows.push([
-      `validate proxy: injected latency (${delayMs} ms)`,
-      `${injected.toFixed(1)} ms`,
-      '',
-      error <= within ? `ok (within ${within} ms)` : `OVER (within ${within} ms)`,
-    ]);
-  } finally {
-    await proxy.close();
-    upstream.close();
-  }
+  // validate's proxy: the p50 it adds at 500 requests per second, and how closely an injected latency is kept.
+  const { benchValidateProxy } = await import('./bench-validate.js');
+  rows.push(...(await benchValidateProxy()));
 
   // The example's scenarios at full length, on a project generated and installed beforehand (its npm install is not
   // the bench's to time): BENCH_VALIDATE_PROJECT=/path/to/project.

@@ -4,12 +4,11 @@
  * unless it is a dry run. A file that exists and was not written by `runbook` is refused without
  * --force, before anything is written.
  */
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
 import { unifiedDiff } from '../text/diff.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
@@ -18,6 +17,7 @@ import { alertsOf } from './alerts.js';
 import { DASHBOARD_FILE, renderDashboard } from './dashboard.js';
 import { renderRules, renderRulesTests, RULES_FILE, RULES_TEST_FILE } from './rules.js';
 import { renderRunbook, RUNBOOK_FILE, type RunbookRecords } from './runbook.js';
+import { writeAllOrNothing } from './write-all.js';
 
 /** What every file `runbook` writes says about itself: a file without it is someone else's. */
 const SIGNATURE = /shipshape runbook/;
@@ -164,7 +164,8 @@ export function handoffDiff(plan: HandoffPlan): string {
 }
 
 /**
- * Writes every file, or none: a foreign file without --force stops the run before any write.
+ * Writes every file, or none: a foreign file without --force stops the run before any write, and
+ * a failure while writing leaves every file as it was (writeAllOrNothing).
  * Unchanged files are written too, so they are newer than the spec (status and check compare).
  */
 export async function applyHandoff(plan: HandoffPlan, force: boolean): Promise<HandoffFile[]> {
@@ -177,8 +178,7 @@ export async function applyHandoff(plan: HandoffPlan, force: boolean): Promise<H
       },
     );
   }
-  for (const file of plan.files) await mkdir(dirname(join(plan.root, file.path)), { recursive: true });
-  for (const file of plan.files) await writeFileAtomic(join(plan.root, file.path), file.content);
+  await writeAllOrNothing(plan.files.map((file) => ({ path: join(plan.root, file.path), content: file.content })));
   return plan.files;
 }
 

@@ -99,6 +99,31 @@ describe('shipshape validate', () => {
     expect(stage5?.evidence.map((line) => line.detail).join('\n')).toMatch(/but not llm-outage/);
   }, 60_000);
 
+  it('with --baseline runs the same load without the fault first, on a fresh service, and shows both', async () => {
+    const dir = project();
+    const args = ['validate', '--start', 'node service.mjs', '--scenario', 'llm-outage', '--baseline'];
+    const result = await runCli([...args, '--json'], { cwd: dir });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const outage = report(dir).scenarios[0]! as ReturnType<typeof report>['scenarios'][number] & {
+      baseline?: Record<string, unknown>;
+    };
+    // Without the fault the strong tier answers every request: no fallback, no breaker, nothing sent to the fault.
+    expect(outage.baseline).toMatchObject({ availability: 100, fallbackRate: 0, tiers: { strong: 40 } });
+    expect(outage.baseline).not.toHaveProperty('breakerOpenedAfterSeconds');
+    expect(outage.baseline).not.toHaveProperty('proxy');
+    // The verdicts judge the faulted pass, not the baseline.
+    expect(outage.measured?.['fallbackRate']).toBeGreaterThan(50);
+    expect(outage.verdicts!.every((verdict) => verdict.passed)).toBe(true);
+    // Each pass had a service of its own.
+    expect(pids(dir)).toHaveLength(2);
+    await expectAllGone(dir);
+
+    const human = await runCli(args, { cwd: dir });
+    expect(human.exitCode, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^scenario\s+expectation\s+expected\s+measured\s+baseline\s*$/m);
+    expect(human.stdout).toMatch(/^llm-outage\s+fallbackRate\s+>= 50\S*\s+\S+\s+0\s+pass$/m);
+  }, 120_000);
+
   it('fails (exit 1) a service with its breaker and fallback taken out', async () => {
     const dir = project();
     const result = await runCli(['validate', '--start', 'node service.mjs', '--scenario', 'llm-outage'], {

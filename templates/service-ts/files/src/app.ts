@@ -106,7 +106,7 @@ export function createApp(options: AppOptions): App {
   const metrics = options.metrics ?? createMetrics(config);
   const router = new Router(options.tiers, config, metrics, logger);
   const admission = new Admission(config.admission);
-  const business = new BusinessMetrics(metrics, config.businessMetrics);
+  const business = new BusinessMetrics(metrics, config.businessAggregations);
   const predictions = new Map<string, { label: string; tier: string }>();
   let inFlight = 0;
   /** Responses not yet sent: told to close their connection once draining begins. */
@@ -258,6 +258,7 @@ export function createApp(options: AppOptions): App {
     '/v1/feedback': { POST: feedback },
     '/metrics': {
       GET: async (_req, res) => {
+        business.refresh();
         const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);

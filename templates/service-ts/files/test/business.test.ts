@@ -1,7 +1,8 @@
-// The business metrics fed by POST /v1/feedback: how a metric's name says how it is summarised,
-// and the window, median, percentiles and fractions over the latest observations.
+// The business metrics fed by POST /v1/feedback: how each is summarised (the spec's
+// business.metric.aggregation, else a default from its name), and the window, median,
+// percentiles, fractions, last values and rates over the latest observations.
 import { describe, expect, it } from 'vitest';
-import { aggregateOf, BusinessMetrics, UnknownMetricError } from '../src/monitoring/business.js';
+import { aggregationFromName, BusinessMetrics, fedByCorrectness, UnknownMetricError } from '../src/monitoring/business.js';
 import { createMetrics, type Metrics } from '../src/monitoring/metrics.js';
 import { triageConfig } from './support/triage.js';
 
@@ -24,31 +25,86 @@ function setup(window?: number, names: string[] = [MEDIAN, ACCURACY]) {
   return { metrics, business: new BusinessMetrics(metrics, names, window) };
 }
 
-describe('aggregateOf', () => {
-  it('takes *accuracy and *precision metrics for the fraction of right labels', () => {
-    for (const name of ['routing_accuracy', 'accuracy', 'label_precision', 'precision', 'median_accuracy'])
-      expect(aggregateOf(name), name).toBe('fraction');
-  });
-
+describe('aggregationFromName (the default when the spec declares no business.metric.aggregation)', () => {
   it('takes median_, p90_, p95_ and p99_ metrics for that percentile', () => {
-    expect(aggregateOf('median_first_response_minutes')).toBe('median');
-    expect(aggregateOf('p90_handle_minutes')).toBe('p90');
-    expect(aggregateOf('p95_handle_minutes')).toBe('p95');
-    expect(aggregateOf('p99_handle_minutes')).toBe('p99');
+    expect(aggregationFromName('median_first_response_minutes')).toEqual({ kind: 'percentile', quantile: 0.5 });
+    expect(aggregationFromName('p90_handle_minutes')).toEqual({ kind: 'percentile', quantile: 0.9 });
+    expect(aggregationFromName('p95_handle_minutes')).toEqual({ kind: 'percentile', quantile: 0.95 });
+    expect(aggregationFromName('p99_handle_minutes')).toEqual({ kind: 'percentile', quantile: 0.99 });
   });
 
-  it('takes any other metric for the mean', () => {
+  it('takes any other metric, a fraction of right labels included, for the mean', () => {
     for (const name of [
+      'routing_accuracy',
+      'label_precision',
       'self_service_rate',
       'csat',
-      'accuracy_rate',
       'median',
       'minutes_median',
       'p50_minutes',
       'Median_minutes',
       'precision_at_5',
     ])
-      expect(aggregateOf(name), name).toBe('mean');
+      expect(aggregationFromName(name), name).toEqual({ kind: 'mean' });
+  });
+
+  it('feeds *accuracy and *precision metrics with right and wrong labels', () => {
+    for (const name of ['routing_accuracy', 'accuracy', 'label_precision', 'precision', 'median_accuracy'])
+      expect(fedByCorrectness(name), name).toBe(true);
+    for (const name of ['accuracy_rate', 'precision_at_5', 'csat']) expect(fedByCorrectness(name), name).toBe(false);
+  });
+});
+
+describe('BusinessMetrics with a declared aggregation (business.metric.aggregation)', () => {
+  it('takes the declared aggregation over the name: a median_ metric declared mean is the mean', () => {
+    const { metrics } = setup();
+    const business = new BusinessMetrics(metrics, { [MEDIAN]: { kind: 'mean' } });
+    for (const value of [10, 20, 90]) business.observe(MEDIAN, value);
+    expect(business.snapshot()).toEqual({ [MEDIAN]: 40 });
+    expect(business.aggregationOf(MEDIAN)).toEqual({ kind: 'mean' });
+  });
+
+  it('summarises a percentile at its declared quantile, by nearest rank', () => {
+    const { metrics } = setup();
+    const business = new BusinessMetrics(metrics, { csat: { kind: 'percentile', quantile: 0.25 } });
+    for (const value of [5, 1, 4, 2, 3, 8, 7, 6]) business.observe('csat', value);
+    expect(business.snapshot()).toEqual({ csat: 2 });
+  });
+
+  it('keeps the latest value with last', async () => {
+    const { metrics } = setup();
+    const business = new BusinessMetrics(metrics, { backlog_tickets: { kind: 'last' } });
+    for (const value of [40, 12, 31]) business.observe('backlog_tickets', value);
+    expect(await gauge(metrics, 'backlog_tickets')).toBe(31);
+  });
+
+  it('counts a rate as observations per second: since the start within the first hour, then over the last hour', async () => {
+    const { metrics } = setup();
+    let now = 0;
+    const business = new BusinessMetrics(metrics, { tickets_deflected: { kind: 'rate' } }, 1000, () => now);
+    // 30 observations in the first 10 seconds: 3 per second.
+    for (let i = 0; i < 30; i++) {
+      now = i * 300;
+      business.observe('tickets_deflected', 1);
+    }
+    now = 10_000;
+    expect(business.snapshot()['tickets_deflected']).toBeCloseTo(3);
+    // Nothing more for 50 s: the rate falls, and /metrics shows it once refreshed.
+    now = 60_000;
+    business.refresh();
+    expect(await gauge(metrics, 'tickets_deflected')).toBeCloseTo(0.5);
+    // Two hours on, the first observations are out of the window: one new one in the last hour.
+    now = 2 * 3_600_000;
+    business.observe('tickets_deflected', 1);
+    expect(business.snapshot()['tickets_deflected']).toBeCloseTo(1 / 3600);
+  });
+
+  it('reads its aggregations from the config, as the app does', () => {
+    const config = triageConfig();
+    const { metrics } = setup();
+    const business = new BusinessMetrics(metrics, config.businessAggregations);
+    expect(business.names).toEqual(config.businessMetrics);
+    expect(business.aggregationOf(MEDIAN)).toEqual({ kind: 'percentile', quantile: 0.5 });
   });
 });
 

@@ -276,6 +276,31 @@ describe('loadConfig: the environment', () => {
     expect(loadConfig({ ...env, SERVICE_VERSION: '1.4.2' }, spec).service.version).toBe('1.4.2');
   });
 
+  it('aggregates the business metric as business.metric.aggregation says, and by its name where it says nothing', () => {
+    const median = 'median_first_response_minutes';
+    const declaring = (extra: { aggregation: 'mean' | 'percentile' | 'rate' | 'last'; quantile?: number }): ServiceSpec => ({
+      ...spec,
+      business: { ...spec.business, metric: { ...spec.business.metric, ...extra } },
+    });
+    // Nothing declared: a median_ name is the median, an accuracy the mean of right labels.
+    expect(loadConfig(env, spec).businessAggregations).toEqual({
+      [median]: { kind: 'percentile', quantile: 0.5 },
+      routing_accuracy: { kind: 'mean' },
+    });
+    // Declared: the field wins over the name, for the business metric only.
+    expect(loadConfig(env, declaring({ aggregation: 'mean' })).businessAggregations).toEqual({
+      [median]: { kind: 'mean' },
+      routing_accuracy: { kind: 'mean' },
+    });
+    expect(loadConfig(env, declaring({ aggregation: 'percentile', quantile: 0.9 })).businessAggregations[median]).toEqual({
+      kind: 'percentile',
+      quantile: 0.9,
+    });
+    expect(loadConfig(env, declaring({ aggregation: 'rate' })).businessAggregations[median]).toEqual({ kind: 'rate' });
+    expect(loadConfig(env, declaring({ aggregation: 'last' })).businessAggregations[median]).toEqual({ kind: 'last' });
+    expect(Object.keys(loadConfig(env, spec).businessAggregations)).toEqual(loadConfig(env, spec).businessMetrics);
+  });
+
   it("loads this project's own spec once its variables are set", () => {
     const own: NodeJS.ProcessEnv = {};
     for (const tier of generatedSpec.models.tiers) {

@@ -163,7 +163,8 @@ describe('detectLanguage', () => {
     const long = 'Der Kunde schreibt, dass die Lieferung nicht angekommen ist. '.repeat(400);
     const started = performance.now();
     for (let i = 0; i < 100; i++) expect(detectLanguage(long)).toBe('de');
-    expect((performance.now() - started) / 100).toBeLessThan(2);
+    // Linear, not a regex that backtracks: a generous bound (about 2 ms a call on a quiet machine) that load cannot reach.
+    expect((performance.now() - started) / 100).toBeLessThan(250);
   });
 });
 

@@ -129,7 +129,6 @@ describe('tierPolicy: retries', () => {
     const t = tries();
     // Uncapped, an initial delay of 1 s would wait seconds between these tries.
     const policy = tierPolicy(httpTier, retry(4, 1000, 40), { onRetry: (_attempt, delayMs) => delays.push(delayMs) });
-    const started = performance.now();
     await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(TierError);
     expect(t.calls).toBe(4);
     expect(delays).toHaveLength(3);
@@ -137,24 +136,18 @@ describe('tierPolicy: retries', () => {
       expect(delay).toBeGreaterThanOrEqual(0);
       expect(delay).toBeLessThanOrEqual(40);
     }
-    for (let i = 1; i < t.calls; i++) {
-      const gap = t.started[i]! - t.ended[i - 1]!;
-      // What the backoff chose, give or take the timer's resolution, and never above the cap.
-      expect(gap).toBeGreaterThanOrEqual(delays[i - 1]! - 2);
-      expect(gap).toBeLessThanOrEqual(40 + 30);
-    }
-    expect(performance.now() - started).toBeLessThan(3 * 40 + 100);
+    // It really waited what the backoff chose (a timer never fires early; how late it fires is the machine's business).
+    for (let i = 1; i < t.calls; i++) expect(t.started[i]! - t.ended[i - 1]!).toBeGreaterThanOrEqual(delays[i - 1]! - 2);
   });
 
   it('waits initialDelayMs between tries with a fixed backoff', async () => {
     const t = tries();
-    const policy = tierPolicy(httpTier, retry(3, 30, 400, 'fixed'));
+    const delays: number[] = [];
+    const policy = tierPolicy(httpTier, retry(3, 30, 400, 'fixed'), { onRetry: (_attempt, delayMs) => delays.push(delayMs) });
     await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(TierError);
-    for (let i = 1; i < t.calls; i++) {
-      const gap = t.started[i]! - t.ended[i - 1]!;
-      expect(gap).toBeGreaterThanOrEqual(28);
-      expect(gap).toBeLessThanOrEqual(30 + 30);
-    }
+    expect(delays).toEqual([30, 30]);
+    // A timer never fires early; how late it fires is the machine's business.
+    for (let i = 1; i < t.calls; i++) expect(t.started[i]! - t.ended[i - 1]!).toBeGreaterThanOrEqual(28);
   });
 
   it('does not retry a try the caller aborted (TierError aborted)', async () => {
@@ -204,11 +197,12 @@ describe('tierPolicy: the per-try timeout', () => {
     const error = await failure(
       policy.execute(async (signal) => {
         seen = signal;
-        await sleep(400); // deaf to the signal
+        await sleep(5000); // deaf to the signal
         return 'late';
       }, never),
     );
-    expect(performance.now() - started).toBeLessThan(200);
+    // Long before the deaf try ends (bounds a busy machine cannot reach).
+    expect(performance.now() - started).toBeLessThan(2500);
     expect(error).toBeInstanceOf(TaskCancelledError);
     expect(reasonOf(error)).toBe('timeout');
     expect(outcomes).toEqual(['timeout']);
@@ -224,14 +218,15 @@ describe('tierPolicy: the per-try timeout', () => {
     const error = await failure(
       policy.execute(async () => {
         calls++;
-        await sleep(300);
+        await sleep(3000);
         return 'late';
       }, never),
     );
     expect(reasonOf(error)).toBe('timeout');
     expect(calls).toBe(2);
     expect(outcomes).toEqual(['timeout', 'timeout']);
-    expect(performance.now() - started).toBeLessThan(250);
+    // Two tries cut at 30 ms, not two of 3 s.
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 
   it('lets a try that answers in time through, and reports its duration', async () => {
@@ -279,14 +274,12 @@ describe('tierPolicy: the circuit breaker', () => {
     expect(states).toEqual(['open']);
 
     let called = false;
-    const started = performance.now();
     const error = await failure(
       policy.execute(async () => {
         called = true;
         return 'ok';
       }, never),
     );
-    expect(performance.now() - started).toBeLessThan(50);
     expect(called).toBe(false);
     expect(error).toBeInstanceOf(BrokenCircuitError);
     expect(reasonOf(error)).toBe('breaker-open');
@@ -360,9 +353,7 @@ describe('tierPolicy: the circuit breaker', () => {
     expect(policy.breakerState()).toBe('open');
     const calls = t.calls;
     outcomes.length = 0;
-    const started = performance.now();
     await expect(policy.execute(t.attempt, never)).rejects.toBeInstanceOf(BrokenCircuitError);
-    expect(performance.now() - started).toBeLessThan(45);
     expect(t.calls).toBe(calls);
     expect(outcomes).toEqual(['breaker-open']);
   });

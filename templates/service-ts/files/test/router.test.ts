@@ -366,19 +366,21 @@ describe('Router: the whole-request deadline', () => {
     const elapsed = performance.now() - started;
     expect(answer).toMatchObject({ tier: 'fast', fallback: 'lower-tier', fallbackReason: 'timeout', prediction: { label: 'billing' } });
     expect(elapsed).toBeGreaterThanOrEqual(145);
-    expect(elapsed).toBeLessThan(150 + 100);
+    // Not the tier's 5 s timeout (bounds a busy machine cannot reach).
+    expect(elapsed).toBeLessThan(2500);
     expect(await count(metrics, 'ai_fallbacks_total', { strategy: 'lower-tier', reason: 'timeout' })).toBe(1);
   });
 
   it('bounds the retries and their waits as well', async () => {
     const config = configWith({
-      resilience: { requestTimeoutMs: 150, retry: { maxAttempts: 5, backoff: 'fixed', initialDelayMs: 100, maxDelayMs: 100 } },
+      resilience: { requestTimeoutMs: 150, retry: { maxAttempts: 5, backoff: 'fixed', initialDelayMs: 1000, maxDelayMs: 1000 } },
       timeoutsMs: 5000,
     });
     const { router } = setup(says('billing', 0.5), fails('status'), config);
     const started = performance.now();
     expect(await router.route(ticket)).toMatchObject({ fallback: 'lower-tier', fallbackReason: 'timeout' });
-    expect(performance.now() - started).toBeLessThan(150 + 100);
+    // Not the 4 s of waits the retries would take.
+    expect(performance.now() - started).toBeLessThan(2500);
   });
 
   it('fails with NoAnswerError timeout when nothing can answer in time', async () => {
@@ -386,7 +388,7 @@ describe('Router: the whole-request deadline', () => {
     const { router } = setup(hangs, hangs, config);
     const started = performance.now();
     await expect(router.route(ticket)).rejects.toMatchObject({ name: 'NoAnswerError', reason: 'timeout' });
-    expect(performance.now() - started).toBeLessThan(100 + 100);
+    expect(performance.now() - started).toBeLessThan(2500); // not the tiers' 5 s
   });
 
   it('gives up without a fallback when the caller aborts', async () => {
@@ -396,7 +398,7 @@ describe('Router: the whole-request deadline', () => {
     setTimeout(() => caller.abort(), 30);
     const started = performance.now();
     await expect(router.route(ticket, caller.signal)).rejects.not.toBeInstanceOf(NoAnswerError);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(2500); // not the tiers' 5 s
     expect(await count(metrics, 'ai_fallbacks_total')).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import type { Config } from '../src/config/index.js';
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '../src/dev/fake-llm.js';
 import { createMetrics } from '../src/monitoring/metrics.js';
 import { loadExamples } from '../src/serving/examples.js';
+import { Admission } from '../src/serving/admission.js';
 import { createTiers } from '../src/serving/index.js';
 import { TierError, type ModelTier, type Prediction } from '../src/serving/tier.js';
 import { triageConfig } from './support/triage.js';
@@ -101,7 +102,7 @@ function raw(port: number) {
 
 describe('admission control', () => {
   const limits = (maxInFlight: number, maxQueue: number, maxQueueWaitMs = 5000) => ({
-    config: { admission: { maxInFlight, maxQueue, maxQueueWaitMs } },
+    config: { admission: { maxInFlight, maxQueue, maxQueueWaitMs, maxEventLoopLagMs: Number.POSITIVE_INFINITY } },
   });
 
   it('refuses a request beyond the in-flight limit and its queue at once: 503, Retry-After, counted as shed', async () => {
@@ -134,6 +135,26 @@ describe('admission control', () => {
     expect(await waited.json()).toMatchObject({ error: { reason: 'queue-timeout' } });
     expect(timedOut.fast.calls).toBe(1);
     await first;
+  });
+
+  it('sheds while its event loop lags past the limit (maxQueueWaitMs unless maxEventLoopLagMs says otherwise)', async () => {
+    const lagging = new Admission({ maxInFlight: 4, maxQueue: 4, maxQueueWaitMs: 50 });
+    const deaf = new Admission({ maxInFlight: 4, maxQueue: 4, maxQueueWaitMs: 50, maxEventLoopLagMs: Number.POSITIVE_INFINITY });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The loop held for 400 ms: the lag sampled next is at least 300 ms, however busy the machine (only more).
+      const until = performance.now() + 400;
+      while (performance.now() < until);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      expect(lagging.lag).toBeGreaterThan(50);
+      await expect(lagging.admit(new AbortController().signal)).rejects.toMatchObject({ reason: 'event-loop-lag' });
+      const release = await deaf.admit(new AbortController().signal);
+      expect(deaf.inFlight).toBe(1);
+      release();
+    } finally {
+      lagging.close();
+      deaf.close();
+    }
   });
 
   it('moves ai_requests_in_flight while a request is answered', async () => {

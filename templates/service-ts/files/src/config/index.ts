@@ -3,6 +3,8 @@
 // keys, the port.
 import { spec as defaultSpec } from './spec.js';
 import type { ServiceSpec, TierSpec } from './types.js';
+import type { AdmissionLimits } from '../serving/admission.js';
+import { aggregationFromName, type Aggregation } from '../monitoring/business.js';
 
 export interface TierConfig {
   name: string;
@@ -56,6 +58,11 @@ export interface Config {
   latencyBucketsMs: number[];
   /** business.metric and successCriteria[].metric: what POST /v1/feedback feeds. */
   businessMetrics: string[];
+  /**
+   * How each of them is aggregated: business.metric.aggregation (with business.metric.quantile)
+   * for the business metric; from its name where the spec declares none (see aggregationFromName).
+   */
+  businessAggregations: Record<string, Aggregation>;
   /** monitoring.drift.features */
   driftFeatures: string[];
   /** monitoring.predictionLogging.sampleRate: the share of predictions logged in full. */
@@ -68,7 +75,7 @@ export interface Config {
    */
   shutdownLingerMs: number;
   /** Admission control of POST /v1/predict (load shedding): see admissionLimits(). */
-  admission: { maxInFlight: number; maxQueue: number; maxQueueWaitMs: number };
+  admission: AdmissionLimits;
   /** Open connections the server holds at most (MAX_CONNECTIONS). */
   maxConnections: number;
   /** The longest a client may take to send a whole request (REQUEST_READ_TIMEOUT_MS); its headers get half of it. */
@@ -174,6 +181,19 @@ function admissionLimits(spec: ServiceSpec, env: NodeJS.ProcessEnv): Config['adm
   return { maxInFlight, maxQueue: maxInFlight, maxQueueWaitMs: Math.max(1, Math.round(spec.resilience.timeoutMs / 4)) };
 }
 
+/** Each business metric's aggregation: the business metric's as the spec declares it, the others' from their names. */
+function businessAggregations(spec: ServiceSpec): Record<string, Aggregation> {
+  const { name, aggregation, quantile } = spec.business.metric;
+  const result: Record<string, Aggregation> = {
+    [name]:
+      aggregation === undefined // business.metric.aggregation
+        ? aggregationFromName(name)
+        : { kind: aggregation, ...(aggregation === 'percentile' ? { quantile: quantile ?? 0.5 } : {}) }, // business.metric.quantile
+  };
+  for (const criterion of spec.business.successCriteria ?? []) result[criterion.metric] ??= aggregationFromName(criterion.metric);
+  return result;
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, max?: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -221,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSp
     },
     latencyBucketsMs: latencyBuckets(spec),
     businessMetrics: [...new Set([spec.business.metric.name, ...(spec.business.successCriteria ?? []).map((c) => c.metric)])],
+    businessAggregations: businessAggregations(spec),
     driftFeatures: [...(spec.monitoring?.drift?.features ?? [])],
     predictionLogSampleRate: spec.monitoring?.predictionLogging?.sampleRate ?? 0,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000),

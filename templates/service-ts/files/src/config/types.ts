@@ -46,7 +46,15 @@ export interface ServiceSpec {
   metadata: { name: string; description?: string; owner: string; team?: string; tier: number };
   business: {
     problem: string;
-    metric: { name: string; description?: string; baseline: number; target: number; direction: 'increase' | 'decrease' };
+    metric: {
+      name: string;
+      description?: string;
+      baseline: number;
+      target: number;
+      direction: 'increase' | 'decrease';
+      aggregation?: 'mean' | 'percentile' | 'rate' | 'last';
+      quantile?: number;
+    };
     successCriteria?: readonly { id: string; description?: string; metric: string; min?: number; max?: number }[];
     budget?: { costPerRequestUsd?: number; monthlyUsd?: number };
     expectedLoad?: { peakRps: number; dailyRequests: number };
@@ -72,7 +80,7 @@ export interface ServiceSpec {
     analysis?: { metrics: readonly { name: string; metric?: string; min?: number; max?: number }[] };
   } | null;
   monitoring: {
-    alerts?: { p95LatencyMs?: number };
+    alerts?: { burnRate?: boolean; errorRatePercent?: number; p95LatencyMs?: number; fallbackRatePercent?: number };
     drift?: { features: readonly string[]; method: 'psi' | 'ks'; threshold: number };
     predictionLogging?: { sampleRate: number };
   } | null;

@@ -2,7 +2,8 @@
 // OpenAI-compatible upstream per http tier that fails the way the scenario says (a local tier is
 // made to fail in process), real HTTP load at the scenario's rate, and the figures its
 // expectations name, judged by the expectations shipshape validate judges with (./expectations.ts). Only what holds on
-// a loaded machine is judged here: latency percentiles and "within N seconds" are for `shipshape validate`.
+// a loaded machine is judged here: latency percentiles and "within N seconds" are for `shipshape validate`, and so is
+// shedding on a lagging event loop.
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app.js';
 import { envVariable, loadConfig } from '../../src/config/index.js';
@@ -33,8 +34,8 @@ export function fakeFault(fault: ScenarioFault): Fault {
   return { type, rate, ...(status === undefined ? {} : { status }), ...(delayMs === undefined ? {} : { delayMs }) };
 }
 
-/** A local tier failing in process as `fault` says. */
-export function faultyTier(tier: ModelTier, fault: ScenarioFault, seed = 1): ModelTier {
+/** A local tier failing in process as `fault` says, while `active()` (the fault's after/for window). */
+export function faultyTier(tier: ModelTier, fault: ScenarioFault, seed = 1, active: () => boolean = () => true): ModelTier {
   // Seeded, so a scenario hits the same requests on every run.
   const hit = mulberry32(seed);
   const wait = (ms: number, signal: AbortSignal) =>
@@ -51,7 +52,8 @@ export function faultyTier(tier: ModelTier, fault: ScenarioFault, seed = 1): Mod
     model: tier.model,
     costPerRequestUsd: tier.costPerRequestUsd,
     async predict(text, signal) {
-      if (hit() >= fault.rate) return tier.predict(text, signal);
+      // Drawn for every call, in the window or not, so which calls are hit depends on the seed alone.
+      if (hit() >= fault.rate || !active()) return tier.predict(text, signal);
       switch (fault.type) {
         case 'error':
           throw new TierError(tier.name, 'status', `injected ${fault.status ?? 503}`, { status: fault.status ?? 503 });
@@ -87,11 +89,19 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
   try {
     const env: NodeJS.ProcessEnv = {};
     const fault = scenario.fault;
+    // The fault's window (fault.after, fault.for), in ms from the start of the load.
+    const faultFrom = (fault?.after ?? 0) * 1000;
+    const faultTo = fault?.for === undefined ? Number.POSITIVE_INFINITY : faultFrom + fault.for * 1000;
+    let started = Number.POSITIVE_INFINITY;
+    const inWindow = () => {
+      const at = performance.now() - started;
+      return at >= faultFrom && at < faultTo;
+    };
     let target: FakeLlm | undefined;
     for (const tier of spec.models.tiers) {
       if (tier.kind !== 'http') continue;
       const faulty = fault?.target === tier.name;
-      const fake = await startFakeLlm({ fault: faulty ? fakeFault(fault) : null, seed: 7 });
+      const fake = await startFakeLlm({ fault: faulty && faultFrom === 0 ? fakeFault(fault) : null, seed: 7 });
       fakes.push(fake);
       if (faulty) target = fake;
       const endpoint = envVariable(tier.endpoint);
@@ -99,11 +109,16 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
       if (endpoint) env[endpoint] = fake.url;
       if (key) env[key] = 'scenario-test-key';
     }
-    const config = { ...loadConfig(env, spec), port: 0, host: '127.0.0.1', logLevel: 'silent' };
+    const loaded = loadConfig(env, spec);
+    // Shedding on event-loop lag is left out: in process, the loop is shared with this load and the fakes, and on a
+    // busy machine it lags for reasons that are not the service's (serving.test.ts tests the shedding itself).
+    const admission = { ...loaded.admission, maxEventLoopLagMs: Number.POSITIVE_INFINITY };
+    const config = { ...loaded, admission, port: 0, host: '127.0.0.1', logLevel: 'silent' };
     const tiers = createTiers(config, loadExamples(config.examplesFile)).map((tier) =>
-      fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault) : tier,
+      fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, inWindow) : tier,
     );
-    app = createApp({ config, tiers, metrics: createMetrics(config, { defaultMetrics: false }) });
+    const metrics = createMetrics(config, { defaultMetrics: false });
+    app = createApp({ config, tiers, metrics });
     const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
     const url = `http://127.0.0.1:${port}/v1/predict`;
 
@@ -112,16 +127,50 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
       spec.models.tiers.findIndex((tier) => tier.name === fault?.target),
     );
     const body = JSON.stringify({ text: textReaching(spec, index) });
-    const seconds = Math.min(scenario.load.durationSeconds, Math.max(SCENARIO_SECONDS, scenario.expect.breakerOpensWithinSeconds ?? 0));
+    // Long enough for the breaker to open, and for it to close again after the fault when recovery is expected.
+    const recovery = scenario.expect.recoversWithinSeconds;
+    const seconds = Math.min(
+      scenario.load.durationSeconds,
+      Math.max(
+        SCENARIO_SECONDS,
+        faultFrom / 1000 + (scenario.expect.breakerOpensWithinSeconds ?? 0),
+        recovery === undefined || !Number.isFinite(faultTo) ? 0 : faultTo / 1000 + recovery,
+      ),
+    );
     const total = Math.max(1, Math.round(scenario.load.rps * seconds));
     const interval = 1000 / scenario.load.rps;
 
-    const started = performance.now();
+    started = performance.now();
+    const timers: NodeJS.Timeout[] = [];
+    if (target && fault) {
+      const faulty = target;
+      if (faultFrom > 0) timers.push(setTimeout(() => faulty.setFault(fakeFault(fault)), faultFrom));
+      if (Number.isFinite(faultTo)) timers.push(setTimeout(() => faulty.setFault(null), faultTo));
+    }
+    // The breaker as validate reads it from /metrics: opened after the fault began, closed again after it ended.
     let breakerOpenedAt: number | undefined;
+    let breakerClosedAt: number | undefined;
     const running = app;
+    // Read from the breaker's transition counters as well as its state: on a starved machine this timer can fire
+    // too late to see a state that lasted a second.
+    const transitions = async (state: string) =>
+      (await metrics.breakerTransitions.get()).values.find((v) => v.labels['tier'] === fault?.target && v.labels['state'] === state)
+        ?.value ?? 0;
+    const seen = { open: 0, closed: 0 };
+    let reading = false;
     const watch = setInterval(() => {
-      if (breakerOpenedAt === undefined && fault && running.router.breakerStates()[fault.target] === 'open')
-        breakerOpenedAt = performance.now();
+      if (!fault || reading) return;
+      reading = true;
+      void (async () => {
+        const [open, closed] = [await transitions('open'), await transitions('closed')];
+        const state = running.router.breakerStates()[fault.target];
+        const at = performance.now() - started;
+        if (breakerOpenedAt === undefined && (state === 'open' || open > seen.open) && at >= faultFrom) breakerOpenedAt = at;
+        if (breakerClosedAt === undefined && (state === 'closed' || closed > seen.closed) && at >= Math.max(faultTo, breakerOpenedAt ?? 0))
+          breakerClosedAt = at;
+        seen.open = open;
+        seen.closed = closed;
+      })().finally(() => (reading = false));
     }, 20);
     const results: { status: number; ms: number; fallback: boolean }[] = [];
     const calls: Promise<void>[] = [];
@@ -145,6 +194,7 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     }
     await Promise.all(calls);
     clearInterval(watch);
+    for (const timer of timers) clearTimeout(timer);
 
     const ok = results.filter((r) => r.status === 200);
     const latencies = results.map((r) => r.ms);
@@ -156,7 +206,8 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
       p50Ms: percentile(latencies, 0.5),
       p95Ms: percentile(latencies, 0.95),
       p99Ms: percentile(latencies, 0.99),
-      breakerOpenedAfterSeconds: breakerOpenedAt === undefined ? undefined : (breakerOpenedAt - started) / 1000,
+      breakerOpenedAfterSeconds: breakerOpenedAt === undefined ? undefined : (breakerOpenedAt - faultFrom) / 1000,
+      recoveredAfterSeconds: breakerClosedAt === undefined ? undefined : (breakerClosedAt - faultTo) / 1000,
       upstream: target ? { requests: target.requests, faulted: target.faulted } : undefined,
     };
   } finally {
