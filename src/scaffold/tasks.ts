@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { InterruptedError } from '../errors.js';
-import type { Pack, PackTask } from './types.js';
+import { taskCommand as display, type Pack, type PackTask } from './types.js';
 
 export interface TaskOutcome {
   name: string;
@@ -23,9 +23,6 @@ export interface TaskOutcome {
 
 const UNTRUSTED_REASON = 'pack from outside the bundled set: --trust runs its tasks';
 const EARLIER_FAILED_REASON = 'an earlier task failed';
-
-const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
-const display = (task: PackTask) => task.run.map(quote).join(' ');
 
 /** Runs one task; `onSpawn` hands the running child to the Ctrl-C handler. */
 async function runTask(
@@ -74,7 +71,12 @@ async function runTask(
 export async function runTasks(
   pack: Pack,
   root: string,
-  options: { trust: boolean; onOutput?: (chunk: string) => void },
+  options: {
+    trust: boolean;
+    onOutput?: (chunk: string) => void;
+    /** Called as each task ends, in order, before the next starts (the caller records progress). */
+    onOutcome?: (outcome: TaskOutcome) => Promise<void>;
+  },
 ): Promise<TaskOutcome[]> {
   const tasks = pack.manifest.tasks;
   if (!pack.trusted && !options.trust) {
@@ -94,13 +96,16 @@ export async function runTasks(
     for (const task of tasks) {
       if (interrupts > 0) throw new InterruptedError();
       if (outcomes.some((outcome) => outcome.status === 'failed')) {
-        outcomes.push({ name: task.name, command: display(task), status: 'skipped', reason: EARLIER_FAILED_REASON });
+        const skipped: TaskOutcome = { name: task.name, command: display(task), status: 'skipped', reason: EARLIER_FAILED_REASON };
+        outcomes.push(skipped);
+        await options.onOutcome?.(skipped);
         continue;
       }
       const { signal, ...outcome } = await runTask(task, root, options.onOutput, (killer) => (kill = killer));
       kill = undefined;
       if (interrupts > 0 || signal === 'SIGINT') throw new InterruptedError();
       outcomes.push(outcome);
+      await options.onOutcome?.(outcome);
     }
     return outcomes;
   } finally {

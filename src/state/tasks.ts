@@ -1,0 +1,45 @@
+/**
+ * `.shipshape/tasks.json`: the pack's post-generation tasks (`npm install`, ...) of the last
+ * `generate`, each with how it ended. Written before the first task runs (every task `pending`)
+ * and after each one ends, so a run cut short, by Ctrl-C or by a killed process, leaves a task
+ * that is not `ran` behind: `status` reads it and tells that stage 3 is not finished. One schema,
+ * for the writer (scaffold/run.ts) and the reader (stages/components.ts).
+ */
+import * as z from 'zod';
+
+export const TASKS_FILE = '.shipshape/tasks.json';
+
+export const TASK_STATES = ['pending', 'ran', 'failed', 'skipped', 'interrupted'] as const;
+
+export const tasksStateSchema = z.strictObject({
+  version: z.literal(1),
+  /** ISO 8601: when generate started the tasks. */
+  startedAt: z.string(),
+  tasks: z.array(
+    z.strictObject({
+      name: z.string(),
+      command: z.string(),
+      status: z.enum(TASK_STATES),
+      reason: z.string().optional(),
+    }),
+  ),
+});
+
+export type TasksState = z.infer<typeof tasksStateSchema>;
+
+export function serializeTasks(state: TasksState): string {
+  return `${JSON.stringify(tasksStateSchema.parse(state), null, 2)}\n`;
+}
+
+/** The tasks record from parsed JSON; an error message when it is not one (status reports it, never throws). */
+export function readTasksLeniently(value: unknown): { value: TasksState } | { error: string } {
+  const parsed = tasksStateSchema.safeParse(value);
+  if (parsed.success) return { value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { error: `${issue.path.join('.') || 'file'}: ${issue.message}` };
+}
+
+/** The first task of the record that did not finish: interrupted, or still pending (the process was killed). */
+export function unfinishedTask(state: TasksState): TasksState['tasks'][number] | undefined {
+  return state.tasks.find((task) => task.status === 'pending' || task.status === 'interrupted');
+}
