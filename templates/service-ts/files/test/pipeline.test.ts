@@ -163,7 +163,9 @@ describe('detectLanguage', () => {
     const long = 'Der Kunde schreibt, dass die Lieferung nicht angekommen ist. '.repeat(400);
     const started = performance.now();
     for (let i = 0; i < 100; i++) expect(detectLanguage(long)).toBe('de');
-    expect((performance.now() - started) / 100).toBeLessThan(2);
+    // A guard against a pathological (quadratic) reader, not a benchmark: generous enough for a
+    // machine under heavy load (a run at load average 23 took 9 ms a call).
+    expect((performance.now() - started) / 100).toBeLessThan(50);
   });
 });
 
