@@ -48,9 +48,14 @@ export class UserError extends Error {
 /** The user stopped us (Ctrl-C at a prompt). */
 export class InterruptedError extends Error {
   readonly exitCode = ExitCode.interrupted;
-  constructor() {
+  /** What the interrupt left on disk, when something was written ("nothing was written" otherwise). */
+  readonly outcome: string;
+  readonly hint: string | undefined;
+  constructor(outcome = 'nothing was written', hint?: string) {
     super('Interrupted');
     this.name = 'InterruptedError';
+    this.outcome = outcome;
+    this.hint = hint;
   }
 }
 

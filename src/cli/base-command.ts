@@ -50,7 +50,11 @@ export abstract class BaseCommand extends Command {
       this.printError(error.located, error.hint);
       this.exit(error.exitCode);
     }
-    if (error instanceof InterruptedError || error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
+    if (error instanceof InterruptedError) {
+      this.printError(`Interrupted: ${error.outcome}.`, error.hint);
+      this.exit(ExitCode.interrupted);
+    }
+    if (error.name === 'ExitPromptError' || error.name === 'AbortPromptError') {
       this.printError('Interrupted: nothing was written.');
       this.exit(ExitCode.interrupted);
     }

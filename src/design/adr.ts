@@ -6,7 +6,7 @@
 import Handlebars from 'handlebars';
 import type { PatternId, Spec } from '../spec/schema.js';
 import { PATTERNS_BY_ID, type Cost } from './catalog.js';
-import { alternatives, rankFailureModes, LEVEL_SCORE } from './recommend.js';
+import { alternatives, patternsInUse, rankFailureModes, LEVEL_SCORE } from './recommend.js';
 import { budgetTables, markdownTable, type Budget } from './tables.js';
 
 export const ADR_FILE = 'docs/adr/0001-architecture.md';
@@ -56,6 +56,14 @@ The spec lists no failure modes.
 {{else}}
 No patterns: the spec lists no failure modes to mitigate.
 {{/if}}
+{{#if configured}}
+
+Also configured by the spec, with no failure mode claiming them:
+
+{{#each configured}}
+- **{{pattern}}** ({{configures}}): {{summary}}
+{{/each}}
+{{/if}}
 
 \`\`\`mermaid
 {{diagram}}
@@ -103,13 +111,17 @@ const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') 
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
 const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
 
-/** The components as a Mermaid flowchart: client, pipeline, router, each tier behind its breaker, fallback, monitoring. */
+/**
+ * The components as a Mermaid flowchart: client, pipeline, router, each tier behind its breaker,
+ * fallback, monitoring. Drawn from the spec's sections, as the generated code is: a pattern
+ * named in architecture.patterns but not configured is not drawn.
+ */
 export function architectureDiagram(spec: Spec): string {
   const patterns = new Set((spec.architecture?.patterns ?? []).map((entry) => entry.pattern));
   const tiers = spec.models?.tiers ?? [];
   const strategy = spec.models?.routing?.strategy ?? (tiers.length > 1 ? 'cascade' : 'single');
-  const breaker = patterns.has('circuit-breaker') || spec.resilience?.circuitBreaker !== undefined;
-  const bulkhead = patterns.has('bulkhead') || spec.resilience?.bulkhead !== undefined;
+  const breaker = spec.resilience?.circuitBreaker !== undefined;
+  const bulkhead = spec.resilience?.bulkhead !== undefined;
   const fallback = spec.resilience?.fallback?.strategy;
   const lines = [
     'flowchart LR',
@@ -130,8 +142,8 @@ export function architectureDiagram(spec: Spec): string {
   }
   if (fallback) lines.push(`  fallback[${label(`Fallback: ${fallback}`)}]`);
   const watched = ['alerts'];
-  if (spec.monitoring?.drift || patterns.has('drift-monitoring')) watched.push('drift');
-  if (spec.monitoring?.predictionLogging || patterns.has('prediction-logging')) watched.push('prediction log');
+  if (spec.monitoring?.drift) watched.push('drift');
+  if (spec.monitoring?.predictionLogging) watched.push('prediction log');
   lines.push(`  pipeline -. metrics .-> monitoring[(${label(`Monitoring: ${watched.join(', ')}`)})]`);
   return `${lines.join('\n')}\n`;
 }
@@ -213,6 +225,9 @@ export function renderAdr(input: AdrInput): string {
       addresses: list(entry.addresses.map((id) => (byId.has(id) ? `${id} (${byId.get(id)!.kind})` : id))),
       summary: PATTERNS_BY_ID.get(entry.pattern)?.summary ?? '',
     })),
+    configured: [...patternsInUse(spec)]
+      .filter((pattern) => !chosen.has(pattern))
+      .map((pattern) => ({ pattern, configures: PATTERNS_BY_ID.get(pattern)!.configures, summary: PATTERNS_BY_ID.get(pattern)!.summary })),
     diagram: architectureDiagram(spec).trimEnd(),
     tables: budgetTables(spec, budget).map((table) => ({ title: table.title, markdown: markdownTable(table) })),
     patternCosts:

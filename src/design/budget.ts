@@ -14,6 +14,7 @@
  * A month is 30 days of dailyRequests.
  */
 import type { Spec, Tier } from '../spec/schema.js';
+import { fallbackGap, type FallbackGap } from './fallback.js';
 
 export const DAYS_PER_MONTH = 30;
 
@@ -151,8 +152,10 @@ export interface AvailabilityModel {
   fallback: 'lower-tier' | 'static' | 'cache' | undefined;
   /** Percent of requests answered when any failing tier on a request's path fails the request. */
   withoutFallback: number;
-  /** Percent of requests answered with the spec's fallback; undefined when it has none. */
+  /** Percent of requests answered with the spec's fallback; undefined when it has none, or one with nothing to answer. */
   withFallback: number | undefined;
+  /** Why the spec's fallback cannot answer (it then counts as none): see design/fallback.ts. */
+  fallbackGap: FallbackGap | undefined;
   slo: number;
 }
 
@@ -168,7 +171,9 @@ export interface AvailabilityModel {
  * if every tier that can answer it fails: A = 1 - (1 - a_0) x ... x (1 - a_n) over the worst-case
  * path. With a static or cache fallback the answer no longer depends on the tiers at all: whatever
  * they do, the fallback answers, so what is left is the fallback's own availability
- * (FALLBACK_AVAILABILITY).
+ * (FALLBACK_AVAILABILITY). Only a fallback that can answer counts (`fallbackGap`): a static
+ * fallback without a static answer, or a lower-tier or cache one without a tier to fall to and
+ * no static answer, fails the request like no fallback at all.
  *
  * Example (the reference spec): fast 99.99, strong 99.9, r = 0.35. Without fallback
  * 0.65 x 0.9999 + 0.35 x 0.9999 x 0.999 = 99.955%; with lower-tier 1 - 0.0001 x 0.001 = 99.99999%.
@@ -193,8 +198,11 @@ export function availabilityModel(spec: Spec, tierAvailability: Readonly<Record<
   });
 
   const fallback = spec.resilience?.fallback?.strategy;
+  const gap = fallbackGap(spec);
   let withFallback: number | undefined;
-  if (fallback === 'lower-tier') {
+  if (gap !== undefined) {
+    withFallback = undefined;
+  } else if (fallback === 'lower-tier') {
     const path = worstCasePath(spec);
     withFallback = path.length === 0 ? undefined : (1 - path.reduce((product, tier) => product * (1 - fraction(tier)), 1)) * 100;
   } else if (fallback !== undefined) {
@@ -205,6 +213,7 @@ export function availabilityModel(spec: Spec, tierAvailability: Readonly<Record<
     fallback,
     withoutFallback: served.length === 0 ? 100 : without * 100,
     withFallback,
+    fallbackGap: gap,
     slo: spec.slo.availability,
   };
 }

@@ -5,9 +5,10 @@
  * never replaced: every edit is `onlyIfAbsent`, made at the highest level that is absent, so a
  * partly filled section gets only its missing keys.
  */
-import type { FailureMode, FailureModeKind, Resilience, Scenario, Spec, Tier } from '../spec/schema.js';
+import type { FailureMode, FailureModeKind, PatternId, Resilience, Scenario, Spec, Tier } from '../spec/schema.js';
 import { ONCALL_PLACEHOLDER } from '../spec/placeholder.js';
 import { latencyBudget } from './budget.js';
+import { DEFAULT_STATIC_ANSWER, fallbackGap } from './fallback.js';
 
 /** The shape of `src/spec/edit.ts`'s SpecEdit: a value set at a path, unless one is there. */
 export interface DesignEdit {
@@ -16,6 +17,7 @@ export interface DesignEdit {
   onlyIfAbsent?: boolean;
 }
 
+type Models = NonNullable<Spec['models']>;
 type Deploy = NonNullable<Spec['deploy']>;
 type Monitoring = NonNullable<Spec['monitoring']>;
 type AnalysisMetric = NonNullable<Deploy['analysis']>['metrics'][number];
@@ -28,6 +30,16 @@ export const SCENARIO_SECONDS = 15;
 /** Used to size the breaker, the bulkhead and the scenarios when business.expectedLoad is absent. */
 export const ASSUMED_PEAK_RPS = 10;
 const ANALYSIS_ERROR_RATE = { min: 0.1, max: 5 };
+
+/**
+ * The models of a spec that has none (`init --models none`, "decide later"): one in-process tier,
+ * which needs no endpoint, key or money, so the generated service runs and passes its tests
+ * until the user picks real models.
+ */
+export const DEFAULT_MODELS: Models = {
+  tiers: [{ name: 'local', kind: 'local', model: 'keyword-router-v1', timeoutMs: 50, costPerRequestUsd: 0 }],
+  routing: { strategy: 'single' },
+};
 
 export const DEFAULT_RETRY = { maxAttempts: 2, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 400 } as const;
 
@@ -74,40 +86,71 @@ export function requestDeadline(p99Ms: number): number {
   return p99Ms >= TIMEOUT_STEP_MS ? Math.floor(p99Ms / TIMEOUT_STEP_MS) * TIMEOUT_STEP_MS : p99Ms;
 }
 
-function resilienceDefaults(spec: Spec, notes: string[]): Resilience {
-  const user = spec.resilience;
+/**
+ * The fallback: lower-tier when there is a tier to fall to, else static; and a static answer
+ * whenever the chain would otherwise have nothing to give (a fallback that cannot answer is no
+ * fallback: see fallback.ts).
+ */
+function fallbackDefaults(spec: Spec, timeoutMs: number, notes: string[]): NonNullable<Resilience['fallback']> {
   const tiers = spec.models?.tiers ?? [];
+  const wanted: NonNullable<Resilience['fallback']> = { strategy: tiers.length >= 2 ? 'lower-tier' : 'static' };
+  const fallback = fillAbsent(spec.resilience?.fallback, wanted);
+  if (fallbackGap({ ...spec, resilience: { timeoutMs, fallback } }) === undefined || fallback.static !== undefined) return fallback;
+  notes.push(
+    `resilience.fallback.static answers "${DEFAULT_STATIC_ANSWER.label}" when no tier can: make it the safe answer of your service (a queue a person watches, a reply that says so).`,
+  );
+  return { ...fallback, static: { ...DEFAULT_STATIC_ANSWER } };
+}
+
+/** The resilience section; a part whose pattern the user declined is left out (and the user's own never touched). */
+function resilienceDefaults(spec: Spec, declined: ReadonlySet<PatternId>, notes: string[]): Resilience {
+  const user = spec.resilience;
+  const chosen = new Set((spec.architecture?.patterns ?? []).map((entry) => entry.pattern));
+  // Declined, and no chosen pattern configures the same part.
+  const without = (...patterns: PatternId[]) => patterns.some((p) => declined.has(p)) && !patterns.some((p) => chosen.has(p));
   const rps = peakRps(spec);
   const p99Ms = spec.slo.latency.p99Ms;
-  const fallback = fillAbsent(user?.fallback, { strategy: tiers.length >= 2 ? ('lower-tier' as const) : ('static' as const) });
   const timeoutMs = user?.timeoutMs ?? requestDeadline(p99Ms);
+  const fallback = without('graceful-degradation') ? user?.fallback : fallbackDefaults(spec, timeoutMs, notes);
 
-  let retry: NonNullable<Resilience['retry']> = fillAbsent(user?.retry, { ...DEFAULT_RETRY });
-  const fits = (candidate: NonNullable<Resilience['retry']>) =>
-    latencyBudget({ ...spec, resilience: { timeoutMs, retry: candidate, fallback } }).worstCaseMs <= timeoutMs;
-  if (user?.retry?.maxAttempts === undefined && !fits(retry)) {
+  let retry: NonNullable<Resilience['retry']> | undefined = without('retry-with-backoff')
+    ? user?.retry
+    : fillAbsent(user?.retry, { ...DEFAULT_RETRY });
+  const budgetWith = (candidate: Resilience['retry']) =>
+    latencyBudget({ ...spec, resilience: { timeoutMs, ...(candidate ? { retry: candidate } : {}), ...(fallback ? { fallback } : {}) } })
+      .worstCaseMs;
+  const fits = (candidate: NonNullable<Resilience['retry']>) => budgetWith(candidate) <= timeoutMs;
+  if (retry && user?.retry?.maxAttempts === undefined && !fits(retry)) {
     retry = { ...retry, maxAttempts: 1 };
     notes.push(
       `resilience.retry.maxAttempts is 1: with ${DEFAULT_RETRY.maxAttempts} attempts the worst case would not fit the ${timeoutMs} ms deadline.`,
     );
   }
-  const worst = latencyBudget({ ...spec, resilience: { timeoutMs, retry, fallback } }).worstCaseMs;
+  const worst = budgetWith(retry);
   if (worst > timeoutMs) {
     notes.push(`The worst case (${worst} ms) does not fit the ${timeoutMs} ms deadline even so: lower a tier's timeoutMs.`);
   }
 
   const windowSeconds = user?.circuitBreaker?.windowSeconds ?? 30;
-  const circuitBreaker = {
-    failureRateThreshold: 0.5,
-    // Enough calls in the window that one unlucky second does not open it, few enough to open fast.
-    minimumRequests: clamp(Math.round((rps * windowSeconds) / 20), 10, 100),
-    windowSeconds,
-    halfOpenAfterSeconds: 15,
-  };
+  const circuitBreaker: Resilience['circuitBreaker'] = without('circuit-breaker')
+    ? user?.circuitBreaker
+    : {
+        failureRateThreshold: 0.5,
+        // Enough calls in the window that one unlucky second does not open it, few enough to open fast.
+        minimumRequests: clamp(Math.round((rps * windowSeconds) / 20), 10, 100),
+        windowSeconds,
+        halfOpenAfterSeconds: 15,
+      };
   // Little's law with headroom: requests in flight at peak when each takes up to p99.
   const maxConcurrent = user?.bulkhead?.maxConcurrent ?? Math.ceil(rps * (p99Ms / 1000) * 2);
-  const bulkhead = { maxConcurrent, maxQueue: maxConcurrent * 2 };
-  return { timeoutMs, retry, circuitBreaker, bulkhead, fallback };
+  const bulkhead = without('bulkhead', 'load-shedding') ? user?.bulkhead : { maxConcurrent, maxQueue: maxConcurrent * 2 };
+  return {
+    timeoutMs,
+    ...(retry ? { retry } : {}),
+    ...(circuitBreaker ? { circuitBreaker } : {}),
+    ...(bulkhead ? { bulkhead } : {}),
+    ...(fallback ? { fallback } : {}),
+  };
 }
 
 /** The tier a fault is injected into: the first remote one (faults go through the proxy in front of it). */
@@ -219,7 +262,7 @@ function businessAnalysisMetric(spec: Spec): AnalysisMetric {
   };
 }
 
-function deployDefaults(spec: Spec): Deploy {
+function deployDefaults(spec: Spec, declined: ReadonlySet<PatternId>): Deploy {
   const patterns = new Set((spec.architecture?.patterns ?? []).map((entry) => entry.pattern));
   return {
     strategy: patterns.has('canary') && !patterns.has('blue-green') ? 'canary' : 'blue-green',
@@ -234,38 +277,52 @@ function deployDefaults(spec: Spec): Deploy {
         businessAnalysisMetric(spec),
       ],
     },
-    rollback: { automatic: true, scaleDownDelaySeconds: 30 },
+    // Declining automated-rollback leaves the rollback to a person.
+    rollback: { automatic: !declined.has('automated-rollback'), scaleDownDelaySeconds: 30 },
   };
 }
 
-function monitoringDefaults(spec: Spec): Monitoring {
-  const drifts = (spec.failureModes ?? []).some((mode) => mode.kind === 'data-drift');
+function monitoringDefaults(spec: Spec, declined: ReadonlySet<PatternId>): Monitoring {
+  const drifts = (spec.failureModes ?? []).some((mode) => mode.kind === 'data-drift') && !declined.has('drift-monitoring');
   return {
     alerts: { burnRate: true, errorRatePercent: errorRateLimit(spec.slo.availability), p95LatencyMs: spec.slo.latency.p95Ms },
     ...(drifts ? { drift: { features: ['input_chars'], method: 'psi' as const, threshold: 0.2 } } : {}),
-    predictionLogging: { sampleRate: 0.1 },
+    ...(declined.has('prediction-logging') ? {} : { predictionLogging: { sampleRate: 0.1 } }),
   };
 }
 
 /**
  * The defaults for every later section, as the filled-in spec and the edits that make it. Each
  * section is derived from the spec as filled so far, so the scenarios see the breaker they test.
+ * A pattern the user `declined` (recommended, not taken) writes nothing: no breaker, no breaker
+ * scenario, no retry, and so on; the parts every service needs (the request deadline, a deploy
+ * strategy) stay, and the ADR lists them as configured.
  */
-export function planDefaults(spec: Spec): Defaults {
+export function planDefaults(spec: Spec, declined: readonly PatternId[] = []): Defaults {
   const notes: string[] = [];
   const edits: DesignEdit[] = [];
+  const refused = new Set(declined);
   if (!spec.business.expectedLoad) {
     notes.push(
       `business.expectedLoad is not set: the breaker, bulkhead and scenarios assume a peak of ${ASSUMED_PEAK_RPS} requests per second.`,
     );
   }
   let filled: Spec = spec;
-  const fill = <K extends 'resilience' | 'deploy' | 'monitoring' | 'handoff' | 'review'>(key: K, wanted: NonNullable<Spec[K]>) => {
+  const fill = <K extends 'models' | 'resilience' | 'deploy' | 'monitoring' | 'handoff' | 'review'>(
+    key: K,
+    wanted: NonNullable<Spec[K]>,
+  ) => {
     edits.push(...absentEdits(filled[key], wanted, [key]));
     filled = { ...filled, [key]: fillAbsent(filled[key], wanted) };
   };
 
-  fill('resilience', resilienceDefaults(filled, notes));
+  if (!spec.models) {
+    notes.push(
+      'models was not set (init --models none): design starts with one in-process tier, `local`, which needs no endpoint, key or budget, so the generated service runs as it is. Replace models.tiers when you choose your models.',
+    );
+    fill('models', DEFAULT_MODELS);
+  }
+  fill('resilience', resilienceDefaults(filled, refused, notes));
   const scenarios = newScenarios(filled, notes);
   if (scenarios.length > 0) {
     if (filled.scenarios === undefined) edits.push({ path: ['scenarios'], value: scenarios, onlyIfAbsent: true });
@@ -275,8 +332,8 @@ export function planDefaults(spec: Spec): Defaults {
       );
     filled = { ...filled, scenarios: [...(filled.scenarios ?? []), ...scenarios] };
   }
-  fill('deploy', deployDefaults(filled));
-  fill('monitoring', monitoringDefaults(filled));
+  fill('deploy', deployDefaults(filled, refused));
+  fill('monitoring', monitoringDefaults(filled, refused));
   const { metadata } = filled;
   // Nobody chose an on-call rotation yet: a placeholder that `check` flags (invented-contacts) until someone does.
   fill('handoff', { oncall: ONCALL_PLACEHOLDER, escalation: [metadata.owner] });

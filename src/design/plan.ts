@@ -79,7 +79,10 @@ export function planDesign(input: DesignInput): DesignPlan {
     ...(spec.architecture?.patterns ?? []),
     ...accepted.map((choice) => ({ pattern: choice.pattern, addresses: [...choice.addresses] })),
   ];
-  const defaults = planDefaults({ ...spec, architecture: { patterns } });
+  const defaults = planDefaults(
+    { ...spec, architecture: { patterns } },
+    rejected.map((choice) => choice.pattern),
+  );
   const edits: SpecEdit[] = [...architectureEdits(spec, accepted), ...defaults.edits];
   const { text, applied, skipped } = applyEdits(input.text, edits);
 

@@ -161,9 +161,39 @@ export function recommend(spec: Spec): Recommendations {
   return { failureModes, recommended, kept };
 }
 
-/** Catalog patterns that address a kind of failure the spec lists but are not among `chosen`. */
+/**
+ * The patterns the spec's own sections put to work, whether or not architecture.patterns names
+ * them: a cascade of two tiers is tiered-models, resilience.circuitBreaker a circuit breaker,
+ * and so on (the catalog's `configures`). output-validation is the generated code's, not the
+ * spec's, so only architecture.patterns names it.
+ */
+export function patternsInUse(spec: Spec): Set<PatternId> {
+  const used = new Set<PatternId>();
+  const tiers = spec.models?.tiers ?? [];
+  const strategy = spec.models?.routing?.strategy ?? (tiers.length > 1 ? 'cascade' : 'single');
+  const { resilience, deploy, monitoring } = spec;
+  const when = (condition: unknown, pattern: PatternId) => {
+    if (condition) used.add(pattern);
+  };
+  when(strategy === 'cascade' && tiers.length > 1, 'tiered-models');
+  when(resilience, 'orchestration-layer');
+  when(resilience?.timeoutMs, 'timeout');
+  when((resilience?.retry?.maxAttempts ?? 1) > 1, 'retry-with-backoff');
+  when(resilience?.circuitBreaker, 'circuit-breaker');
+  when(resilience?.bulkhead, 'bulkhead');
+  when(resilience?.bulkhead, 'load-shedding');
+  when(resilience?.fallback, 'graceful-degradation');
+  when(deploy?.strategy === 'blue-green', 'blue-green');
+  when(deploy?.strategy === 'canary', 'canary');
+  when(deploy?.rollback?.automatic, 'automated-rollback');
+  when(monitoring?.drift, 'drift-monitoring');
+  when(monitoring?.predictionLogging, 'prediction-logging');
+  return used;
+}
+
+/** Catalog patterns that address a kind of failure the spec lists but are neither among `chosen` nor in use by the spec. */
 export function alternatives(spec: Spec, chosen: Iterable<PatternId>): Alternative[] {
-  const taken = new Set(chosen);
+  const taken = new Set([...chosen, ...patternsInUse(spec)]);
   const modes = spec.failureModes ?? [];
   return PATTERNS.filter((pattern) => !taken.has(pattern.id)).flatMap((pattern) => {
     const couldAddress = modes.filter((mode) => pattern.addresses.includes(mode.kind)).map((mode) => mode.id);

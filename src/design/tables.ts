@@ -14,6 +14,7 @@ import {
   type CostModel,
   type LatencyBudget,
 } from './budget.js';
+import type { FallbackGap } from './fallback.js';
 
 export interface Table {
   title: string;
@@ -94,6 +95,14 @@ function costTable(cost: CostModel, spec: Spec): Table {
   return { title: 'Cost model', columns: ['item', 'value'], rows };
 }
 
+/** Why a fallback counts as none, in a table's note. */
+const FALLBACK_GAP_NOTES: Readonly<Record<FallbackGap, string>> = {
+  noStaticAnswer: 'it has no static answer',
+  noStaticText: 'its static answer has no text field',
+  noLowerTier: 'there is no lower tier and no static answer',
+  coldCache: 'a cache miss has no lower tier and no static answer',
+};
+
 function availabilityTable(model: AvailabilityModel): Table {
   const meets = (value: number) => (value >= model.slo ? 'meets' : 'below');
   const rows: string[][] = model.tiers.map((tier) => [
@@ -108,6 +117,8 @@ function availabilityTable(model: AvailabilityModel): Table {
       percent(model.withFallback),
       `${meets(model.withFallback)} the SLO of ${percent(model.slo)}`,
     ]);
+  } else if (model.fallback !== undefined && model.fallbackGap !== undefined) {
+    rows.push([`with ${model.fallback} fallback`, 'as without', `counted as none: ${FALLBACK_GAP_NOTES[model.fallbackGap]}`]);
   }
   return { title: 'Availability of the composition', columns: ['part', 'availability', 'note'], rows };
 }

@@ -98,6 +98,8 @@ export interface Field {
   placeholder?: string;
   /** Asked only when this holds for the answers before it. */
   when?: (draft: Draft) => boolean;
+  /** A check against the answers before it (the schema piece sees one value only); the problem, or undefined. */
+  against?: (value: unknown, draft: Draft) => string | undefined;
 }
 
 /** Any text made into a spec id: `My Service_2` -> `my-service-2`. */
@@ -320,6 +322,11 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     kind: 'number',
     schema: sloSchema.shape.latency.shape.p99Ms,
     default: (draft) => p95(draft) * 2,
+    // check's latency-order rule, asked at the source: no distribution has p95 above p99.
+    against: (value, draft) =>
+      typeof value === 'number' && value < p95(draft)
+        ? `must be at least the p95 latency (${p95(draft)} ms): a 99th percentile is never below the 95th`
+        : undefined,
   },
   {
     key: 'peakRps',

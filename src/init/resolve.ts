@@ -123,6 +123,7 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
   // judged as they would be and the missing list is complete in one go.
   const shadow: Draft = { ...draft };
   const missing: Field[] = [];
+  const conflicts: string[] = [];
   let prompted = false;
   let promptedKinds = false;
 
@@ -134,7 +135,7 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
     const fallback = field.default?.(shadow, context);
     if (value === undefined && !given && yes) value = fallback ?? field.placeholder;
     if (value === undefined && !given && asker && !(yes && field.optional)) {
-      value = await ask(asker, field, fallback);
+      value = await ask(asker, field, fallback, field.against && ((answer) => field.against!(answer, shadow)));
       prompted = true;
       if (field.key === 'failureModeKinds') promptedKinds = true;
     }
@@ -143,6 +144,8 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
       shadow[field.key] = fallback ?? field.placeholder;
       continue;
     }
+    const conflict = field.against?.(value, shadow);
+    if (conflict) conflicts.push(`--${field.flag} ${conflict}`);
     draft[field.key] = value;
     shadow[field.key] = value;
     // The lists are asked where they belong: criteria after the metric, details after the kinds.
@@ -155,6 +158,11 @@ export async function resolveAnswers(options: ResolveOptions): Promise<Resolved>
     }
   }
 
+  if (conflicts.length > 0) {
+    throw new UserError(conflicts.length === 1 ? conflicts[0]! : `invalid answers:\n  ${conflicts.join('\n  ')}`, {
+      hint: 'Fix the flag or --answers values so they agree with each other.',
+    });
+  }
   if (missing.length > 0) {
     const flags = missing.map((f) => `--${f.flag}`);
     // Said as the reason it is: under CI=true there may well be a terminal.

@@ -100,88 +100,87 @@ function writesOf(plan: Plan, manifest: ProjectManifest | undefined): Write[] {
   return writes;
 }
 
-/** Writes the plan into `root`; see the module comment for the guarantees. */
-export async function applyPlan(
-  root: string,
-  plan: Plan,
-  previous: ProjectManifest | undefined,
-  options: ApplyOptions = {},
-): Promise<ApplyResult> {
-  const writeTemp = options.writeTemp ?? writeTempFile;
-  const manifest = nextManifest(plan, previous, options.now ?? new Date());
-  const writes = writesOf(plan, manifest);
-  if (writes.length === 0) return { files: [], manifest: false, total: 0 };
+interface Temp {
+  temp: string;
+  target: string;
+  write: Write;
+}
 
-  const guard = new FolderGuard(root);
-  const createdFolders: string[] = [];
-  const temps: { temp: string; target: string; write: Write }[] = [];
-  const rollBack = async () => {
-    await Promise.all(temps.map(({ temp }) => unlink(temp).catch(() => {})));
-    for (const folder of createdFolders.reverse()) await rmdir(folder).catch(() => {});
-  };
-
-  try {
-    // The folders first, each checked on the way: a link out of the project stops everything.
-    for (const write of writes) {
-      // The render refuses such paths already; a plan is data, so apply checks again.
-      const rel = relative(root, resolve(root, write.path));
-      const outside = rel === '' || rel.startsWith('..') || isAbsolute(rel) || isAbsolute(write.path) ? 'leaves the project' : undefined;
-      const unsafe = outside ?? unsafePathReason(write.project ? write.path : write.path.replace(/^\.shipshape\//, ''));
-      if (unsafe) {
-        throw new UserError(`refusing to write ${JSON.stringify(write.path)}: the path ${unsafe}; nothing was changed`, {
-          hint: 'shipshape writes only inside the project, and never into .shipshape/ for a pack.',
-        });
-      }
-      let verdict = await guard.check(write.path);
-      if (verdict === 'missing') {
-        const segments = write.path.split('/').slice(0, -1);
-        for (let i = 1; i <= segments.length; i++) {
-          const folder = join(root, ...segments.slice(0, i));
-          try {
-            await mkdir(folder);
-            createdFolders.push(folder);
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(write.path, error);
-          }
-        }
-        guard.reset();
-        verdict = await guard.check(write.path);
-      }
-      if (verdict !== undefined) {
-        throw new UserError(`refusing to write ${write.path}: ${verdict}; nothing was changed`, {
-          hint: 'shipshape writes only inside the project; replace the link or file on the way with a folder.',
-        });
-      }
-      const target = join(root, write.path);
-      const existing = await lstat(target).catch(() => undefined);
-      if (existing && !existing.isFile()) {
-        const what = existing.isSymbolicLink() ? 'is a symbolic link' : existing.isDirectory() ? 'is a folder' : 'is not a regular file';
-        throw new UserError(`refusing to write ${write.path}: it ${what}; nothing was changed`, {
-          hint: 'Move it out of the way, then run generate again.',
-        });
-      }
-    }
-    for (const write of writes) {
-      const target = join(root, write.path);
-      const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      temps.push({ temp, target, write });
-    }
-    // Each temp is synced before its rename, which is what keeps a crash from leaving an empty file;
-    // overlapping the syncs keeps a pack of forty files from waiting for forty in a row. A batch
-    // settles whole before an error stops the rest, so the roll-back finds every temp it made.
-    for (let start = 0; start < temps.length; start += WRITE_BATCH) {
-      if (options.signal?.aborted) throw new InterruptedError();
-      const batch = temps.slice(start, start + WRITE_BATCH);
-      const outcomes = await Promise.allSettled(batch.map(({ temp, write }) => writeTemp(temp, write.content, write.mode)));
-      const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
-      if (failed !== -1) throw cannotWrite(batch[failed]!.write.path, (outcomes[failed] as PromiseRejectedResult).reason);
-    }
-    if (options.signal?.aborted) throw new InterruptedError();
-  } catch (error) {
-    await rollBack();
-    throw error;
+/** Refuses a path that leaves the project, or that a pack may not write (into .shipshape/). */
+function refuseUnsafePath(root: string, write: Write): void {
+  // The render refuses such paths already; a plan is data, so apply checks again.
+  const rel = relative(root, resolve(root, write.path));
+  const outside = rel === '' || rel.startsWith('..') || isAbsolute(rel) || isAbsolute(write.path) ? 'leaves the project' : undefined;
+  const unsafe = outside ?? unsafePathReason(write.project ? write.path : write.path.replace(/^\.shipshape\//, ''));
+  if (unsafe) {
+    throw new UserError(`refusing to write ${JSON.stringify(write.path)}: the path ${unsafe}; nothing was changed`, {
+      hint: 'shipshape writes only inside the project, and never into .shipshape/ for a pack.',
+    });
   }
+}
 
+/** Makes the folders a write needs, one segment at a time, recording each one made (for the roll-back). */
+async function makeFolders(root: string, write: Write, createdFolders: string[]): Promise<void> {
+  const segments = write.path.split('/').slice(0, -1);
+  for (let i = 1; i <= segments.length; i++) {
+    const folder = join(root, ...segments.slice(0, i));
+    try {
+      await mkdir(folder);
+      createdFolders.push(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(write.path, error);
+    }
+  }
+}
+
+/**
+ * Prepares every write's folder, each checked on the way: a link out of the project, or a target
+ * that is not a regular file, stops everything before a byte is written.
+ */
+async function prepareFolders(root: string, writes: readonly Write[], createdFolders: string[]): Promise<void> {
+  const guard = new FolderGuard(root);
+  for (const write of writes) {
+    refuseUnsafePath(root, write);
+    let verdict = await guard.check(write.path);
+    if (verdict === 'missing') {
+      await makeFolders(root, write, createdFolders);
+      guard.reset();
+      verdict = await guard.check(write.path);
+    }
+    if (verdict !== undefined) {
+      throw new UserError(`refusing to write ${write.path}: ${verdict}; nothing was changed`, {
+        hint: 'shipshape writes only inside the project; replace the link or file on the way with a folder.',
+      });
+    }
+    const existing = await lstat(join(root, write.path)).catch(() => undefined);
+    if (existing && !existing.isFile()) {
+      const what = existing.isSymbolicLink() ? 'is a symbolic link' : existing.isDirectory() ? 'is a folder' : 'is not a regular file';
+      throw new UserError(`refusing to write ${write.path}: it ${what}; nothing was changed`, {
+        hint: 'Move it out of the way, then run generate again.',
+      });
+    }
+  }
+}
+
+/**
+ * Writes every temp file. Each temp is synced before its rename, which is what keeps a crash from
+ * leaving an empty file; overlapping the syncs keeps a pack of forty files from waiting for forty
+ * in a row. A batch settles whole before an error stops the rest, so the roll-back finds every
+ * temp it made.
+ */
+async function writeTemps(temps: readonly Temp[], writeTemp: TempWriter, signal: AbortSignal | undefined): Promise<void> {
+  for (let start = 0; start < temps.length; start += WRITE_BATCH) {
+    if (signal?.aborted) throw new InterruptedError();
+    const batch = temps.slice(start, start + WRITE_BATCH);
+    const outcomes = await Promise.allSettled(batch.map(({ temp, write }) => writeTemp(temp, write.content, write.mode)));
+    const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    if (failed !== -1) throw cannotWrite(batch[failed]!.write.path, (outcomes[failed] as PromiseRejectedResult).reason);
+  }
+  if (signal?.aborted) throw new InterruptedError();
+}
+
+/** Renames the temps into place, in order (the manifest last); a failure says what was already written. */
+async function renameIntoPlace(temps: readonly Temp[]): Promise<void> {
   const renamed: string[] = [];
   for (const [i, { temp, target, write }] of temps.entries()) {
     try {
@@ -196,6 +195,34 @@ export async function applyPlan(
       });
     }
   }
+}
+
+/** Writes the plan into `root`; see the module comment for the guarantees. */
+export async function applyPlan(
+  root: string,
+  plan: Plan,
+  previous: ProjectManifest | undefined,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
+  const manifest = nextManifest(plan, previous, options.now ?? new Date());
+  const writes = writesOf(plan, manifest);
+  if (writes.length === 0) return { files: [], manifest: false, total: 0 };
+
+  const createdFolders: string[] = [];
+  const temps: Temp[] = writes.map((write) => {
+    const target = join(root, write.path);
+    return { temp: join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`), target, write };
+  });
+  try {
+    await prepareFolders(root, writes, createdFolders);
+    await writeTemps(temps, options.writeTemp ?? writeTempFile, options.signal);
+  } catch (error) {
+    // Before any rename: the temps and the folders made for them go, and the project is as it was.
+    await Promise.all(temps.map(({ temp }) => unlink(temp).catch(() => {})));
+    for (const folder of createdFolders.reverse()) await rmdir(folder).catch(() => {});
+    throw error;
+  }
+  await renameIntoPlace(temps);
   return {
     files: writes.filter((write) => write.project).map((write) => write.path),
     manifest: manifest !== undefined,

@@ -91,4 +91,9 @@ export function registerHelpers(env: Env): void {
       throw new HelperError(options.name, 1, options.loc, 'takes a number of spaces to indent by');
     return JSON.stringify(value, null, indent);
   });
+  // {{#unless (eq a b)}}: strict equality, for lists that must not repeat a value.
+  env.registerHelper('eq', (...args: unknown[]) => {
+    const { values } = split(args);
+    return values[0] === values[1];
+  });
 }

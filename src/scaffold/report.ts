@@ -90,15 +90,26 @@ export function formatGenerate(report: GenerateReport, paint: Paint): { out: str
   );
   out += `\n${paint.bold(`${report.pack.name} ${report.pack.version}`)}: ${counts.join(', ') || 'no files'}\n`;
 
-  const notes: string[] = [];
-  if (report.dryRun) notes.push('Dry run: nothing was written.');
-  else if (!report.written) notes.push('Everything was already up to date: nothing was written.');
-  if (report.summary.conflict > 0) {
-    notes.push(
-      report.dryRun
-        ? 'Some files are in conflict: see the reasons above (--force overwrites hand-edited managed files).'
-        : 'Some files are in conflict: resolve them (see the reasons above), then run `shipshape generate` again.',
-    );
+  return { out, notes: summaryNotes(report) };
+}
+
+/** What happened, said once: a dry run (and its conflicts), conflicts (with or without other writes), or nothing to do. */
+function summaryNotes(report: GenerateReport): string[] {
+  const conflicts = report.summary.conflict;
+  if (report.dryRun) {
+    return conflicts > 0
+      ? [
+          'Dry run: nothing was written.',
+          'Some files are in conflict: see the reasons above (--force overwrites hand-edited managed files).',
+        ]
+      : ['Dry run: nothing was written.'];
   }
-  return { out, notes };
+  if (conflicts > 0) {
+    const inConflict = `${conflicts} file${conflicts === 1 ? ' is' : 's are'} in conflict`;
+    const written = report.written ? 'The other changes were written, but ' : 'Nothing was written: ';
+    return [
+      `${written}${inConflict}. Resolve ${conflicts === 1 ? 'it' : 'them'} (see the reasons above), then run \`shipshape generate\` again.`,
+    ];
+  }
+  return report.written ? [] : ['Everything was already up to date: nothing was written.'];
 }

@@ -7,7 +7,11 @@
 import { MANIFEST_FILE } from '../state/manifest.js';
 import { listOf } from '../text/list.js';
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic.js';
+import { readTasksLeniently, serializeTasks, TASKS_FILE, type TasksState } from '../state/tasks.js';
+import type { Spec } from '../spec/schema.js';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
@@ -15,7 +19,7 @@ import { loadValidSpec } from '../spec/load.js';
 import { specSchema } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { compareVersions, parseVersion } from '../text/semver.js';
-import { applyPlan, type TempWriter } from './apply.js';
+import { applyPlan, type ApplyResult, type TempWriter } from './apply.js';
 import { readProjectManifest } from './manifest.js';
 import { gitMergeFile, type Merger } from './merge.js';
 import { resolvePack, templateOf } from './pack.js';
@@ -25,7 +29,7 @@ import { loadPrecompiled } from './precompiled.js';
 import { renderContext, renderPack } from './render.js';
 import { readProjectState } from './state.js';
 import type { TaskOutcome } from './tasks.js';
-import { type Pack, type PackSource, type Plan, type ProjectManifest, type ConflictStyle } from './types.js';
+import { taskCommand, type Pack, type PackSource, type Plan, type ProjectManifest, type ConflictStyle } from './types.js';
 
 export interface GenerateOptions {
   cwd: string;
@@ -128,10 +132,18 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
   }
 }
 
-async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const interrupted = () => {
-    if (options.signal?.aborted) throw new InterruptedError();
-  };
+/** What generate works from: the spec, the project it is in, its manifest, and the pack. */
+interface Inputs {
+  specFile: string;
+  display: (path: string) => string;
+  spec: Spec;
+  root: string;
+  previous: ProjectManifest | undefined;
+  pack: Pack;
+}
+
+/** Finds and loads the spec, resolves the pack (from --template or the manifest), and holds the project to it. */
+async function resolveInputs(options: GenerateOptions): Promise<Inputs> {
   const specFile = await locateSpec(options);
   const display = (path: string) => displayPath(path, options.cwd);
   const { spec } = await loadValidSpec(specFile, display(specFile), 'generate');
@@ -149,19 +161,26 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
     },
   );
   checkVersion(pack, previous, options.upgrade);
+  requireSections(pack, spec, display(specFile));
+  return { specFile, display, spec, root, previous, pack };
+}
 
+/** The spec sections the pack needs, present, or a UserError that says to run design. */
+function requireSections(pack: Pack, spec: Spec, specName: string): void {
   const missing = pack.manifest.requires.filter((section) => (spec as Record<string, unknown>)[section] === undefined);
-  if (missing.length > 0) {
-    throw new UserError(
-      `the pack ${pack.manifest.name} needs the spec section${missing.length === 1 ? '' : 's'} ${listOf(missing)}, which ${display(specFile)} does not have`,
-      {
-        file: display(specFile),
-        hint: 'Run `shipshape design`: it fills in the later sections with defaults derived from the spec. Then run generate again.',
-      },
-    );
-  }
-  interrupted();
+  if (missing.length === 0) return;
+  throw new UserError(
+    `the pack ${pack.manifest.name} needs the spec section${missing.length === 1 ? '' : 's'} ${listOf(missing)}, which ${specName} does not have`,
+    {
+      file: specName,
+      hint: 'Run `shipshape design`: it fills in the later sections with defaults derived from the spec. Then run generate again.',
+    },
+  );
+}
 
+/** Renders the pack in memory and plans every file against what is on disk. */
+async function planProject(inputs: Inputs, options: GenerateOptions, interrupted: () => void): Promise<Plan> {
+  const { pack, spec, root, previous } = inputs;
   const context = renderContext(spec, pack.manifest, options.version ?? shipshapeVersion(), SECTIONS);
   const precompiled = await loadPrecompiled(pack);
   const rendered = await renderPack(pack, context, { cwd: options.cwd, ...(precompiled ? { precompiled } : {}) });
@@ -171,31 +190,105 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
     rendered.filter((file) => file.ownership === 'merged').map((file) => file.path),
   );
   interrupted();
-  const plan = await planGeneration(
+  return planGeneration(
     {
       pack: { name: pack.manifest.name, version: pack.manifest.version, source: recordedSource(pack.source, root) },
-      specHash: specHash(readFileSync(specFile)),
+      specHash: specHash(readFileSync(inputs.specFile)),
       rendered,
       previous,
       state,
     },
     { force: options.force, conflict: options.conflict, merge: options.merge ?? gitMergeFile },
   );
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** What apply left on disk, for the message of an interrupt after it. */
+function writtenSummary(applied: ApplyResult): string {
+  if (applied.total === 0) return 'the project was already up to date';
+  const files = applied.files.length > 0 ? count(applied.files.length, 'file') : undefined;
+  return `wrote ${[files, applied.manifest ? MANIFEST_FILE : undefined].filter(Boolean).join(' and ') || "shipshape's own files"}`;
+}
+
+/** The tasks record of the last generate, if there is a readable one: it only ever saves work. */
+async function readPreviousTasks(root: string): Promise<TasksState | undefined> {
+  try {
+    const read = readTasksLeniently(JSON.parse(await readFile(join(root, TASKS_FILE), 'utf8')));
+    return 'value' in read ? read.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the pack's tasks (`npm install`, ...) after the files are written, recording each one's
+ * end in .shipshape/tasks.json. Ctrl-C stops the running task: the interrupt then says what was
+ * written and which task did not finish, and the record tells `status` so.
+ */
+async function runPackTasks(inputs: Inputs, options: GenerateOptions, applied: ApplyResult): Promise<TaskOutcome[]> {
+  const { runTasks } = await import('./tasks.js');
+  const { pack, root } = inputs;
+  const record: TasksState = {
+    version: 1,
+    startedAt: (options.now ?? new Date()).toISOString(),
+    tasks: pack.manifest.tasks.map((task) => ({ name: task.name, command: taskCommand(task), status: 'pending' })),
+  };
+  const previous = await readPreviousTasks(root);
+  const save = () => writeFileAtomic(join(root, TASKS_FILE), serializeTasks(record));
+  await save();
+  let ended = 0;
+  try {
+    return await runTasks(pack, root, {
+      trust: options.trust,
+      ...(options.onTaskOutput ? { onOutput: options.onTaskOutput } : {}),
+      ...(previous ? { previous } : {}),
+      onOutcome: async (outcome) => {
+        record.tasks[ended++] = {
+          name: outcome.name,
+          command: outcome.command,
+          status: outcome.status,
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+          ...(outcome.inputs ? { inputs: outcome.inputs } : {}),
+        };
+        await save();
+      },
+    });
+  } catch (error) {
+    const task = record.tasks[ended];
+    if (!(error instanceof InterruptedError || options.signal?.aborted) || !task) throw error;
+    task.status = 'interrupted';
+    await save();
+    const rest = record.tasks.length - ended - 1;
+    throw new InterruptedError(
+      `${writtenSummary(applied)}, but the task "${task.name}" (${task.command}) did not finish${rest > 0 ? ` and ${count(rest, 'later task')} did not run` : ''}`,
+      'Run `shipshape generate` again to finish the tasks (the files are already in place), or run the command yourself in the project.',
+    );
+  }
+}
+
+async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const interrupted = () => {
+    if (options.signal?.aborted) throw new InterruptedError();
+  };
+  const inputs = await resolveInputs(options);
+  interrupted();
+  const plan = await planProject(inputs, options, interrupted);
   const conflicts = plan.entries.some((entry) => entry.action === 'conflict');
   const result: GenerateResult = {
-    root,
-    spec: display(specFile),
+    root: inputs.root,
+    spec: inputs.display(inputs.specFile),
     dryRun: options.dryRun,
     plan,
     written: false,
     files: [],
     tasks: [],
-    manifestPath: resolve(root, MANIFEST_FILE),
+    manifestPath: resolve(inputs.root, MANIFEST_FILE),
     exitCode: conflicts ? 1 : 0,
   };
   if (options.dryRun) return result;
 
-  const applied = await applyPlan(root, plan, previous, {
+  const applied = await applyPlan(inputs.root, plan, inputs.previous, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.writeTemp ? { writeTemp: options.writeTemp } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -203,11 +296,7 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
   result.written = applied.total > 0;
   result.files = applied.files;
   if (options.tasks) {
-    const { runTasks } = await import('./tasks.js');
-    result.tasks = await runTasks(pack, root, {
-      trust: options.trust,
-      ...(options.onTaskOutput ? { onOutput: options.onTaskOutput } : {}),
-    });
+    result.tasks = await runPackTasks(inputs, options, applied);
     if (result.tasks.some((task) => task.status === 'failed')) result.exitCode = 1;
   }
   return result;

@@ -5,15 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { InterruptedError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
-import { readTasksState, TASKS_FILE, type TasksState } from '../state/tasks.js';
+import { type InputHashes, type TasksState } from '../state/tasks.js';
 import { listOf } from '../text/list.js';
-import type { Pack, PackTask } from './types.js';
+import { taskCommand as display, type Pack, type PackTask } from './types.js';
 
 export interface TaskOutcome {
   name: string;
@@ -25,17 +24,16 @@ export interface TaskOutcome {
   exitCode?: number;
   /** What the task printed, standard output and error interleaved (absent when skipped). */
   output?: string;
+  /** A task with inputs that ran, or was skipped as up to date: the hashes of its inputs then. */
+  inputs?: InputHashes;
 }
 
 const UNTRUSTED_REASON = 'pack from outside the bundled set: --trust runs its tasks';
 const EARLIER_FAILED_REASON = 'an earlier task failed';
 
-const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
-const display = (task: PackTask) => task.run.map(quote).join(' ');
-
 /** The sha256 of each input file as it is now; null for one that does not exist. */
-async function hashInputs(root: string, inputs: readonly string[]): Promise<Record<string, string | null>> {
-  const hashes: Record<string, string | null> = {};
+async function hashInputs(root: string, inputs: readonly string[]): Promise<InputHashes> {
+  const hashes: InputHashes = {};
   for (const input of inputs) {
     const content = await readFile(join(root, input)).catch(() => undefined);
     hashes[input] = content === undefined ? null : createHash('sha256').update(content).digest('hex');
@@ -43,39 +41,29 @@ async function hashInputs(root: string, inputs: readonly string[]): Promise<Reco
   return hashes;
 }
 
-const sameHashes = (a: Record<string, string | null>, b: Record<string, string | null>) =>
+const sameHashes = (a: InputHashes, b: InputHashes) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([path, hash]) => b[path] === hash);
 
 /**
  * Why a task with inputs need not run again (its command and inputs as after its last successful
  * run, its outputs there), or undefined when it must run.
  */
-async function upToDate(task: PackTask, root: string, state: TasksState): Promise<string | undefined> {
-  const record = state.tasks[task.name];
-  if (!task.inputs || task.inputs.length === 0 || !record || record.command !== display(task)) return undefined;
+async function upToDate(
+  task: PackTask,
+  root: string,
+  previous: TasksState | undefined,
+): Promise<{ reason: string; inputs: InputHashes } | undefined> {
+  const record = previous?.tasks.find(
+    (entry) => entry.name === task.name && entry.inputs && (entry.status === 'ran' || entry.status === 'skipped'),
+  );
+  if (!task.inputs || task.inputs.length === 0 || !record?.inputs || record.command !== display(task)) return undefined;
   const outputs = task.outputs ?? [];
   if (outputs.some((output) => !existsSync(join(root, output)))) return undefined;
   if (!sameHashes(await hashInputs(root, task.inputs), record.inputs)) return undefined;
-  return `${listOf(task.inputs)} unchanged since it last ran${outputs.length > 0 ? `, ${listOf(outputs)} there` : ''}`;
-}
-
-async function readState(root: string): Promise<TasksState> {
-  try {
-    return readTasksState(JSON.parse(await readFile(join(root, TASKS_FILE), 'utf8')));
-  } catch {
-    return { version: 1, tasks: {} };
-  }
-}
-
-/** Best effort: a record that cannot be written only means the task runs again next time. */
-async function saveState(root: string, state: TasksState): Promise<void> {
-  const file = join(root, TASKS_FILE);
-  try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
-  } catch {
-    // Read-only project or full disk: the tasks ran; only the shortcut is lost.
-  }
+  return {
+    reason: `${listOf(task.inputs)} unchanged since it last ran${outputs.length > 0 ? `, ${listOf(outputs)} there` : ''}`,
+    inputs: record.inputs,
+  };
 }
 
 /** Runs one task; `onSpawn` hands the running child to the Ctrl-C handler. */
@@ -125,7 +113,14 @@ async function runTask(
 export async function runTasks(
   pack: Pack,
   root: string,
-  options: { trust: boolean; onOutput?: (chunk: string) => void },
+  options: {
+    trust: boolean;
+    onOutput?: (chunk: string) => void;
+    /** Called as each task ends, in order, before the next starts (the caller records progress). */
+    onOutcome?: (outcome: TaskOutcome) => Promise<void>;
+    /** The record of the last generate: a task whose inputs are unchanged since it ran is skipped. */
+    previous?: TasksState;
+  },
 ): Promise<TaskOutcome[]> {
   const tasks = pack.manifest.tasks;
   if (!pack.trusted && !options.trust) {
@@ -140,33 +135,29 @@ export async function runTasks(
     kill?.(interrupts === 1 ? 'SIGINT' : 'SIGKILL');
   };
   process.on('SIGINT', onSigint);
-  const state = await readState(root);
   try {
     const outcomes: TaskOutcome[] = [];
     for (const task of tasks) {
       if (interrupts > 0) throw new InterruptedError();
       if (outcomes.some((outcome) => outcome.status === 'failed')) {
-        outcomes.push({ name: task.name, command: display(task), status: 'skipped', reason: EARLIER_FAILED_REASON });
+        const skipped: TaskOutcome = { name: task.name, command: display(task), status: 'skipped', reason: EARLIER_FAILED_REASON };
+        outcomes.push(skipped);
+        await options.onOutcome?.(skipped);
         continue;
       }
-      const unchanged = await upToDate(task, root, state);
+      const unchanged = await upToDate(task, root, options.previous);
       if (unchanged) {
-        outcomes.push({ name: task.name, command: display(task), status: 'skipped', reason: unchanged });
+        const skipped: TaskOutcome = { name: task.name, command: display(task), status: 'skipped', ...unchanged };
+        outcomes.push(skipped);
+        await options.onOutcome?.(skipped);
         continue;
-      }
-      // Until it succeeds, nothing vouches for what it leaves (an interrupted npm install).
-      if (state.tasks[task.name]) {
-        delete state.tasks[task.name];
-        await saveState(root, state);
       }
       const { signal, ...outcome } = await runTask(task, root, options.onOutput, (killer) => (kill = killer));
       kill = undefined;
       if (interrupts > 0 || signal === 'SIGINT') throw new InterruptedError();
       outcomes.push(outcome);
-      if (outcome.status === 'ran' && task.inputs && task.inputs.length > 0) {
-        state.tasks[task.name] = { command: display(task), inputs: await hashInputs(root, task.inputs) };
-        await saveState(root, state);
-      }
+      if (outcome.status === 'ran' && task.inputs && task.inputs.length > 0) outcome.inputs = await hashInputs(root, task.inputs);
+      await options.onOutcome?.(outcome);
     }
     return outcomes;
   } finally {

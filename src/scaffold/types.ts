@@ -135,3 +135,8 @@ export const BASE_DIR = '.shipshape/base';
 /** Where `generate` puts a merge conflict: inline markers, or a `<file>.rej` beside the file. */
 export const CONFLICT_STYLES = ['inline', 'rej'] as const;
 export type ConflictStyle = (typeof CONFLICT_STYLES)[number];
+
+const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+
+/** A task's command as a shell would show it (display only: tasks never run through a shell). */
+export const taskCommand = (task: PackTask): string => task.run.map(quote).join(' ');

@@ -2,6 +2,7 @@ import type { Ownership } from '../scaffold/types.js';
 import { fileSha256 } from './hash.js';
 import type { Project } from './project.js';
 import { MANIFEST_FILE, readManifestLeniently } from '../state/manifest.js';
+import { readTasksLeniently, TASKS_FILE, unfinishedTask } from '../state/tasks.js';
 import { count, type Evidence, type StageEvidence } from './types.js';
 
 /** Files hashed at once: enough to keep the disk busy, few enough for any open-file limit. */
@@ -30,6 +31,29 @@ const PROBLEM: Record<Exclude<FileVerdict, 'unchanged' | 'present'>, string> = {
   missing: 'listed in the manifest but missing',
   outside: 'listed in the manifest but outside the project; not read',
 };
+
+/**
+ * The pack's tasks of the last generate (.shipshape/tasks.json), when one did not finish: Ctrl-C
+ * during `npm install`, or a killed process, leaves the files written and the install not done.
+ * No record (a project generated before it existed, or with --no-tasks) is no evidence either way.
+ */
+async function tasksEvidence(project: Project): Promise<Evidence[]> {
+  const read = await project.readJson(TASKS_FILE);
+  if (!read.found) return [];
+  const parsed = 'error' in read ? { error: read.error } : readTasksLeniently(read.value);
+  if ('error' in parsed) return [{ what: 'pack tasks', file: TASKS_FILE, ok: false, detail: `${TASKS_FILE} ${parsed.error}` }];
+  const task = unfinishedTask(parsed.value);
+  if (!task) return [];
+  const how = task.status === 'interrupted' ? 'was interrupted' : 'did not finish (the process stopped)';
+  return [
+    {
+      what: 'pack tasks',
+      file: TASKS_FILE,
+      ok: false,
+      detail: `the task "${task.name}" (${task.command}) ${how}: run shipshape generate again`,
+    },
+  ];
+}
 
 /**
  * Stage 3: the manifest of generated files, made from the spec as it is now (packs render the
@@ -98,6 +122,7 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
             },
           ]),
     ];
+    evidence.push(...(await tasksEvidence(project)));
     const edited = entries.filter((_, i) => verdicts[i] === 'changed').map(([path]) => path);
     return {
       state: evidence.every((item) => item.ok) ? 'done' : 'in-progress',

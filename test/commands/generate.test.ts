@@ -1,7 +1,9 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { fakeNpm } from '../helpers/npm.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 
 const MINI_1 = join(ROOT, 'test', 'fixtures', 'packs', 'mini-1.0.0');
@@ -41,8 +43,16 @@ describe('shipshape generate (as a process)', () => {
     expect(conflict.stdout).toContain('conflict   src/index.ts  (edited by hand since it was generated; --force overwrites it)\n');
     expect(conflict.stdout).toContain('create     src/health.ts\n');
     expect(conflict.stdout).toContain('orphaned   docs/notes.md  (the pack no longer makes it; left in place)\n');
-    expect(conflict.stderr).toContain('Some files are in conflict');
+    expect(conflict.stderr).toContain('The other changes were written, but 1 file is in conflict.');
+    expect(conflict.stderr).not.toContain('nothing was written');
     expect(readFileSync(join(dir, 'src', 'index.ts'), 'utf8')).toBe(edited);
+
+    // Again: the conflict is all there is, and the one summary says nothing was written.
+    const again = await runCli(['generate', '-t', MINI_2], { cwd: dir });
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr.match(/written/g)).toHaveLength(1);
+    expect(again.stderr).toContain('Nothing was written: 1 file is in conflict. Resolve it');
+    expect(again.stderr).not.toContain('Everything was already up to date');
 
     const json = await runCli(['generate', '--force', '--json'], { cwd: dir });
     expect(json.exitCode).toBe(0);
@@ -144,4 +154,39 @@ describe('shipshape generate --template npm:<spec> (as a process, offline)', () 
     expect(second.exitCode).toBe(0);
     expect(readFileSync(join(trusted, 'task-ran'), 'utf8')).toBe('yes');
   });
+});
+
+describe('shipshape generate, interrupted during its install task (as a process)', () => {
+  it('says what was written and which task did not finish; status keeps stage 3 in progress, naming it', async () => {
+    const dir = project();
+    // An npm that says it is ready, then waits for Ctrl-C, as a long install does.
+    const fake = fakeNpm(`trap 'exit 130' INT\necho ready\nwhile true; do sleep 0.05; done`);
+    const env = { ...process.env, CI: 'true', NO_COLOR: '1', PATH: `${fake.bin}:${process.env['PATH'] ?? ''}` };
+    const child = execa(process.execPath, [BIN, 'generate'], { cwd: dir, env, reject: false, stdin: 'ignore' });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) child.kill('SIGINT');
+    });
+    const result = await child;
+
+    const stderr = String(result.stderr);
+    // 130 either way: the exit code, or the interrupt itself once the CLI has said what it left (a shell shows both as 130).
+    expect(result.exitCode ?? (result.signal === 'SIGINT' ? 130 : result.signal), stderr).toBe(130);
+    expect(stderr).toMatch(
+      /Interrupted: wrote \d+ files and \.shipshape\/manifest\.json, but the task "install dependencies" \(npm install --no-audit --no-fund\) did not finish\./,
+    );
+    expect(stderr).not.toContain('nothing was written');
+    expect(existsSync(join(dir, 'package.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, '.shipshape', 'tasks.json'), 'utf8'))).toMatchObject({
+      tasks: [{ name: 'install dependencies', status: 'interrupted' }],
+    });
+
+    const status = await runCli(['status', '--json'], { cwd: dir });
+    const stage3 = (
+      JSON.parse(status.stdout) as { stages: { number: number; state: string; evidence: { detail: string }[] }[] }
+    ).stages.find((stage) => stage.number === 3)!;
+    expect(stage3.state).toBe('in-progress');
+    expect(stage3.evidence.map((item) => item.detail)).toContain(
+      'the task "install dependencies" (npm install --no-audit --no-fund) was interrupted: run shipshape generate again',
+    );
+  }, 60_000);
 });

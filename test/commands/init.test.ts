@@ -100,6 +100,18 @@ describe('shipshape init (as a process, CI=true)', () => {
     );
   });
 
+  it('exits 2 for a p99 below the p95, naming both, and writes nothing; a p99 left out follows the p95', async () => {
+    const dir = tempDir();
+    const flags = ['init', '--yes', '--name', 'triage', '--owner', 'alice', '--problem', 'Tickets wait hours for routing.'];
+    const result = await runCli([...flags, '--p95-ms', '3000', '--p99-ms', '2000'], { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('--p99-ms must be at least the p95 latency (3000 ms)');
+    expect(existsSync(join(dir, 'shipshape.yaml'))).toBe(false);
+    const derived = await runCli([...flags, '--p95-ms', '3000'], { cwd: dir });
+    expect(derived.exitCode).toBe(0);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/p95Ms: 3000\n\s+p99Ms: 6000/);
+  });
+
   it('exits 2 for an unknown example, naming the available ones', async () => {
     const dir = tempDir();
     const result = await runCli(['init', '--from', 'nope'], { cwd: dir });

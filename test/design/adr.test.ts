@@ -47,8 +47,16 @@ describe('renderAdr', () => {
 
   it('lists each decision on one line with the failure modes it addresses, and embeds the diagram', () => {
     const decision = section(adr, 'Decision');
-    const lines = decision.split('\n').filter((line) => line.startsWith('- **'));
+    const [chosen, configured] = decision.split('Also configured by the spec');
+    const lines = chosen!.split('\n').filter((line) => line.startsWith('- **'));
     expect(lines).toHaveLength(8);
+    // What the spec configures with no failure mode claiming it is said, not listed as an alternative.
+    expect(
+      configured!
+        .split('\n')
+        .filter((line) => line.startsWith('- **'))
+        .map((line) => /\*\*(.+?)\*\*/.exec(line)![1]),
+    ).toEqual(['tiered-models', 'orchestration-layer', 'bulkhead', 'load-shedding', 'prediction-logging']);
     expect(lines[0]).toBe(
       '- **circuit-breaker** for llm-outage (upstream-failure), llm-slow (latency-spike): Stop calling a failing tier for a while, so failures are fast and the tier can recover.',
     );

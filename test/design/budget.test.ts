@@ -84,10 +84,24 @@ describe('availabilityModel', () => {
 
   it('with a static or cache fallback leaves only the fallback own availability', () => {
     const spec = example();
-    spec.resilience!.fallback = { strategy: 'static' };
+    spec.resilience!.fallback = { strategy: 'static', static: { label: 'general' } };
     expect(availabilityModel(spec).withFallback).toBe(99.99);
     spec.resilience!.fallback = { strategy: 'cache', cacheTtlSeconds: 60 };
     expect(availabilityModel(spec, { strong: 50 }).withFallback).toBe(99.99);
+  });
+
+  it('counts a fallback with nothing to answer with as none', () => {
+    const spec = example();
+    spec.resilience!.fallback = { strategy: 'static' };
+    expect(availabilityModel(spec)).toMatchObject({ fallback: 'static', withFallback: undefined, fallbackGap: 'noStaticAnswer' });
+    spec.models!.tiers.pop();
+    spec.models!.routing = { strategy: 'single' };
+    spec.resilience!.fallback = { strategy: 'lower-tier' };
+    expect(availabilityModel(spec)).toMatchObject({ withFallback: undefined, fallbackGap: 'noLowerTier' });
+    spec.resilience!.fallback = { strategy: 'cache' };
+    expect(availabilityModel(spec)).toMatchObject({ withFallback: undefined, fallbackGap: 'coldCache' });
+    spec.resilience!.fallback = { strategy: 'cache', static: { queue: 'general' } };
+    expect(availabilityModel(spec)).toMatchObject({ withFallback: 99.99, fallbackGap: undefined });
   });
 
   it('has no with-fallback figure without a fallback', () => {

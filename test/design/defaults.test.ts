@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderMessage } from '../../src/check/messages.js';
 import { RULES } from '../../src/check/rules/index.js';
 import type { DocPath } from '../../src/spec/doc-path.js';
-import { absentEdits, errorRateLimit, fillAbsent, planDefaults, requestDeadline } from '../../src/design/defaults.js';
+import { absentEdits, DEFAULT_MODELS, errorRateLimit, fillAbsent, planDefaults, requestDeadline } from '../../src/design/defaults.js';
+import { DEFAULT_STATIC_ANSWER, fallbackGap } from '../../src/design/fallback.js';
 import { recommend } from '../../src/design/recommend.js';
 import { specSchema, type Spec } from '../../src/spec/schema.js';
 import { stageOne, withOneMode } from './helpers.js';
@@ -258,12 +259,48 @@ describe('planDefaults derivations', () => {
     expect(planDefaults(given).spec.scenarios![0]!.load.rps).toBe(50);
   });
 
-  it('gives a single-tier service a static fallback and injects faults into its only tier', () => {
+  it('gives a single-tier service a static fallback with an answer, and injects faults into its only tier', () => {
     const given = designed(withOneMode('upstream-failure'));
     given.models = { tiers: [given.models!.tiers[0]!] };
-    const { spec } = planDefaults(given);
-    expect(spec.resilience!.fallback).toEqual({ strategy: 'static' });
+    const { spec, notes } = planDefaults(given);
+    expect(spec.resilience!.fallback).toEqual({ strategy: 'static', static: DEFAULT_STATIC_ANSWER });
+    expect(fallbackGap(spec)).toBeUndefined();
+    expect(notes.join('\n')).toContain('resilience.fallback.static answers "needs-review"');
     expect(spec.scenarios![0]!.fault).toEqual({ target: 'fast', type: 'error', status: 503, rate: 1 });
+  });
+
+  it('adds a static answer to a fallback the user chose that has nothing to answer with, keeping their strategy', () => {
+    const given = designed(withOneMode('upstream-failure'));
+    given.resilience = { timeoutMs: 2000, fallback: { strategy: 'static' } };
+    const { spec, edits } = planDefaults(given);
+    expect(spec.resilience!.fallback).toEqual({ strategy: 'static', static: DEFAULT_STATIC_ANSWER });
+    expect(edits).toContainEqual({ path: ['resilience', 'fallback', 'static'], value: DEFAULT_STATIC_ANSWER, onlyIfAbsent: true });
+    const answered = designed(withOneMode('upstream-failure'));
+    answered.resilience = { timeoutMs: 2000, fallback: { strategy: 'static', static: { queue: 'general' } } };
+    expect(planDefaults(answered).spec.resilience!.fallback).toEqual({ strategy: 'static', static: { queue: 'general' } });
+  });
+
+  it('writes nothing for a declined pattern: no breaker, retry, bulkhead, fallback, drift check or prediction log', () => {
+    const given = designed();
+    given.architecture = { patterns: [] };
+    const declined = recommend(given).recommended.map((choice) => choice.pattern);
+    const { spec } = planDefaults(given, declined);
+    // The example has no traffic-surge: the bulkhead was never offered, so not declined either.
+    expect(spec.resilience).toEqual({ timeoutMs: 2500, bulkhead: { maxConcurrent: 200, maxQueue: 400 } });
+    expect(spec.scenarios!.some((scenario) => scenario.expect.breakerOpensWithinSeconds !== undefined)).toBe(false);
+    expect(spec.monitoring).not.toHaveProperty('drift');
+    expect(spec.monitoring).not.toHaveProperty('predictionLogging');
+    expect(spec.deploy!.rollback).toEqual({ automatic: false, scaleDownDelaySeconds: 30 });
+  });
+
+  it('gives a spec without models (init --models none) one in-process tier, and says so', () => {
+    const given = designed();
+    delete given.models;
+    const { spec, notes, edits } = planDefaults(given);
+    expect(spec.models).toEqual(DEFAULT_MODELS);
+    expect(edits[0]).toEqual({ path: ['models'], value: DEFAULT_MODELS, onlyIfAbsent: true });
+    expect(notes.join('\n')).toContain('models was not set');
+    expect(spec.scenarios!.map((scenario) => scenario.fault?.target)).toContain('local');
   });
 
   it('writes no drift check without a data-drift failure mode, and a canary rollout when the architecture has canary', () => {

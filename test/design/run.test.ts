@@ -193,8 +193,35 @@ describe('runDesign decisions', () => {
       'output-validation',
       'drift-monitoring',
     ]);
-    // What was rejected is an alternative not taken.
+    // What was rejected is an alternative not taken, and the spec has none of it.
     expect(readFileSync(join(dir, ADR_FILE), 'utf8')).toMatch(/\| retry-with-backoff \| llm-outage \|/);
+    expect(spec.resilience).not.toHaveProperty('retry');
+    expect(spec.resilience).not.toHaveProperty('fallback');
+    expect(spec.monitoring).not.toHaveProperty('predictionLogging');
+  });
+
+  it('declining circuit-breaker leaves it out of the spec, the scenarios, the diagram and the ADR decision', async () => {
+    const dir = project(stageOneText);
+    await design(dir, {
+      yes: false,
+      interactive: true,
+      choose: async (recommended) => recommended.map((choice) => choice.pattern).filter((pattern) => pattern !== 'circuit-breaker'),
+    });
+    const spec = specOf(readFileSync(join(dir, 'shipshape.yaml'), 'utf8'));
+    expect(spec.resilience).not.toHaveProperty('circuitBreaker');
+    expect(spec.scenarios!.some((scenario) => scenario.expect.breakerOpensWithinSeconds !== undefined)).toBe(false);
+    expect(readFileSync(join(dir, MERMAID_FILE), 'utf8')).not.toContain('breaker');
+    const adr = readFileSync(join(dir, ADR_FILE), 'utf8');
+    const [decision, alternatives] = [
+      adr.split('## Decision')[1]!.split('## Consequences')[0]!,
+      adr.split('## Alternatives not taken')[1]!,
+    ];
+    expect(decision).not.toContain('**circuit-breaker**');
+    expect(decision.split('```mermaid')[1]!.split('```')[0]).not.toContain('breaker');
+    expect(alternatives).toMatch(/\| circuit-breaker \|/);
+    // Everything else the spec uses is not offered as an alternative.
+    for (const used of ['tiered-models', 'orchestration-layer', 'bulkhead', 'retry-with-backoff'])
+      expect(alternatives).not.toContain(`| ${used} |`);
   });
 
   it('rejects an invalid spec with every problem at its line and column (exit 2)', async () => {

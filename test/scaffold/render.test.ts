@@ -88,6 +88,14 @@ describe('renderPack', () => {
     );
   });
 
+  it('the eq helper, so a list can leave out a value it already named (the business metric in service-ts README)', async () => {
+    const pack = await tinyPack({
+      'out.txt.hbs': '{{#each spec.business.successCriteria}}{{#unless (eq metric "routing_accuracy")}}{{metric}}{{/unless}}{{/each}}.\n',
+    });
+    const [out] = await renderPack(pack, context(pack.manifest));
+    expect(out!.content.toString()).toBe('median_first_response_minutes.\n');
+  });
+
   it('a missing field is an error naming the template file, its line and column, and the whole field', async () => {
     const pack = await tinyPack({ 'src/a.ts.hbs': 'const a = 1;\nconst name = "{{spec.metadata.nmae}}";\n' });
     const error = await renderError(pack);

@@ -7,6 +7,7 @@ import { alertThresholds } from './alert-thresholds.js';
 import { availabilityFallback } from './availability-fallback.js';
 import { costBudget } from './cost-budget.js';
 import { deployBusinessMetric } from './deploy-business-metric.js';
+import { fallbackAnswer } from './fallback-answer.js';
 import { failureModeMitigation } from './failure-mode-mitigation.js';
 import { failureModeProof } from './failure-mode-proof.js';
 import { handoffFresh } from './handoff-fresh.js';
@@ -14,6 +15,7 @@ import { inventedContacts } from './invented-contacts.js';
 import { latencyBudget } from './latency-budget.js';
 import { managedFiles } from './managed-files.js';
 import { mergeConflicts } from './merge-conflicts.js';
+import { latencyOrder } from './latency-order.js';
 import { metricDirection } from './metric-direction.js';
 import { noSecrets } from './no-secrets.js';
 import { patternFit } from './pattern-fit.js';
@@ -39,6 +41,7 @@ export const RULES: readonly Rule[] = [
   successCriteria,
   placeholderText,
   inventedContacts,
+  latencyOrder,
   latencyBudget,
   costBudget,
   failureModeMitigation,
@@ -48,6 +51,7 @@ export const RULES: readonly Rule[] = [
   tier1Rollback,
   deployBusinessMetric,
   availabilityFallback,
+  fallbackAnswer,
   routing,
   alertThresholds,
   reviewOwner,

@@ -20,7 +20,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 26 built-in rules', () => {
+  it('lists the engine checks first, then the 28 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -44,6 +44,8 @@ describe('the rule registry', () => {
         'tier1-rollback',
         'deploy-business-metric',
         'availability-fallback',
+        'fallback-answer',
+        'latency-order',
         'routing',
         'alert-thresholds',
         'review-owner',
@@ -71,7 +73,7 @@ describe('the rule registry', () => {
 
   // Their fail examples show a missing section or field, which laying a snippet over the full
   // example cannot express: they are laid over its stage-1 part and checked at the rule's stage.
-  const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback']);
+  const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback', 'fallback-answer']);
 
   // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts,
   // review-due.test.ts and handoff-fresh.test.ts run them on real projects.

@@ -1,0 +1,39 @@
+/**
+ * Whether a spec's fallback has something to answer with. A fallback is a chain (the generated
+ * router's): lower-tier falls to the static answer; cache falls to the lower tier, then the static
+ * answer; static is the static answer alone. A static answer ends every chain, so with one the
+ * fallback always answers; without one, lower-tier and cache need a second tier to fall to, and
+ * static has nothing at all. Used by design (which writes a static answer where one is needed),
+ * the budget's availability arithmetic and the `fallback-answer` check rule.
+ */
+import type { Spec } from '../spec/schema.js';
+
+/** Why a fallback cannot answer: each is a messageId of the `fallback-answer` rule. */
+export type FallbackGap = 'noStaticAnswer' | 'noStaticText' | 'noLowerTier' | 'coldCache';
+
+/** The answer design writes when a fallback needs one: a label no tier gives, which a person can pick up. */
+export const DEFAULT_STATIC_ANSWER = {
+  label: 'needs-review',
+  reply: 'We could not answer automatically; a person will follow up.',
+} as const;
+
+/**
+ * The label a static answer gives: its `label` field, or else its first text field other than
+ * `reply` (`queue` in a triage service), as the generated service reads it.
+ */
+export function staticLabel(answer: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof answer['label'] === 'string') return answer['label'];
+  return Object.entries(answer).find((entry): entry is [string, string] => entry[0] !== 'reply' && typeof entry[1] === 'string')?.[1];
+}
+
+/** Why the spec's fallback cannot answer when every tier fails; undefined when it can, or when there is none. */
+export function fallbackGap(spec: Spec): FallbackGap | undefined {
+  const fallback = spec.resilience?.fallback;
+  if (!fallback) return undefined;
+  if (fallback.static) return staticLabel(fallback.static) === undefined ? 'noStaticText' : undefined;
+  const secondTier = (spec.models?.tiers.length ?? 0) >= 2;
+  if (fallback.strategy === 'static') return 'noStaticAnswer';
+  if (fallback.strategy === 'lower-tier' && !secondTier) return 'noLowerTier';
+  if (fallback.strategy === 'cache' && !secondTier) return 'coldCache';
+  return undefined;
+}
