@@ -24,5 +24,5 @@ it('shell completion (oclif autocomplete) completes commands, subcommands and fl
   const functions = join(cache, 'autocomplete', 'functions', 'bash', 'shipshape.bash');
   expect(await bashCompletes(functions, ['shipshape', 'ch'])).toEqual(['check']);
   expect(await bashCompletes(functions, ['shipshape', 'check', '--fo'])).toEqual(['--format']);
-  expect(await bashCompletes(functions, ['shipshape', 'deploy', 'st'])).toEqual(['status']);
+  expect(await bashCompletes(functions, ['shipshape', 'deploy', 'sta'])).toEqual(['status']);
 });

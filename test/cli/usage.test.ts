@@ -40,7 +40,7 @@ describe('usage errors', () => {
     [['check', '--format', 'nope'], '--format must be one of stylish, json, sarif, junit, github, not nope'],
     [['init', '--tier'], '--tier needs a value'],
     [['status', 'extra'], 'shipshape status takes no arguments, and was given extra'],
-    [['deploy', 'bogus'], 'bogus is not a shipshape deploy subcommand (history, rollback, status)'],
+    [['deploy', 'bogus'], 'bogus is not a shipshape deploy subcommand (history, promote, rollback, status, stop)'],
   ];
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: one line, one hint, exit 2`, async () => {

@@ -3,7 +3,8 @@ import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
-import { runTasks } from '../../src/scaffold/tasks.js';
+import { runTasks, type TaskOutcome } from '../../src/scaffold/tasks.js';
+import type { TasksState } from '../../src/state/tasks.js';
 import type { Pack, PackTask } from '../../src/scaffold/types.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -192,44 +193,58 @@ describe('runTasks', () => {
     };
     const runs = (root: string) => readFileSync(join(root, 'runs.log'), 'utf8').length;
 
+    /** The record generate writes from the outcomes (scaffold/run.ts): what the next run is given. */
+    const recorded = (outcomes: TaskOutcome[]): TasksState => ({
+      version: 1,
+      startedAt: '2026-12-01T00:00:00Z',
+      tasks: outcomes.map(({ name, command, status, inputs }) => ({ name, command, status, ...(inputs ? { inputs } : {}) })),
+    });
+    const again = (pack: Pack, root: string, previous?: TasksState) =>
+      runTasks(pack, root, { trust: true, ...(previous ? { previous } : {}) });
+
     it('runs once, then is skipped while its inputs are unchanged and its output is there', async () => {
       const root = tempDir();
       writeFileSync(join(root, 'deps'), 'a');
       const pack = packWith([install], true);
 
-      expect((await collect(pack, root)).outcomes[0]!.status).toBe('ran');
-      const second = (await collect(pack, root)).outcomes[0]!;
-      expect([second.status, second.reason]).toEqual(['skipped', 'deps and lock unchanged since it last ran, out there']);
-      expect(runs(root)).toBe(1);
-      expect(JSON.parse(readFileSync(join(root, '.shipshape', 'tasks.json'), 'utf8')).tasks.install.inputs).toEqual({
+      const first = await again(pack, root);
+      expect(first[0]!.status).toBe('ran');
+      expect(first[0]!.inputs).toEqual({
         deps: createHash('sha256').update('a').digest('hex'),
         lock: createHash('sha256').update('locked').digest('hex'),
       });
+      const second = await again(pack, root, recorded(first));
+      expect([second[0]!.status, second[0]!.reason]).toEqual(['skipped', 'deps and lock unchanged since it last ran, out there']);
+      // Skipped as up to date, it carries the hashes on: a third run skips it too.
+      expect(second[0]!.inputs).toEqual(first[0]!.inputs);
+      expect((await again(pack, root, recorded(second)))[0]!.status).toBe('skipped');
+      expect(runs(root)).toBe(1);
 
       // A changed input, a missing output, a changed command: each runs it again.
       writeFileSync(join(root, 'deps'), 'b');
-      expect((await collect(pack, root)).outcomes[0]!.status).toBe('ran');
+      expect((await again(pack, root, recorded(first)))[0]!.status).toBe('ran');
+      const current = recorded(await again(pack, root));
       rmSync(join(root, 'out'), { recursive: true });
-      expect((await collect(pack, root)).outcomes[0]!.status).toBe('ran');
+      expect((await again(pack, root, current))[0]!.status).toBe('ran');
       const changed = packWith([{ ...install, run: [...install.run, 'extra'] }], true);
-      expect((await collect(changed, root)).outcomes[0]!.status).toBe('ran');
-      expect(runs(root)).toBe(4);
+      expect((await again(changed, root, current))[0]!.status).toBe('ran');
+      expect(runs(root)).toBe(5);
     });
 
-    it('runs again after a failure, and ignores a record it cannot read', async () => {
+    it('runs again after a failure or an interrupted run: only a task that ran vouches for what it left', async () => {
       const root = tempDir();
       writeFileSync(join(root, 'deps'), 'a');
-      await collect(packWith([install], true), root);
-      // The same task failing on a later run forgets the record: nothing vouches for what it left.
+      const ran = recorded(await again(packWith([install], true), root));
       const failing = {
         ...install,
         run: ['node', '-e', "require('fs').appendFileSync('runs.log','x');process.exit(3)"] as [string, ...string[]],
       };
-      expect((await collect(packWith([failing], true), root)).outcomes[0]!.status).toBe('failed');
-      expect(JSON.parse(readFileSync(join(root, '.shipshape', 'tasks.json'), 'utf8')).tasks).toEqual({});
-      writeFileSync(join(root, '.shipshape', 'tasks.json'), '{ not json');
-      expect((await collect(packWith([install], true), root)).outcomes[0]!.status).toBe('ran');
-      expect(runs(root)).toBe(3);
+      const failed = await again(packWith([failing], true), root, ran);
+      expect([failed[0]!.status, failed[0]!.inputs]).toEqual(['failed', undefined]);
+      expect((await again(packWith([install], true), root, recorded(failed)))[0]!.status).toBe('ran');
+      const pending: TasksState = { ...ran, tasks: ran.tasks.map(({ inputs: _, ...task }) => ({ ...task, status: 'pending' as const })) };
+      expect((await again(packWith([install], true), root, pending))[0]!.status).toBe('ran');
+      expect(runs(root)).toBe(4);
     });
   });
 });
