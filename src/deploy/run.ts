@@ -4,7 +4,6 @@
  * load of a drill, and the history written after every step.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
@@ -19,6 +18,7 @@ import type { DeploySpec, Driver, DriverKind, Release } from './driver.js';
 import { DRIVERS } from './drivers/index.js';
 import { acquireLock, alive, clearStaleLock, readLock, LOCK_FILE, type LockContent } from './lock.js';
 import { runLoad, type LoadResult } from './traffic.js';
+import { readFileBounded } from '../fs/read.js';
 
 export interface DeployTarget {
   cwd: string;
@@ -37,7 +37,7 @@ interface LoadedProject {
 
 async function loadProject(target: DeployTarget): Promise<LoadedProject> {
   const specFile = await locateSpec(target);
-  const bytes = await readFile(specFile);
+  const bytes = await readFileBounded(specFile, { what: 'spec' });
   const loaded = loadSpecText(basename(specFile), bytes);
   const first = loaded.diagnostics[0];
   if (!loaded.spec)

@@ -1,21 +1,21 @@
 /**
  * Applying a plan, as a whole: every file is first written to a temp file in its own folder;
  * only when all of them are written are they renamed into place, the project manifest last. If
- * anything fails before the renames, the temps and any folder made for them are removed, and the
- * project is as it was. Nothing is written through a folder that leads out of the project.
+ * anything fails, the temps and any folder made for them are removed, and the project is as it
+ * was (the shared all-or-nothing writer, fs/atomic.ts). Nothing is written through a folder that leads out of the project.
  */
 import { MANIFEST_FILE } from '../state/manifest.js';
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { lstat, mkdir, rmdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { writeFilesAtomic, writeTempFile, type TempWriter } from '../fs/atomic.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { serializeManifest } from './manifest.js';
 import { unsafePathReason } from './paths.js';
 import { FolderGuard } from './state.js';
 import { BASE_DIR, type Plan, type ProjectManifest } from './types.js';
 
-/** Writes one temp file, created new (never over an existing one). */
-export type TempWriter = (path: string, content: Buffer, mode: number) => Promise<void>;
+/** The writer of temp files is the shared one (fs/atomic.ts); tests pass one that fails part-way. */
+export { writeTempFile, type TempWriter };
 
 export interface ApplyOptions {
   /** The time the manifest records; default: now. */
@@ -42,19 +42,6 @@ interface Write {
   /** A project file (reported), rather than shipshape's own bookkeeping. */
   project: boolean;
 }
-
-/** Temp files written at once. */
-const WRITE_BATCH = 16;
-
-export const writeTempFile: TempWriter = async (path, content, mode) => {
-  const handle = await open(path, 'wx', mode);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -114,9 +101,7 @@ export async function applyPlan(
 
   const guard = new FolderGuard(root);
   const createdFolders: string[] = [];
-  const temps: { temp: string; target: string; write: Write }[] = [];
   const rollBack = async () => {
-    await Promise.all(temps.map(({ temp }) => unlink(temp).catch(() => {})));
     for (const folder of createdFolders.reverse()) await rmdir(folder).catch(() => {});
   };
 
@@ -161,40 +146,18 @@ export async function applyPlan(
         });
       }
     }
-    for (const write of writes) {
-      const target = join(root, write.path);
-      const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      temps.push({ temp, target, write });
-    }
-    // Each temp is synced before its rename, which is what keeps a crash from leaving an empty file;
-    // overlapping the syncs keeps a pack of forty files from waiting for forty in a row. A batch
-    // settles whole before an error stops the rest, so the roll-back finds every temp it made.
-    for (let start = 0; start < temps.length; start += WRITE_BATCH) {
-      if (options.signal?.aborted) throw new InterruptedError();
-      const batch = temps.slice(start, start + WRITE_BATCH);
-      const outcomes = await Promise.allSettled(batch.map(({ temp, write }) => writeTemp(temp, write.content, write.mode)));
-      const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
-      if (failed !== -1) throw cannotWrite(batch[failed]!.write.path, (outcomes[failed] as PromiseRejectedResult).reason);
-    }
-    if (options.signal?.aborted) throw new InterruptedError();
   } catch (error) {
     await rollBack();
     throw error;
   }
-
-  const renamed: string[] = [];
-  for (const [i, { temp, target, write }] of temps.entries()) {
-    try {
-      await rename(temp, target);
-      renamed.push(write.path);
-    } catch (error) {
-      await Promise.all(temps.slice(i).map(({ temp: rest }) => unlink(rest).catch(() => {})));
-      const done = renamed.length === 0 ? 'nothing was written' : `already written: ${renamed.join(', ')}`;
-      throw new UserError(`cannot move ${write.path} into place: ${(error as Error).message}; ${done}`, {
-        hint: 'Fix the cause, then run generate again: it picks up from what is on disk.',
-        cause: error,
-      });
-    }
+  try {
+    await writeFilesAtomic(
+      writes.map((write) => ({ path: join(root, write.path), content: write.content, mode: write.mode, display: write.path })),
+      { writeTemp, ...(options.signal ? { signal: options.signal } : {}), onError: (write, error) => cannotWrite(write.display!, error) },
+    );
+  } catch (error) {
+    await rollBack();
+    throw error;
   }
   return {
     files: writes.filter((write) => write.project).map((write) => write.path),

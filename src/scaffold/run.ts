@@ -6,7 +6,6 @@
  */
 import { MANIFEST_FILE } from '../state/manifest.js';
 import { listOf } from '../text/list.js';
-import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
@@ -26,6 +25,7 @@ import { renderContext, renderPack } from './render.js';
 import { readProjectState } from './state.js';
 import type { TaskOutcome } from './tasks.js';
 import { type Pack, type PackSource, type Plan, type ProjectManifest, type ConflictStyle } from './types.js';
+import { readFileBoundedSync } from '../fs/read.js';
 
 export interface GenerateOptions {
   cwd: string;
@@ -174,7 +174,7 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const plan = await planGeneration(
     {
       pack: { name: pack.manifest.name, version: pack.manifest.version, source: recordedSource(pack.source, root) },
-      specHash: specHash(readFileSync(specFile)),
+      specHash: specHash(readFileBoundedSync(specFile, { what: 'spec' })),
       rendered,
       previous,
       state,
