@@ -8,12 +8,18 @@ export default class Schema extends BaseCommand {
   static override examples = ['<%= config.bin %> schema', '<%= config.bin %> schema --out shipshape.schema.json'];
   static override flags = {
     out: Flags.string({ char: 'o', description: 'Write the schema to this file instead of standard output.' }),
+    force: Flags.boolean({
+      description: 'With --out: replace an existing file that is not a previous schema (never the spec or a generated file).',
+      dependsOn: ['out'],
+    }),
   };
 
   async run(): Promise<{ written?: string; schema?: unknown }> {
     const { flags } = await this.parse(Schema);
     const { jsonSchema, writeJsonSchema } = await import('../spec/json-schema.js');
     if (flags.out) {
+      const { guardOutputPath, JSON_SCHEMA } = await import('../state/output-path.js');
+      await guardOutputPath(flags.out, { cwd: process.cwd(), kind: JSON_SCHEMA, force: flags.force, flag: '--out' });
       const written = await writeJsonSchema(flags.out);
       this.note(`Wrote ${written}`);
       return { written };

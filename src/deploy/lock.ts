@@ -3,6 +3,7 @@
  * pid and the pids of the versions it started, so a lock left by a dead process (a crash, a
  * kill -9) is detected, its orphans stopped, and the lock cleared.
  */
+// eslint-disable-next-line no-restricted-imports -- the exclusive create (open 'wx') is the lock itself; replacing it goes through writeFileAtomic
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';

@@ -14,10 +14,10 @@
  * eslint forbids node:fs writes elsewhere in src/ (see eslint.config.js).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { copyFile, link, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InterruptedError, IO_REASONS, UserError } from '../errors.js';
+import { removeStaleTemps } from './temps.js';
 
 export interface FileWrite {
   /** Absolute path of the file to write. */
@@ -43,8 +43,6 @@ export interface WriteOptions {
 /** Temp files written at once: overlapping fsyncs, few enough for any open-file limit. */
 const WRITE_BATCH = 16;
 
-/** `.name.<pid>.<8 hex>.tmp`: the temp files (and backups) this module makes. */
-const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 export const writeTempFile: TempWriter = async (path, content, mode) => {
   const handle = await open(path, 'wx', mode);
@@ -72,47 +70,6 @@ function explain(error: unknown, path: string, several: boolean): unknown {
     hint: 'Check the path and its permissions.',
     cause: error,
   });
-}
-
-function processGone(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-/** The temp files in `dir` left by a shipshape process that is gone (killed mid-write). */
-export function staleTempsIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.filter((name) => {
-    const pid = TEMP_NAME.exec(name)?.[1];
-    return pid !== undefined && processGone(Number(pid));
-  });
-}
-
-/** Removes the stale temps (see staleTempsIn) of each folder; returns the files removed. */
-export async function removeStaleTemps(dirs: Iterable<string>): Promise<string[]> {
-  const removed: string[] = [];
-  for (const dir of new Set(dirs)) {
-    const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names) {
-      const pid = TEMP_NAME.exec(name)?.[1];
-      if (pid === undefined || !processGone(Number(pid))) continue;
-      await unlink(join(dir, name)).then(
-        () => removed.push(join(dir, name)),
-        () => {},
-      );
-    }
-  }
-  return removed;
 }
 
 interface Staged {

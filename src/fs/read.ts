@@ -79,9 +79,11 @@ function linkNote(path: string): string {
   }
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes >= MIB) return `${(bytes / MIB).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
+/** A size or a cap: "1 MiB", "64 KiB", "300 bytes"; a file's size keeps one decimal ("1.0 MiB", just over a 1 MiB cap). */
+export function formatBytes(bytes: number, size = false): string {
+  const trim = (text: string) => (size ? text : text.replace(/\.0$/, ''));
+  if (bytes >= MIB) return `${trim((bytes / MIB).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${trim((bytes / 1024).toFixed(1))} KiB`;
   return `${bytes} bytes`;
 }
 
@@ -141,7 +143,7 @@ export function readFileBoundedSync(path: string, options: ReadOptions = {}): Bu
   const { fd, size } = openRegularSync(path, { display });
   const tooLarge = (bytes: number, known: boolean) => {
     const what = options.what ?? 'file';
-    return new ReadError(display, 'too-large', `it is ${known ? formatBytes(bytes) : `over ${formatBytes(maxBytes)}`}; a ${what} may be at most ${formatBytes(maxBytes)}`, {
+    return new ReadError(display, 'too-large', `it is ${known ? formatBytes(bytes, true) : `over ${formatBytes(maxBytes)}`}; a ${what} may be at most ${formatBytes(maxBytes)}`, {
       hint: `A ${what} this large is not a ${what}: check that this is the right file.`,
       bytes,
     });

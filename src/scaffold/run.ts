@@ -6,7 +6,7 @@
  */
 import { MANIFEST_FILE } from '../state/manifest.js';
 import { listOf } from '../text/list.js';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
@@ -15,6 +15,7 @@ import { specSchema } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { compareVersions, parseVersion } from '../text/semver.js';
 import { applyPlan, type TempWriter } from './apply.js';
+import { removeStaleTemps } from '../fs/temps.js';
 import { readProjectManifest } from './manifest.js';
 import { gitMergeFile, type Merger } from './merge.js';
 import { resolvePack, templateOf } from './pack.js';
@@ -195,6 +196,9 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
   };
   if (options.dryRun) return result;
 
+  // A run killed mid-write (kill -9) left temp files: ours are recognisable, so they go now.
+  const folders = new Set(['.', '.shipshape', ...plan.entries.map((entry) => posix.dirname(entry.path))]);
+  await removeStaleTemps([...folders].map((folder) => join(root, folder)));
   const applied = await applyPlan(root, plan, previous, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.writeTemp ? { writeTemp: options.writeTemp } : {}),

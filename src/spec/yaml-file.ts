@@ -112,7 +112,7 @@ function tooLarge(file: string, bytes: number, what = 'spec', known = true): Par
         ...START,
         file,
         code: 'parse',
-        message: `is ${known ? formatBytes(bytes) : `over ${formatBytes(MAX_FILE_BYTES)}`}; a ${what} may be at most ${formatBytes(MAX_FILE_BYTES)}`,
+        message: `is ${known ? formatBytes(bytes, true) : `over ${formatBytes(MAX_FILE_BYTES)}`}; a ${what} may be at most ${formatBytes(MAX_FILE_BYTES)}`,
         hint: `A ${what} this large is not a ${what}: check that this is the right file.`,
       },
     ],

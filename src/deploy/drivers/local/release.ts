@@ -3,6 +3,7 @@
  * built with its own `build` script, so blue keeps running the code it was promoted with while
  * the working tree moves on.
  */
+// eslint-disable-next-line no-restricted-imports -- a release is a copy of the project tree (fs.cp refuses pipes and devices), not a file shipshape reads or writes
 import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
