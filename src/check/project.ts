@@ -113,7 +113,9 @@ export function projectFiles(specFile: string): ProjectFiles {
       const rel = inside(file);
       if (rel === undefined) return undefined;
       try {
-        return statSync(join(root, rel), { throwIfNoEntry: false })?.isFile() ? readTextBoundedSync(join(root, rel), { maxBytes: LARGE_FILE_MAX_BYTES }) : undefined;
+        return statSync(join(root, rel), { throwIfNoEntry: false })?.isFile()
+          ? readTextBoundedSync(join(root, rel), { maxBytes: LARGE_FILE_MAX_BYTES })
+          : undefined;
       } catch {
         return undefined;
       }

@@ -43,7 +43,6 @@ export interface WriteOptions {
 /** Temp files written at once: overlapping fsyncs, few enough for any open-file limit. */
 const WRITE_BATCH = 16;
 
-
 export const writeTempFile: TempWriter = async (path, content, mode) => {
   const handle = await open(path, 'wx', mode);
   try {
@@ -155,10 +154,13 @@ export async function writeFilesAtomic(writes: readonly FileWrite[], options: Wr
       const reason = explain(error, item.write.display ?? item.write.path, several);
       throw reason instanceof UserError
         ? reason
-        : new UserError(`cannot move ${item.write.display ?? item.write.path} into place: ${(error as Error).message}; nothing was changed`, {
-            hint: 'Fix the cause, then run the command again.',
-            cause: error,
-          });
+        : new UserError(
+            `cannot move ${item.write.display ?? item.write.path} into place: ${(error as Error).message}; nothing was changed`,
+            {
+              hint: 'Fix the cause, then run the command again.',
+              cause: error,
+            },
+          );
     }
   }
   await Promise.all(backups.map((backup) => unlink(backup).catch(() => {})));

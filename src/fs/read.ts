@@ -20,7 +20,7 @@ import { IO_REASONS, UserError } from '../errors.js';
 
 export const MIB = 1024 * 1024;
 /** The cap when none is given: specs, policies, answers and state files are a few KB. */
-export const DEFAULT_MAX_BYTES = MIB;
+const DEFAULT_MAX_BYTES = MIB;
 /** The cap for files a pack or a project holds (templates, data, tarballs): large, but finite. */
 export const LARGE_FILE_MAX_BYTES = 64 * MIB;
 
@@ -48,7 +48,12 @@ export class ReadError extends UserError {
   /** The bare reason, without "cannot read <file>: ". */
   readonly detail: string;
 
-  constructor(display: string, reason: ReadRefusal, detail: string, options: { hint: string; bytes?: number; code?: string; cause?: unknown }) {
+  constructor(
+    display: string,
+    reason: ReadRefusal,
+    detail: string,
+    options: { hint: string; bytes?: number; code?: string; cause?: unknown },
+  ) {
     super(`cannot read ${display}: ${detail}`, { hint: options.hint, ...(options.cause === undefined ? {} : { cause: options.cause }) });
     this.name = 'ReadError';
     this.reason = reason;
@@ -78,6 +83,9 @@ function linkNote(path: string): string {
     return ' (a symbolic link)';
   }
 }
+
+/** "a spec", "an answers file". */
+export const withArticle = (what: string): string => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
 
 /** A size or a cap: "1 MiB", "64 KiB", "300 bytes"; a file's size keeps one decimal ("1.0 MiB", just over a 1 MiB cap). */
 export function formatBytes(bytes: number, size = false): string {
@@ -143,10 +151,15 @@ export function readFileBoundedSync(path: string, options: ReadOptions = {}): Bu
   const { fd, size } = openRegularSync(path, { display });
   const tooLarge = (bytes: number, known: boolean) => {
     const what = options.what ?? 'file';
-    return new ReadError(display, 'too-large', `it is ${known ? formatBytes(bytes, true) : `over ${formatBytes(maxBytes)}`}; a ${what} may be at most ${formatBytes(maxBytes)}`, {
-      hint: `A ${what} this large is not a ${what}: check that this is the right file.`,
-      bytes,
-    });
+    return new ReadError(
+      display,
+      'too-large',
+      `it is ${known ? formatBytes(bytes, true) : `over ${formatBytes(maxBytes)}`}; ${withArticle(what)} may be at most ${formatBytes(maxBytes)}`,
+      {
+        hint: `${withArticle(what).replace(/^a/, 'A')} this large is not ${withArticle(what)}: check that this is the right file.`,
+        bytes,
+      },
+    );
   };
   try {
     // A regular file's size is a lower bound (it may grow, and /proc files say 0): refuse early on it.
@@ -225,10 +238,15 @@ export function forEachChunkSync(path: string, onChunk: (chunk: Buffer) => void,
     for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
       total += read;
       if (total > maxBytes) {
-        throw new ReadError(display, 'too-large', `it is over ${formatBytes(maxBytes)}, the most a ${options.what ?? 'file'} may be`, {
-          hint: 'Check that this is the right file.',
-          bytes: total,
-        });
+        throw new ReadError(
+          display,
+          'too-large',
+          `it is over ${formatBytes(maxBytes)}, the most ${withArticle(options.what ?? 'file')} may be`,
+          {
+            hint: 'Check that this is the right file.',
+            bytes: total,
+          },
+        );
       }
       onChunk(buffer.subarray(0, read));
     }

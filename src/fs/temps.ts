@@ -50,4 +50,3 @@ export async function removeStaleTemps(dirs: Iterable<string>): Promise<string[]
   }
   return removed;
 }
-

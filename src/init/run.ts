@@ -89,7 +89,7 @@ async function exampleText(packageRoot: string, name: string): Promise<string> {
 }
 
 async function readAnswersFile(path: string, displayName: string): Promise<AnswersFile> {
-  const parsed = await readYamlFile(path, displayName).catch((error: unknown) => {
+  const parsed = await readYamlFile(path, displayName, 'answers file').catch((error: unknown) => {
     throw new UserError(`cannot read answers file ${displayName}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: 'Check the path given to --answers.',
       cause: error,

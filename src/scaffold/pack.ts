@@ -105,7 +105,7 @@ export async function loadPack(root: string, source: PackSource, trusted: boolea
       hint: `A pack is a folder with ${PACK_MANIFEST} and a ${PACK_FILES}/ folder of the files it makes.`,
     });
   }
-  const parsed = await readYamlFile(file, display);
+  const parsed = await readYamlFile(file, display, 'pack manifest');
   if (parsed.diagnostics.length > 0) throw diagnosticsError(parsed.diagnostics, MANIFEST_HINT);
   const { data, diagnostics } = validate(parsed, packManifestSchema);
   if (!data) throw diagnosticsError(diagnostics, MANIFEST_HINT);

@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type * as z from 'zod';
-import { formatBytes, ReadError, readFileBoundedSync } from '../fs/read.js';
+import { formatBytes, ReadError, readFileBoundedSync, withArticle } from '../fs/read.js';
 import { formatPath, valueAt, type DocPath, type PathSegment } from './doc-path.js';
 import { defOf, schemaAt } from './schema-walk.js';
 import { didYouMean } from './suggest.js';
@@ -112,8 +112,8 @@ function tooLarge(file: string, bytes: number, what = 'spec', known = true): Par
         ...START,
         file,
         code: 'parse',
-        message: `is ${known ? formatBytes(bytes, true) : `over ${formatBytes(MAX_FILE_BYTES)}`}; a ${what} may be at most ${formatBytes(MAX_FILE_BYTES)}`,
-        hint: `A ${what} this large is not a ${what}: check that this is the right file.`,
+        message: `is ${known ? formatBytes(bytes, true) : `over ${formatBytes(MAX_FILE_BYTES)}`}; ${withArticle(what)} may be at most ${formatBytes(MAX_FILE_BYTES)}`,
+        hint: `${withArticle(what).replace(/^a/, 'A')} this large is not ${withArticle(what)}: check that this is the right file.`,
       },
     ],
   };
@@ -219,7 +219,8 @@ export async function readYamlFile(file: string, displayName = file, what = 'spe
     bytes = readFileBoundedSync(file, { maxBytes: MAX_FILE_BYTES, what, display: displayName });
   } catch (error) {
     if (!(error instanceof ReadError)) throw error;
-    if (error.reason === 'too-large') return tooLarge(displayName, error.bytes ?? MAX_FILE_BYTES + 1, what, (error.bytes ?? 0) > MAX_FILE_BYTES + 1);
+    if (error.reason === 'too-large')
+      return tooLarge(displayName, error.bytes ?? MAX_FILE_BYTES + 1, what, (error.bytes ?? 0) > MAX_FILE_BYTES + 1);
     return {
       file: displayName,
       text: '',

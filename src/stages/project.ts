@@ -143,7 +143,8 @@ export class Project {
       try {
         text = readTextBoundedSync(this.path(file), { what: 'state file', display: file });
       } catch (error) {
-        if (error instanceof ReadError && error.reason !== 'missing' && error.reason !== 'io') return { found: true, error: `cannot be read: ${error.detail}` };
+        if (error instanceof ReadError && error.reason !== 'missing' && error.reason !== 'io')
+          return { found: true, error: `cannot be read: ${error.detail}` };
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return { found: false };
         return { found: true, error: `cannot be read (${code ?? String(error)})` };

@@ -78,25 +78,33 @@ export async function guardOutputPath(
   const refuse = (why: string, hint = `Write the ${options.kind.name} somewhere else.`) => {
     throw new UserError(`refusing to write the ${options.kind.name} to ${file}: ${why}`, { hint });
   };
-  if (SPEC_NAME.test(basename(target)) || SPEC_NAME.test(basename(absolute))) refuse('it is named like a spec; --force does not change that');
-  for (const input of options.inputs ?? []) if (real(resolve(options.cwd, input)) === target) refuse('it is one of the specs being checked');
+  if (SPEC_NAME.test(basename(target)) || SPEC_NAME.test(basename(absolute)))
+    refuse('it is named like a spec; --force does not change that');
+  for (const input of options.inputs ?? [])
+    if (real(resolve(options.cwd, input)) === target) refuse('it is one of the specs being checked');
+  let inState = false;
   for (const start of new Set([dirname(absolute), options.cwd])) {
     const project = await protectedAround(start);
     if (project.spec === target) refuse('it is the spec; --force does not change that');
-    if (project.root && (target + sep).startsWith(join(project.root, '.shipshape') + sep))
-      refuse('it is inside .shipshape/, which shipshape keeps for itself');
+    if (project.root && (target + sep).startsWith(join(project.root, '.shipshape') + sep)) inState = true;
     if (project.managed.has(target)) refuse(`it is a file generate manages (listed in ${MANIFEST_FILE}); --force does not change that`);
   }
   const info = lstatSync(target, { throwIfNoEntry: false });
-  if (!info) return;
+  // In .shipshape/, only a previous report of the same kind (init's copy of the schema) may be refreshed.
+  const stateRefusal = 'it is inside .shipshape/, which shipshape keeps for itself';
+  if (!info) {
+    if (inState) refuse(stateRefusal);
+    return;
+  }
   if (!info.isFile()) refuse('it exists and is not a regular file');
-  if (options.force || info.size === 0) return;
+  if (!inState && (options.force || info.size === 0)) return;
   let head = '';
   try {
     head = readHeadSync(target, HEAD_BYTES).toString('utf8');
   } catch {
     // Unreadable: not recognisably ours.
   }
+  if (inState && !options.kind.recognise(head)) refuse(stateRefusal);
   if (!options.kind.recognise(head)) {
     refuse(`it exists and is not a previous ${options.kind.name}`, `Pass --force to replace it, or choose another ${options.flag} file.`);
   }

@@ -133,7 +133,7 @@ function checkFields(data: PolicyFileData): Problem[] {
 }
 
 async function readPolicyFile(file: string, knownRuleIds: readonly string[]): Promise<{ parsed: ParsedYaml; data: PolicyFileData }> {
-  const parsed = await readYamlFile(file);
+  const parsed = await readYamlFile(file, file, 'policy file');
   if (parsed.diagnostics.length > 0) {
     const diagnostics = parsed.diagnostics.map((d) =>
       d.message === 'is empty'
