@@ -137,6 +137,23 @@ describe('writes that replace what they must not', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
+  it(
+    "validate --junit refuses the spec before it runs anything; schema may refresh init's copy in .shipshape/",
+    { timeout: 3 * TIMEOUT_MS },
+    async () => {
+      const dir = project();
+      const before = snapshot(dir);
+      const validate = await cli(['validate', '--junit', 'shipshape.yaml', '--force'], dir);
+      expect(validate.exitCode).toBe(2);
+      expect(validate.stderr).toContain('refusing to write the JUnit report to shipshape.yaml: it is named like a spec');
+      expect(snapshot(dir)).toEqual(before);
+      mkdirSync(join(dir, '.shipshape'));
+      expect((await cli(['schema', '--out', '.shipshape/shipshape.schema.json'], dir)).exitCode).toBe(2);
+      writeFileSync(join(dir, '.shipshape', 'shipshape.schema.json'), (await cli(['schema'], dir)).stdout);
+      expect((await cli(['schema', '--out', '.shipshape/shipshape.schema.json'], dir)).exitCode).toBe(0);
+    },
+  );
+
   it('check -o: an unknown file needs --force, a previous report does not, .shipshape/ never', { timeout: 4 * TIMEOUT_MS }, async () => {
     const dir = project();
     writeFileSync(join(dir, 'notes.txt'), 'my notes\n');
