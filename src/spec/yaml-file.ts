@@ -219,6 +219,8 @@ export async function readYamlFile(file: string, displayName = file, what = 'spe
     bytes = readFileBoundedSync(file, { maxBytes: MAX_FILE_BYTES, what, display: displayName });
   } catch (error) {
     if (!(error instanceof ReadError)) throw error;
+    // A missing file stays the errno error it always was: callers word it for their file.
+    if (error.reason === 'missing') throw error.cause;
     if (error.reason === 'too-large')
       return tooLarge(displayName, error.bytes ?? MAX_FILE_BYTES + 1, what, (error.bytes ?? 0) > MAX_FILE_BYTES + 1);
     return {
