@@ -4,13 +4,14 @@
  * and then synchronously (rules are synchronous, and the engine may run them in a worker thread),
  * so checking a spec whose project has no manifest costs one stat.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileSha256Sync } from '../stages/hash.js';
 import { insideRoot } from '../fs/paths.js';
 import { DEPLOYMENTS_FILE, parseDeployments, type DeploymentRecord } from '../stages/records.js';
 import { listReviews, type ReviewFile } from '../stages/review.js';
 import { MANIFEST_FILE, readManifestLeniently, type Manifest } from '../state/manifest.js';
+import { LARGE_FILE_MAX_BYTES, ReadError, readTextBoundedSync } from '../fs/read.js';
 
 /** The manifest as found: none yet, one that cannot be used (why, after its name), or its data. */
 export type ManifestRead = { found: false } | { found: true; error: string } | { found: true; manifest: Manifest };
@@ -45,11 +46,12 @@ function readJsonFile(path: string): JsonFile {
   let text: string;
   try {
     if (!statSync(path, { throwIfNoEntry: false })) return { found: false };
-    text = readFileSync(path, 'utf8');
+    text = readTextBoundedSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // A parent (`.shipshape`) that is a file, not a folder: the file is not there either.
     if (code === 'ENOTDIR') return { found: false };
+    if (error instanceof ReadError && !code) return { found: true, error: `cannot be read: ${error.detail}` };
     return { found: true, error: `cannot be read (${code ?? String(error)})` };
   }
   try {
@@ -111,7 +113,9 @@ export function projectFiles(specFile: string): ProjectFiles {
       const rel = inside(file);
       if (rel === undefined) return undefined;
       try {
-        return statSync(join(root, rel), { throwIfNoEntry: false })?.isFile() ? readFileSync(join(root, rel), 'utf8') : undefined;
+        return statSync(join(root, rel), { throwIfNoEntry: false })?.isFile()
+          ? readTextBoundedSync(join(root, rel), { maxBytes: LARGE_FILE_MAX_BYTES })
+          : undefined;
       } catch {
         return undefined;
       }

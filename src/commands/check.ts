@@ -31,6 +31,10 @@ ${EXIT_CODES_HELP}`;
       env: 'SHIPSHAPE_FORMAT',
     })(),
     output: Flags.string({ char: 'o', description: 'Write the report to this file (atomically) instead of standard output.' }),
+    force: Flags.boolean({
+      description: 'With --output: replace an existing file that is not a previous report (never the spec or a generated file).',
+      dependsOn: ['output'],
+    }),
     'fail-severity': Flags.option({
       description: 'Fail (exit 1) on findings at or above this severity.',
       options: SEVERITIES,
@@ -86,6 +90,9 @@ ${EXIT_CODES_HELP}`;
     const paint = paintFor(flags.output ? undefined : process.stdout);
     const text = formatter(result, { paint, cwd: process.cwd(), version: this.config.version });
     if (flags.output) {
+      const { guardOutputPath, CHECK_REPORT } = await import('../state/output-path.js');
+      const inputs = result.results.map((file) => file.file);
+      await guardOutputPath(flags.output, { cwd: process.cwd(), kind: CHECK_REPORT, force: flags.force, flag: '--output', inputs });
       const { writeFileAtomic } = await import('../fs/atomic.js');
       await writeFileAtomic(flags.output, text.endsWith('\n') ? text : `${text}\n`);
       this.note(`Wrote ${flags.output}`);

@@ -13,6 +13,10 @@ export default class Schema extends BaseCommand {
   static override flags = {
     out: Flags.string({ char: 'o', description: 'Write the schema to this file instead of standard output.', exclusive: ['markdown'] }),
     markdown: Flags.boolean({ description: 'Print the spec reference as Markdown (docs/spec.md): every field, its type and meaning.' }),
+    force: Flags.boolean({
+      description: 'With --out: replace an existing file that is not a previous schema (never the spec or a generated file).',
+      dependsOn: ['out'],
+    }),
   };
 
   async run(): Promise<{ written?: string; schema?: unknown }> {
@@ -24,6 +28,8 @@ export default class Schema extends BaseCommand {
     }
     const { jsonSchema, writeJsonSchema } = await import('../spec/json-schema.js');
     if (flags.out) {
+      const { guardOutputPath, JSON_SCHEMA } = await import('../state/output-path.js');
+      await guardOutputPath(flags.out, { cwd: process.cwd(), kind: JSON_SCHEMA, force: flags.force, flag: '--out' });
       const written = await writeJsonSchema(flags.out);
       this.note(`Wrote ${written}`);
       return { written };

@@ -36,6 +36,10 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(an 
     path: Flags.string({ description: 'The path load is POSTed to.', default: '/v1/predict' }),
     'start-timeout': Flags.integer({ description: 'Seconds to wait for the service to answer HTTP.', default: 60, min: 1 }),
     junit: Flags.string({ description: 'Also write the results as JUnit XML to this file.' }),
+    force: Flags.boolean({
+      description: 'With --junit: replace an existing file that is not a previous JUnit report (never the spec or a generated file).',
+      dependsOn: ['junit'],
+    }),
     verbose: Flags.boolean({ description: 'Plain progress lines, even on a terminal.' }),
   };
 
@@ -45,6 +49,11 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(an 
     const { parseUpstreams } = await import('../validate/plan.js');
     const { scenarioProgress, formatValidation } = await import('../ui/validate-view.js');
     const json = this.jsonEnabled();
+    if (flags.junit) {
+      // Before the run, which takes minutes: a bad output path fails at once.
+      const { guardOutputPath, JUNIT_REPORT } = await import('../state/output-path.js');
+      await guardOutputPath(flags.junit, { cwd: process.cwd(), kind: JUNIT_REPORT, force: flags.force, flag: '--junit' });
+    }
     const scale = flags['duration-scale'] === undefined ? undefined : Number(flags['duration-scale']);
     const progress = scenarioProgress({ json, verbose: flags.verbose });
     const controller = new AbortController();

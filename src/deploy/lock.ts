@@ -3,11 +3,12 @@
  * pid and the pids of the versions it started, so a lock left by a dead process (a crash, a
  * kill -9) is detected, its orphans stopped, and the lock cleared.
  */
-import { readFileSync } from 'node:fs';
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+// eslint-disable-next-line no-restricted-imports -- the exclusive create (open 'wx') is the lock itself; replacing it goes through writeFileAtomic
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { readTextBounded, readTextBoundedSync } from '../fs/read.js';
 
 export const LOCK_FILE = '.shipshape/deploy.lock';
 
@@ -36,7 +37,7 @@ export function alive(pid: number): boolean {
   }
   // A zombie (dead, not yet reaped by whoever adopted it) answers signal 0 too: on Linux, ask /proc.
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return !/^\d+ \(.*\) Z/.test(readTextBoundedSync(`/proc/${pid}/stat`));
   } catch {
     return true;
   }
@@ -44,7 +45,7 @@ export function alive(pid: number): boolean {
 
 export async function readLock(root: string): Promise<LockContent | undefined> {
   try {
-    const value = JSON.parse(await readFile(join(root, LOCK_FILE), 'utf8')) as Partial<LockContent>;
+    const value = JSON.parse(await readTextBounded(join(root, LOCK_FILE))) as Partial<LockContent>;
     return typeof value.pid === 'number' ? (value as LockContent) : { pid: 0, startedAt: '' };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

@@ -4,7 +4,7 @@
  * load of a drill, and the history written after every step.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
@@ -22,6 +22,7 @@ import type { ClusterStatus, KubernetesRunOptions } from './drivers/kubernetes/r
 import { control, deadRollout, reachRuntime, reapOrphans, warmth, type RuntimeState } from './drivers/local/runtime.js';
 import { acquireLock, alive, clearStaleLock, readLock, LOCK_FILE, type LockContent } from './lock.js';
 import { runLoad, type LoadResult } from './traffic.js';
+import { readFileBounded, readTextBounded } from '../fs/read.js';
 
 export interface DeployTarget {
   cwd: string;
@@ -42,7 +43,7 @@ interface LoadedProject {
 
 async function loadProject(target: DeployTarget): Promise<LoadedProject> {
   const specFile = await locateSpec(target);
-  const bytes = await readFile(specFile);
+  const bytes = await readFileBounded(specFile, { what: 'spec' });
   const loaded = loadSpecText(basename(specFile), bytes);
   const first = loaded.diagnostics[0];
   if (!loaded.spec)
@@ -138,7 +139,7 @@ async function awaitDecision(root: string, deployment: string, signal?: AbortSig
   const path = join(root, DECISION_FILE);
   for (;;) {
     try {
-      const decision = JSON.parse(await readFile(path, 'utf8')) as { deployment?: string; action?: string };
+      const decision = JSON.parse(await readTextBounded(path, { what: 'rollout decision' })) as { deployment?: string; action?: string };
       if (decision.deployment === deployment && (decision.action === 'promote' || decision.action === 'rollback')) {
         await unlink(path).catch(() => {});
         return decision.action;

@@ -7,8 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { BugError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
-import { applyEdits, editSpecFile, type SpecEdit } from '../spec/edit.js';
+import { writeFilesAtomic, type FileWrite } from '../fs/atomic.js';
+import { applyEdits, editedSpecText, type SpecEdit } from '../spec/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import { loadSpecText } from '../spec/load.js';
 import type { PatternId, Spec } from '../spec/schema.js';
@@ -141,16 +141,20 @@ export function planDiff(plan: DesignPlan): string {
 /** Writes what changed; returns the files written. */
 export async function applyDesign(plan: DesignPlan): Promise<PlannedFile[]> {
   const written: PlannedFile[] = [];
+  const writes: FileWrite[] = [];
   for (const file of plan.files) {
     if (!file.changed) continue;
     if (file.kind === 'spec') {
       // Through the editor, so the comments and layout the user wrote are kept.
-      await editSpecFile(file.path, plan.edits);
+      const { text, changed } = await editedSpecText(file.path, plan.edits);
+      if (changed) writes.push({ path: file.path, content: text });
     } else {
       await mkdir(dirname(file.path), { recursive: true });
-      await writeFileAtomic(file.path, file.content);
+      writes.push({ path: file.path, content: file.content });
     }
     written.push(file);
   }
+  // The spec, the ADR and the diagram land together or not at all.
+  await writeFilesAtomic(writes);
   return written;
 }

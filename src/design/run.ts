@@ -3,7 +3,6 @@
  * (all under --yes or --dry-run, the injected chooser on a terminal, an error otherwise), plan,
  * and apply unless it is a dry run.
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
@@ -13,6 +12,7 @@ import type { PatternId } from '../spec/schema.js';
 import { ADR_FILE, MERMAID_FILE } from './adr.js';
 import { applyDesign, planDesign, planDiff, type DesignPlan } from './plan.js';
 import { recommend, type PatternChoice } from './recommend.js';
+import { readTextBounded } from '../fs/read.js';
 
 /** Asks which of the recommended patterns to take (src/ui/design-prompts.ts on a terminal). */
 export type Chooser = (recommended: readonly PatternChoice[]) => Promise<PatternId[]>;
@@ -46,7 +46,7 @@ export interface DesignResult {
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextBounded(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

@@ -4,11 +4,12 @@
  * unless it is a dry run. A file that exists and was not written by `runbook` is refused without
  * --force, before anything is written.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
+import { writeFilesAtomic } from '../fs/atomic.js';
 import { unifiedDiff } from '../text/diff.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
@@ -17,7 +18,7 @@ import { alertsOf } from './alerts.js';
 import { DASHBOARD_FILE, renderDashboard } from './dashboard.js';
 import { renderRules, renderRulesTests, RULES_FILE, RULES_TEST_FILE } from './rules.js';
 import { renderRunbook, RUNBOOK_FILE, type RunbookRecords } from './runbook.js';
-import { writeAllOrNothing } from './write-all.js';
+import { readTextBounded } from '../fs/read.js';
 
 /** What every file `runbook` writes says about itself: a file without it is someone else's. */
 const SIGNATURE = /shipshape runbook/;
@@ -63,7 +64,7 @@ export interface HandoffResult {
 async function readIfFile(path: string): Promise<string | undefined> {
   try {
     if (!(await stat(path)).isFile()) throw new UserError(`${path} is not a regular file`, { hint: 'Move it out of the way.' });
-    return await readFile(path, 'utf8');
+    return await readTextBounded(path);
   } catch (error) {
     if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw error;
@@ -178,7 +179,9 @@ export async function applyHandoff(plan: HandoffPlan, force: boolean): Promise<H
       },
     );
   }
-  await writeAllOrNothing(plan.files.map((file) => ({ path: join(plan.root, file.path), content: file.content })));
+  for (const file of plan.files) await mkdir(dirname(join(plan.root, file.path)), { recursive: true });
+  // The four files land together or not at all.
+  await writeFilesAtomic(plan.files.map((file) => ({ path: join(plan.root, file.path), content: file.content, display: file.path })));
   return plan.files;
 }
 

@@ -4,10 +4,10 @@
  * interrupted run leaves nothing behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFilesAtomic } from '../fs/atomic.js';
 import { jsonSchema } from '../spec/json-schema.js';
 import { loadSpecText } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
@@ -18,6 +18,7 @@ import { SPEC_FILE } from '../spec/locate.js';
 import { buildSpec, completeAnswers, renderSpec, SCHEMA_FILE, SCHEMA_LINE } from './build.js';
 import { flagOf, type ScalarKey } from './questions.js';
 import { resolveAnswers, type Prompter } from './resolve.js';
+import { readTextBounded } from '../fs/read.js';
 
 export interface InitOptions {
   /** Where the spec goes; relative paths are taken from cwd. */
@@ -84,11 +85,11 @@ async function exampleText(packageRoot: string, name: string): Promise<string> {
       hint: `Available examples: ${names.join(', ') || '(none)'}.`,
     });
   }
-  return readFile(join(packageRoot, 'examples', `${name}.yaml`), 'utf8');
+  return readTextBounded(join(packageRoot, 'examples', `${name}.yaml`));
 }
 
 async function readAnswersFile(path: string, displayName: string): Promise<AnswersFile> {
-  const parsed = await readYamlFile(path, displayName).catch((error: unknown) => {
+  const parsed = await readYamlFile(path, displayName, 'answers file').catch((error: unknown) => {
     throw new UserError(`cannot read answers file ${displayName}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
       hint: 'Check the path given to --answers.',
       cause: error,
@@ -171,8 +172,10 @@ export async function applyInit(plan: InitPlan, options: Pick<InitOptions, 'forc
   // Someone may have written the file while the questions were being answered.
   refuseOverwrite(plan.file, options.force, options.cwd);
   await mkdir(dirname(plan.schemaFile), { recursive: true });
-  await writeFileAtomic(plan.schemaFile, `${JSON.stringify(jsonSchema(), null, 2)}\n`);
-  await writeFileAtomic(plan.file, plan.text);
+  await writeFilesAtomic([
+    { path: plan.schemaFile, content: `${JSON.stringify(jsonSchema(), null, 2)}\n` },
+    { path: plan.file, content: plan.text },
+  ]);
 }
 
 /** Plans, confirms when anything was prompted, and writes. */

@@ -3,12 +3,12 @@
  * actuals from one source, assess them and render the review (and, with --complete, the record
  * of its decision). Apply: write what changed. A dry run stops after the plan.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFilesAtomic, type FileWrite } from '../fs/atomic.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
@@ -20,6 +20,7 @@ import { assessReview, type Assessment, type Decision } from './assess.js';
 import { deploymentHistory, DEPLOYMENTS_FILE } from './history.js';
 import { reviewFile, reviewText } from './render.js';
 import { SOURCES, type AskNumber, type SourceKind } from './sources/index.js';
+import { readTextBounded } from '../fs/read.js';
 
 export type SourceChoice =
   { kind: 'prometheus'; url: string; timeoutMs?: number } | { kind: 'file'; file: string } | { kind: 'interactive'; ask: AskNumber };
@@ -64,9 +65,10 @@ export interface ReviewResult extends ReviewPlan {
 
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextBounded(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof UserError) throw error;
     throw new UserError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, {
       hint: 'Check its permissions.',
     });
@@ -161,12 +163,14 @@ export async function planReview(options: ReviewOptions): Promise<ReviewPlan> {
 
 export async function applyReview(plan: ReviewPlan): Promise<string[]> {
   const written: string[] = [];
+  const writes: FileWrite[] = [];
   for (const write of plan.writes) {
     if (!write.changed) continue;
     await mkdir(dirname(write.path), { recursive: true });
-    await writeFileAtomic(write.path, write.content);
+    writes.push({ path: write.path, content: write.content, display: write.file });
     written.push(write.file);
   }
+  await writeFilesAtomic(writes);
   return written;
 }
 

@@ -1,21 +1,21 @@
 /**
  * Applying a plan, as a whole: every file is first written to a temp file in its own folder;
  * only when all of them are written are they renamed into place, the project manifest last. If
- * anything fails before the renames, the temps and any folder made for them are removed, and the
- * project is as it was. Nothing is written through a folder that leads out of the project.
+ * anything fails, the temps and any folder made for them are removed, and the project is as it
+ * was (the shared all-or-nothing writer, fs/atomic.ts). Nothing is written through a folder that leads out of the project.
  */
 import { MANIFEST_FILE } from '../state/manifest.js';
-import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { lstat, mkdir, rmdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { writeFilesAtomic, writeTempFile, type TempWriter } from '../fs/atomic.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { serializeManifest } from './manifest.js';
 import { unsafePathReason } from './paths.js';
 import { FolderGuard } from './state.js';
 import { BASE_DIR, type Plan, type ProjectManifest } from './types.js';
 
-/** Writes one temp file, created new (never over an existing one). */
-export type TempWriter = (path: string, content: Buffer, mode: number) => Promise<void>;
+/** The writer of temp files is the shared one (fs/atomic.ts); tests pass one that fails part-way. */
+export { writeTempFile, type TempWriter };
 
 export interface ApplyOptions {
   /** The time the manifest records; default: now. */
@@ -42,19 +42,6 @@ interface Write {
   /** A project file (reported), rather than shipshape's own bookkeeping. */
   project: boolean;
 }
-
-/** Temp files written at once. */
-const WRITE_BATCH = 16;
-
-export const writeTempFile: TempWriter = async (path, content, mode) => {
-  const handle = await open(path, 'wx', mode);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
 
 const REASONS: Record<string, string> = {
   EACCES: 'permission denied',
@@ -98,12 +85,6 @@ function writesOf(plan: Plan, manifest: ProjectManifest | undefined): Write[] {
   }
   if (manifest) writes.push({ path: MANIFEST_FILE, content: Buffer.from(serializeManifest(manifest)), mode: 0o644, project: false });
   return writes;
-}
-
-interface Temp {
-  temp: string;
-  target: string;
-  write: Write;
 }
 
 /** Refuses a path that leaves the project, or that a pack may not write (into .shipshape/). */
@@ -162,41 +143,6 @@ async function prepareFolders(root: string, writes: readonly Write[], createdFol
   }
 }
 
-/**
- * Writes every temp file. Each temp is synced before its rename, which is what keeps a crash from
- * leaving an empty file; overlapping the syncs keeps a pack of forty files from waiting for forty
- * in a row. A batch settles whole before an error stops the rest, so the roll-back finds every
- * temp it made.
- */
-async function writeTemps(temps: readonly Temp[], writeTemp: TempWriter, signal: AbortSignal | undefined): Promise<void> {
-  for (let start = 0; start < temps.length; start += WRITE_BATCH) {
-    if (signal?.aborted) throw new InterruptedError();
-    const batch = temps.slice(start, start + WRITE_BATCH);
-    const outcomes = await Promise.allSettled(batch.map(({ temp, write }) => writeTemp(temp, write.content, write.mode)));
-    const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
-    if (failed !== -1) throw cannotWrite(batch[failed]!.write.path, (outcomes[failed] as PromiseRejectedResult).reason);
-  }
-  if (signal?.aborted) throw new InterruptedError();
-}
-
-/** Renames the temps into place, in order (the manifest last); a failure says what was already written. */
-async function renameIntoPlace(temps: readonly Temp[]): Promise<void> {
-  const renamed: string[] = [];
-  for (const [i, { temp, target, write }] of temps.entries()) {
-    try {
-      await rename(temp, target);
-      renamed.push(write.path);
-    } catch (error) {
-      await Promise.all(temps.slice(i).map(({ temp: rest }) => unlink(rest).catch(() => {})));
-      const done = renamed.length === 0 ? 'nothing was written' : `already written: ${renamed.join(', ')}`;
-      throw new UserError(`cannot move ${write.path} into place: ${(error as Error).message}; ${done}`, {
-        hint: 'Fix the cause, then run generate again: it picks up from what is on disk.',
-        cause: error,
-      });
-    }
-  }
-}
-
 /** Writes the plan into `root`; see the module comment for the guarantees. */
 export async function applyPlan(
   root: string,
@@ -209,20 +155,21 @@ export async function applyPlan(
   if (writes.length === 0) return { files: [], manifest: false, total: 0 };
 
   const createdFolders: string[] = [];
-  const temps: Temp[] = writes.map((write) => {
-    const target = join(root, write.path);
-    return { temp: join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`), target, write };
-  });
   try {
     await prepareFolders(root, writes, createdFolders);
-    await writeTemps(temps, options.writeTemp ?? writeTempFile, options.signal);
+    await writeFilesAtomic(
+      writes.map((write) => ({ path: join(root, write.path), content: write.content, mode: write.mode, display: write.path })),
+      {
+        writeTemp: options.writeTemp ?? writeTempFile,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onError: (write, error) => cannotWrite(write.display!, error),
+      },
+    );
   } catch (error) {
-    // Before any rename: the temps and the folders made for them go, and the project is as it was.
-    await Promise.all(temps.map(({ temp }) => unlink(temp).catch(() => {})));
+    // The shared writer leaves no temp and no half-renamed set; the folders made for them go too.
     for (const folder of createdFolders.reverse()) await rmdir(folder).catch(() => {});
     throw error;
   }
-  await renameIntoPlace(temps);
   return {
     files: writes.filter((write) => write.project).map((write) => write.path),
     manifest: manifest !== undefined,

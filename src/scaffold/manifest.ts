@@ -3,12 +3,12 @@
  * spec hash, each file's ownership and sha256). It is data from disk like any other input, so it
  * is validated before anything trusts it, its paths included.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { unsafePathReason } from './paths.js';
 import { MANIFEST_FILE, readManifestStrictly } from '../state/manifest.js';
 import type { ProjectManifest } from './types.js';
+import { ReadError, readTextBounded } from '../fs/read.js';
 
 const HINT =
   'Restore .shipshape/manifest.json from version control, or delete it: generate then treats every existing file as yours (--force overwrites them).';
@@ -17,9 +17,10 @@ const HINT =
 export async function readProjectManifest(root: string): Promise<ProjectManifest | undefined> {
   let text: string;
   try {
-    text = await readFile(join(root, MANIFEST_FILE), 'utf8');
+    text = await readTextBounded(join(root, MANIFEST_FILE), { what: 'state file', display: MANIFEST_FILE });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof ReadError) throw error;
     throw new UserError(`cannot read ${MANIFEST_FILE}: ${(error as Error).message}`, { hint: HINT, cause: error });
   }
   let data: unknown;

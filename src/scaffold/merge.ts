@@ -2,6 +2,7 @@
  * The three-way merge of a merged file: git's own `git merge-file`, never a merge of our own.
  * Conflicts come back inline, in diff3 style, so the user sees the base the pack last wrote too.
  */
+// eslint-disable-next-line no-restricted-imports -- scratch inputs for git merge-file, in a private temp folder removed afterwards
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

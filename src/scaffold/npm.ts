@@ -10,13 +10,15 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// eslint-disable-next-line no-restricted-imports -- npm's install folder is staged in a temp folder and swapped in whole; the cache index goes through writeFileAtomic
+import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { InterruptedError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { LARGE_FILE_MAX_BYTES, readFileBounded, readTextBounded } from '../fs/read.js';
 
 export interface InstalledPack {
   /** The folder holding the pack's template.yaml. */
@@ -83,7 +85,7 @@ async function cacheKey(target: Target): Promise<string | undefined> {
   if (target.kind !== 'file') return `spec:${target.spec}`;
   try {
     return `tarball:sha256:${createHash('sha256')
-      .update(await readFile(target.path))
+      .update(await readFileBounded(target.path, { maxBytes: LARGE_FILE_MAX_BYTES, what: 'package tarball' }))
       .digest('hex')}`;
   } catch {
     // No such file: npm says so, in its words.
@@ -112,7 +114,7 @@ const indexFile = (cacheDir: string, key: string) => join(cacheDir, 'specs', `${
 
 async function readJson(file: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const data: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const data: unknown = JSON.parse(await readTextBounded(file));
     return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

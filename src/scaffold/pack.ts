@@ -2,7 +2,7 @@
  * Template packs: the `template.yaml` format, loading a pack folder, and resolving `--template`
  * to a folder (bundled, a path, or an npm package installed into the cache).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import picomatch from 'picomatch';
@@ -112,11 +112,18 @@ export async function loadPack(root: string, source: PackSource, trusted: boolea
       hint: `A pack is a folder with ${PACK_MANIFEST} and a ${PACK_FILES}/ folder of the files it makes.`,
     });
   }
-  const parsed = await readYamlFile(file, display);
+  const parsed = await readYamlFile(file, display, 'pack manifest');
   if (parsed.diagnostics.length > 0) throw diagnosticsError(parsed.diagnostics, MANIFEST_HINT);
   const { data, diagnostics } = validate(parsed, packManifestSchema);
   if (!data) throw diagnosticsError(diagnostics, MANIFEST_HINT);
   const files = join(root, PACK_FILES);
+  // Not followed: a files/ that is a link would copy a folder from outside the pack into the project.
+  if (lstatSync(files, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new UserError(`the pack ${data.name}: ${PACK_FILES}/ is a symbolic link`, {
+      file: display,
+      hint: `A pack holds regular files and folders only: make ${PACK_FILES}/ a real folder inside the pack.`,
+    });
+  }
   if (!statSync(files, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UserError(`the pack ${data.name} has no ${PACK_FILES}/ folder`, {
       file: display,

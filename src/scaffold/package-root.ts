@@ -3,10 +3,11 @@
  * precompiled templates in `dist/templates/`. Found from this module's own location, which is
  * src/scaffold/ in development and a chunk under dist/ once bundled.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BugError } from '../errors.js';
+import { readTextBoundedSync } from '../fs/read.js';
 
 let root: string | undefined;
 
@@ -34,6 +35,6 @@ export function shipshapeDependency(version: string): string {
 
 /** shipshape's own version, from its package.json. */
 export function shipshapeVersion(): string {
-  const data = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  const data = JSON.parse(readTextBoundedSync(join(packageRoot(), 'package.json'))) as { version?: unknown };
   return typeof data.version === 'string' ? data.version : '0.0.0';
 }

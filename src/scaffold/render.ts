@@ -4,7 +4,6 @@
  * handlebars in strict mode, or copied byte for byte), its ownership and its mode. Nothing is
  * written here; a single failure fails the whole render.
  */
-import { readFile } from 'node:fs/promises';
 import type HandlebarsNamespace from 'handlebars';
 import { displayPath } from '../fs/paths.js';
 import { UserError } from '../errors.js';
@@ -16,6 +15,7 @@ import { shipshapeDependency } from './package-root.js';
 import { unsafePathReason } from './paths.js';
 import { sourceHash, type PrecompiledPack } from './precompiled.js';
 import type { Pack, RenderedFile } from './types.js';
+import { LARGE_FILE_MAX_BYTES, readFileBounded, readTextBounded } from '../fs/read.js';
 
 type Env = typeof HandlebarsNamespace;
 type Template = (context: unknown) => string;
@@ -228,7 +228,7 @@ export async function renderPack(pack: Pack, context: RenderContext, options: Re
     if (unsafe) {
       throw new UserError(`renders to the path ${JSON.stringify(path)}, which ${unsafe}`, {
         file: name,
-        hint: 'Fix the file name in the pack: a pack writes only inside the project, never into .shipshape/ or .git/.',
+        hint: 'Fix the file name in the pack: a pack writes only inside the project, never the spec nor into .shipshape/ or .git/.',
       });
     }
     const twin = made.get(path);
@@ -242,11 +242,11 @@ export async function renderPack(pack: Pack, context: RenderContext, options: Re
     const owner = ownership(path);
     let content: Buffer;
     if (file.template) {
-      const text = await readFile(file.absolute, 'utf8');
+      const text = await readTextBounded(file.absolute, { maxBytes: LARGE_FILE_MAX_BYTES, what: 'pack file' });
       const output = await run(await engine.file(file.path, text), context, { text, display: name });
       content = Buffer.from(owner === 'managed' ? withHeader(output, path, pack.manifest.name) : output);
     } else {
-      content = await readFile(file.absolute);
+      content = await readFileBounded(file.absolute, { maxBytes: LARGE_FILE_MAX_BYTES, what: 'pack file' });
     }
     rendered.push({ path, content, ownership: owner, mode: file.mode });
   }

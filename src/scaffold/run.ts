@@ -6,9 +6,7 @@
  */
 import { MANIFEST_FILE } from '../state/manifest.js';
 import { listOf } from '../text/list.js';
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { readTasksLeniently, serializeTasks, TASKS_FILE, type TasksState } from '../state/tasks.js';
 import type { Spec } from '../spec/schema.js';
@@ -20,6 +18,7 @@ import { specSchema } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { compareVersions, parseVersion } from '../text/semver.js';
 import { applyPlan, type ApplyResult, type TempWriter } from './apply.js';
+import { removeStaleTemps } from '../fs/temps.js';
 import { readProjectManifest } from './manifest.js';
 import { gitMergeFile, type Merger } from './merge.js';
 import { resolvePack, templateOf } from './pack.js';
@@ -30,6 +29,7 @@ import { renderContext, renderPack } from './render.js';
 import { readProjectState } from './state.js';
 import type { TaskOutcome } from './tasks.js';
 import { taskCommand, type Pack, type PackSource, type Plan, type ProjectManifest, type ConflictStyle } from './types.js';
+import { readFileBoundedSync, readTextBounded } from '../fs/read.js';
 
 export interface GenerateOptions {
   cwd: string;
@@ -193,7 +193,7 @@ async function planProject(inputs: Inputs, options: GenerateOptions, interrupted
   return planGeneration(
     {
       pack: { name: pack.manifest.name, version: pack.manifest.version, source: recordedSource(pack.source, root) },
-      specHash: specHash(readFileSync(inputs.specFile)),
+      specHash: specHash(readFileBoundedSync(inputs.specFile, { what: 'spec' })),
       rendered,
       previous,
       state,
@@ -214,7 +214,7 @@ function writtenSummary(applied: ApplyResult): string {
 /** The tasks record of the last generate, if there is a readable one: it only ever saves work. */
 async function readPreviousTasks(root: string): Promise<TasksState | undefined> {
   try {
-    const read = readTasksLeniently(JSON.parse(await readFile(join(root, TASKS_FILE), 'utf8')));
+    const read = readTasksLeniently(JSON.parse(await readTextBounded(join(root, TASKS_FILE), { what: 'tasks record' })));
     return 'value' in read ? read.value : undefined;
   } catch {
     return undefined;
@@ -288,6 +288,9 @@ async function generate(options: GenerateOptions): Promise<GenerateResult> {
   };
   if (options.dryRun) return result;
 
+  // A run killed mid-write (kill -9) left temp files: ours are recognisable, so they go now.
+  const folders = new Set(['.', '.shipshape', ...plan.entries.map((entry) => posix.dirname(entry.path))]);
+  await removeStaleTemps([...folders].map((folder) => join(inputs.root, folder)));
   const applied = await applyPlan(inputs.root, plan, inputs.previous, {
     ...(options.now ? { now: options.now } : {}),
     ...(options.writeTemp ? { writeTemp: options.writeTemp } : {}),

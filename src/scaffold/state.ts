@@ -4,9 +4,10 @@
  * that is a symbolic link leading outside blocks the path, and a target that is itself a link is
  * never read or replaced.
  */
-import { lstat, readFile, realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { BASE_DIR } from './types.js';
+import { LARGE_FILE_MAX_BYTES, readFileBounded } from '../fs/read.js';
 
 export type DiskFile =
   | { kind: 'missing' }
@@ -88,7 +89,7 @@ async function readTarget(guard: FolderGuard, path: string): Promise<DiskFile> {
     if (info.isSymbolicLink()) return { kind: 'blocked', reason: 'is a symbolic link, and shipshape does not write through links' };
     if (info.isDirectory()) return { kind: 'blocked', reason: 'is a folder' };
     if (!info.isFile()) return { kind: 'blocked', reason: 'is not a regular file' };
-    return { kind: 'file', content: await readFile(absolute) };
+    return { kind: 'file', content: await readFileBounded(absolute, { maxBytes: LARGE_FILE_MAX_BYTES, display: path }) };
   } catch (error) {
     if (code(error) === 'ENOENT') return { kind: 'missing' };
     throw error;

@@ -3,13 +3,12 @@
  * a successful apply. A pack from outside the bundled set runs code on the user's machine, so its
  * tasks run only when the user says --trust.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { InterruptedError } from '../errors.js';
+import { fileSha256 } from '../stages/hash.js';
 import { type InputHashes, type TasksState } from '../state/tasks.js';
 import { listOf } from '../text/list.js';
 import { taskCommand as display, type Pack, type PackTask } from './types.js';
@@ -35,8 +34,8 @@ const EARLIER_FAILED_REASON = 'an earlier task failed';
 async function hashInputs(root: string, inputs: readonly string[]): Promise<InputHashes> {
   const hashes: InputHashes = {};
   for (const input of inputs) {
-    const content = await readFile(join(root, input)).catch(() => undefined);
-    hashes[input] = content === undefined ? null : createHash('sha256').update(content).digest('hex');
+    // A missing input (or one that is not a regular file) hashes as null: the task then runs.
+    hashes[input] = await fileSha256(join(root, input)).catch(() => null);
   }
   return hashes;
 }

@@ -4,7 +4,6 @@
  * document is only read here: node ranges say where things are, and each edit splices new text
  * into the original. Everything outside an edit stays byte-identical.
  */
-import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import { BugError, UserError } from '../errors.js';
@@ -13,6 +12,7 @@ import { SPEC_FILE } from './locate.js';
 import { parseYamlText, type ParsedYaml } from './yaml-file.js';
 import { formatPath, valueAt } from './doc-path.js';
 import { columnOf, detectLayout, isLeaf, isPlainObject, lineEnd, pad, Renderer, type Layout, type Mode } from './yaml-render.js';
+import { readFileBounded } from '../fs/read.js';
 
 export interface SpecEdit {
   path: readonly (string | number)[];
@@ -382,12 +382,20 @@ export async function editSpecFile(
   path: string,
   edits: readonly SpecEdit[],
 ): Promise<{ changed: boolean; applied: SpecEdit[]; skipped: SpecEdit[] }> {
-  const bytes = await readFile(path);
+  const { text, changed, applied, skipped } = await editedSpecText(path, edits);
+  if (changed) await writeFileAtomic(path, text);
+  return { changed, applied, skipped };
+}
+
+/** The spec file's text after the edits, not written: for writing it together with other files. */
+export async function editedSpecText(
+  path: string,
+  edits: readonly SpecEdit[],
+): Promise<{ text: string; changed: boolean; applied: SpecEdit[]; skipped: SpecEdit[] }> {
+  const bytes = await readFileBounded(path, { what: 'spec' });
   // The reader's checks (size, binary, UTF-8) first, so a bad file is refused at its place.
   parseOrThrow(path, bytes);
   const before = bytes.toString('utf8');
   const { text, applied, skipped } = applyEditsAs(path, before, edits);
-  const changed = text !== before;
-  if (changed) await writeFileAtomic(path, text);
-  return { changed, applied, skipped };
+  return { text, changed: text !== before, applied, skipped };
 }

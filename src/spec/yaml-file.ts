@@ -3,9 +3,9 @@
  * node, and with every kind of bad input (too big, binary, not UTF-8, syntax, duplicate keys,
  * several documents, alias bombs) turned into a diagnostic at its place instead of a crash.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
 import type * as z from 'zod';
+import { formatBytes, ReadError, readFileBoundedSync, withArticle } from '../fs/read.js';
 import { formatPath, valueAt, type DocPath, type PathSegment } from './doc-path.js';
 import { defOf, schemaAt } from './schema-walk.js';
 import { didYouMean } from './suggest.js';
@@ -100,7 +100,7 @@ function rangeOf(lineCounter: LineCounter, start: number, end: number): Range {
   return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
 }
 
-function tooLarge(file: string, bytes: number): ParsedYaml {
+function tooLarge(file: string, bytes: number, what = 'spec', known = true): ParsedYaml {
   return {
     file,
     text: '',
@@ -112,15 +112,15 @@ function tooLarge(file: string, bytes: number): ParsedYaml {
         ...START,
         file,
         code: 'parse',
-        message: `is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a spec may be at most 1 MiB`,
-        hint: 'A spec this large is not a spec: check that this is the right file.',
+        message: `is ${known ? formatBytes(bytes, true) : `over ${formatBytes(MAX_FILE_BYTES)}`}; ${withArticle(what)} may be at most ${formatBytes(MAX_FILE_BYTES)}`,
+        hint: `${withArticle(what).replace(/^a/, 'A')} this large is not ${withArticle(what)}: check that this is the right file.`,
       },
     ],
   };
 }
 
 /** Parses YAML text: one document, positions kept, aliases bounded. */
-export function parseYamlText(file: string, input: string | Uint8Array): ParsedYaml {
+export function parseYamlText(file: string, input: string | Uint8Array, what = 'spec'): ParsedYaml {
   const lineCounter = new LineCounter();
   const fail = (diagnostic: Diagnostic, text = ''): ParsedYaml => ({
     file,
@@ -132,10 +132,10 @@ export function parseYamlText(file: string, input: string | Uint8Array): ParsedY
   });
   let text: string;
   if (typeof input === 'string') {
-    if (Buffer.byteLength(input) > MAX_FILE_BYTES) return tooLarge(file, Buffer.byteLength(input));
+    if (Buffer.byteLength(input) > MAX_FILE_BYTES) return tooLarge(file, Buffer.byteLength(input), what);
     text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   } else {
-    if (input.byteLength > MAX_FILE_BYTES) return tooLarge(file, input.byteLength);
+    if (input.byteLength > MAX_FILE_BYTES) return tooLarge(file, input.byteLength, what);
     const decoded = decode(file, input);
     if (decoded.diagnostic) return fail(decoded.diagnostic);
     text = decoded.text!;
@@ -208,19 +208,31 @@ export function parseYamlText(file: string, input: string | Uint8Array): ParsedY
 }
 
 /**
- * Reads and parses a YAML file; the limits are checked before the whole file is read. Reads are
- * synchronous: for files of a few KB that is several times cheaper than the thread-pool round
- * trips of fs/promises, and `check` reads a thousand of them in one call.
+ * Reads and parses a YAML file through the bounded reader (fs/read.ts): a file that cannot be
+ * read (a pipe, a device, a folder, too large, no permission) is a diagnostic of that file, so
+ * that `check` of many files reports it and goes on with the others. `what` names the file in
+ * messages ("spec", "policy file", "answers file").
  */
-export async function readYamlFile(file: string, displayName = file): Promise<ParsedYaml> {
-  const fd = openSync(file, 'r');
+export async function readYamlFile(file: string, displayName = file, what = 'spec'): Promise<ParsedYaml> {
+  let bytes: Buffer;
   try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_FILE_BYTES) return tooLarge(displayName, size);
-    return parseYamlText(displayName, readFileSync(fd));
-  } finally {
-    closeSync(fd);
+    bytes = readFileBoundedSync(file, { maxBytes: MAX_FILE_BYTES, what, display: displayName });
+  } catch (error) {
+    if (!(error instanceof ReadError)) throw error;
+    // A missing file stays the errno error it always was: callers word it for their file.
+    if (error.reason === 'missing') throw error.cause;
+    if (error.reason === 'too-large')
+      return tooLarge(displayName, error.bytes ?? MAX_FILE_BYTES + 1, what, (error.bytes ?? 0) > MAX_FILE_BYTES + 1);
+    return {
+      file: displayName,
+      text: '',
+      doc: undefined,
+      lineCounter: new LineCounter(),
+      data: undefined,
+      diagnostics: [{ ...START, file: displayName, code: 'parse', message: `cannot be read: ${error.detail}`, hint: error.hint }],
+    };
   }
+  return parseYamlText(displayName, bytes, what);
 }
 
 interface Located {

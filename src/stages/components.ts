@@ -1,4 +1,6 @@
 import type { Ownership } from '../scaffold/types.js';
+import { posix } from 'node:path';
+import { staleTempsIn } from '../fs/temps.js';
 import { fileSha256 } from './hash.js';
 import type { Project } from './project.js';
 import { MANIFEST_FILE, readManifestLeniently } from '../state/manifest.js';
@@ -89,6 +91,16 @@ export function componentsEvidence(project: Project): Promise<StageEvidence> {
         ? []
         : [{ what: 'generated file', file: path, ok: false, detail: `${path} ${PROBLEM[found]}` }];
     });
+    // Temp files of a write that was killed (kill -9): the next write into the folder removes them.
+    const folders = new Set(['.', '.shipshape', ...entries.flatMap(([path]) => (project.inside(path) ? [posix.dirname(path)] : []))]);
+    const temps = [...folders].flatMap((folder) => staleTempsIn(project.path(folder)).map((name) => posix.join(folder, name)));
+    if (temps.length > 0) {
+      problems.push({
+        what: 'leftover temp files',
+        ok: false,
+        detail: `${count(temps.length, 'temp file')} left by an interrupted write (${temps.slice(0, 3).join(', ')}${temps.length > 3 ? ', ...' : ''}): run shipshape generate, which removes them`,
+      });
+    }
     const { name, version } = parsed.value.pack;
     const from = name ? ` from ${name}${version ? ` ${version}` : ''}` : '';
     const managed = entries.filter(([, entry]) => entry.ownership === 'managed').length;

@@ -1,6 +1,6 @@
 import type * as Crypto from 'node:crypto';
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { forEachChunkSync, MIB } from '../fs/read.js';
 
 // node:crypto takes ~10 ms to load: more than the rest of `status` on a project that has no
 // records to compare hashes with. Load it on the first hash.
@@ -15,43 +15,31 @@ export function specHash(text: string | Uint8Array): string {
   return sha256().update(text).digest('hex');
 }
 
-/** The hex sha256 of a file, streamed so a large generated file is never held in memory whole. */
-export function fileSha256(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = sha256();
-    createReadStream(path)
-      .on('error', reject)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')));
-  });
+/** Generated files hashed larger than this are not generated files. */
+const MAX_HASHED_BYTES = 256 * MIB;
+
+function hashFile(path: string): string {
+  const hash = sha256();
+  forEachChunkSync(path, (chunk) => hash.update(chunk), { maxBytes: MAX_HASHED_BYTES });
+  return hash.digest('hex');
 }
 
-const CHUNK = 64 * 1024;
+/**
+ * The hex sha256 of a regular file, read in chunks through the bounded reader so a large file is
+ * never held whole and a pipe or device is refused (a ReadError) instead of read forever.
+ */
+export async function fileSha256(path: string): Promise<string> {
+  return hashFile(path);
+}
 
 /**
- * The hex sha256 of a regular file, read synchronously in chunks: `check` hashes a project's
- * managed files inside a rule, one small file after another. Undefined when there is no such
- * file, or it is not a regular file (a folder, or a named pipe that would never end).
+ * The same, for `check`, which hashes a project's managed files inside a rule: undefined when
+ * there is no such file, or it is not a regular file (a folder, or a named pipe that would never end).
  */
 export function fileSha256Sync(path: string): string | undefined {
-  let fd: number;
   try {
-    // Non-blocking, so that opening a named pipe returns at once instead of waiting for a writer.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    return hashFile(path);
   } catch {
     return undefined;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return undefined;
-    const hash = sha256();
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
-      hash.update(buffer.subarray(0, read));
-    }
-    return hash.digest('hex');
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }

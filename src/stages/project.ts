@@ -3,7 +3,8 @@
  * reads of what the evidence needs, so a stage that needs the check pays for it and the others
  * do not, and no file is read twice in one status.
  */
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
+import { ReadError, readFileBoundedSync, readTextBoundedSync } from '../fs/read.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { StageNumber } from './table.js';
 import { runCheck } from '../check/engine.js';
@@ -73,7 +74,7 @@ export class Project {
 
   spec(): Promise<SpecSnapshot> {
     return this.cached('spec', async () => {
-      const [bytes, info] = [readFileSync(this.specFile), statSync(this.specFile)];
+      const [bytes, info] = [readFileBoundedSync(this.specFile, { what: 'spec' }), statSync(this.specFile)];
       let hash: string | undefined;
       // Hashed on first use: only the records of stages 3 to 6 (and --json) need it.
       return {
@@ -140,8 +141,10 @@ export class Project {
     return this.cached(`json:${file}`, async () => {
       let text: string;
       try {
-        text = readFileSync(this.path(file), 'utf8');
+        text = readTextBoundedSync(this.path(file), { what: 'state file', display: file });
       } catch (error) {
+        if (error instanceof ReadError && error.reason !== 'missing' && error.reason !== 'io')
+          return { found: true, error: `cannot be read: ${error.detail}` };
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return { found: false };
         return { found: true, error: `cannot be read (${code ?? String(error)})` };

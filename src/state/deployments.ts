@@ -4,10 +4,11 @@
  * carry only `specHash`, `status`, `startedAt` and `finishedAt`; every other field is optional,
  * so they still read.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { ReadError, readTextBounded } from '../fs/read.js';
 
 export const DEPLOYMENTS_FILE = '.shipshape/deployments.json';
 
@@ -164,10 +165,11 @@ export type HistoryRead = { records: Deployment[] } | { error: string };
 export async function readHistory(root: string): Promise<HistoryRead> {
   let text: string;
   try {
-    text = await readFile(join(root, DEPLOYMENTS_FILE), 'utf8');
+    text = await readTextBounded(join(root, DEPLOYMENTS_FILE), { what: 'state file', display: DEPLOYMENTS_FILE });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { records: [] };
+    if (error instanceof ReadError) return { error: `cannot be read: ${error.detail}` };
     return { error: `cannot be read (${code ?? String(error)})` };
   }
   let json: unknown;

@@ -2,10 +2,10 @@
  * `.shipshape/reviews.json`: the decisions of completed 30-day reviews, oldest first, written by
  * `review --complete` and read by `init --iterate`. One schema, for the writer and every reader.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { UserError } from '../errors.js';
+import { ReadError, readTextBoundedSync } from '../fs/read.js';
 
 export const REVIEWS_FILE = '.shipshape/reviews.json';
 
@@ -52,10 +52,11 @@ export type ReviewsState = z.infer<typeof reviewsStateSchema>;
 export function readReviewsState(root: string): ReviewsState {
   let text: string;
   try {
-    text = readFileSync(join(root, REVIEWS_FILE), 'utf8');
+    text = readTextBoundedSync(join(root, REVIEWS_FILE), { what: 'state file', display: REVIEWS_FILE });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { version: 1, reviews: [] };
+    if (error instanceof ReadError) throw error;
     throw new UserError(`cannot read ${REVIEWS_FILE} (${code ?? String(error)})`, { hint: 'Check its permissions.' });
   }
   let value: unknown;

@@ -3,14 +3,14 @@
  * front of the faulted tier, load at the scenario's rate, and its expectations judged. Every process, port and timer
  * started here is stopped in a `finally`, whether the run passes, fails, is interrupted or the service crashes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { judge } from '../../templates/service-ts/files/test/support/expectations.js';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { writeFilesAtomic } from '../fs/atomic.js';
 import { resolvePack } from '../scaffold/pack.js';
 import { loadSpecFile } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
@@ -25,6 +25,7 @@ import { startMockModel, type MockModel } from './mock-model.js';
 import { planValidation, type ScenarioPlan, type ValidationPlan } from './plan.js';
 import { startFaultProxy, type FaultProxy } from './proxy.js';
 import { runToEnd, startService, type RunningService } from './service.js';
+import { LARGE_FILE_MAX_BYTES, readFileBoundedSync, readTextBoundedSync } from '../fs/read.js';
 
 export interface ValidateOptions {
   cwd: string;
@@ -70,7 +71,7 @@ const METRICS_INTERVAL_MS = 200;
 export function exampleBodies(root: string): string[] {
   const file = join(root, 'data/examples.jsonl');
   if (!existsSync(file)) return [FALLBACK_BODY];
-  const bodies = readFileSync(file, 'utf8')
+  const bodies = readTextBoundedSync(file, { maxBytes: LARGE_FILE_MAX_BYTES })
     .split('\n')
     .flatMap((line) => {
       try {
@@ -105,7 +106,7 @@ async function packCommands(root: string): Promise<{ build?: string[]; start?: s
   const file = join(root, '.shipshape/manifest.json');
   if (!existsSync(file)) return {};
   try {
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { pack?: { name?: unknown; source?: { kind?: unknown } } };
+    const manifest = JSON.parse(readTextBoundedSync(file)) as { pack?: { name?: unknown; source?: { kind?: unknown } } };
     const name = manifest.pack?.name;
     if (typeof name !== 'string' || (manifest.pack?.source?.kind ?? 'bundled') !== 'bundled') return {};
     const pack = await resolvePack(name, { cwd: root });
@@ -287,7 +288,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
   const notRun = plan.scenarios.filter((scenario) => !ran.has(scenario.id));
   const report: ValidationReport = validationReportSchema.parse({
     version: VALIDATION_REPORT_VERSION,
-    specHash: specHash(readFileSync(specFile)),
+    specHash: specHash(readFileBoundedSync(specFile, { what: 'spec' })),
     passed: notRun.length === 0 && results.every((result) => result.passed),
     complete: plan.complete && notRun.length === 0,
     durationScale: plan.durationScale,
@@ -301,10 +302,8 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
     const text = `${JSON.stringify(report, null, 2)}\n`;
     const dated = VALIDATION_REPORT_FILE.replace(/validation\.json$/, `validation-${stamp(startedAt)}.json`);
     await mkdir(join(root, dirname(VALIDATION_REPORT_FILE)), { recursive: true });
-    for (const file of [VALIDATION_REPORT_FILE, dated]) {
-      await writeFileAtomic(join(root, file), text);
-      written.push(file);
-    }
+    await writeFilesAtomic([VALIDATION_REPORT_FILE, dated].map((file) => ({ path: join(root, file), content: text, display: file })));
+    written.push(VALIDATION_REPORT_FILE, dated);
   }
   return { report, written, plan };
 }

@@ -43,3 +43,33 @@ describe('the walls around the core', () => {
     expect(await restricted('src/ui/example.ts', "import chalk from 'chalk';\nexport const x = chalk;\n")).toEqual([]);
   });
 });
+
+describe('the two doors to the disk', () => {
+  const bypasses = [
+    "import { readFileSync } from 'node:fs';",
+    "import { readFile } from 'node:fs/promises';",
+    "import { createReadStream } from 'fs';",
+    "import { writeFile } from 'fs/promises';",
+    "import { rename } from 'node:fs/promises';",
+    "import fs from 'node:fs';",
+    "import * as fs from 'node:fs';",
+    "import { promises } from 'node:fs';",
+  ];
+  for (const line of bypasses) {
+    for (const file of ['src/design/example.ts', 'src/commands/example.ts']) {
+      it(`stop ${file} from reading or writing around fs/read.ts and fs/atomic.ts: ${line}`, async () => {
+        expect(await restricted(file, `${line}\nexport const x = 1;\n`)).toHaveLength(1);
+      });
+    }
+  }
+
+  it('let the doors themselves use node:fs, and everyone else stat and list folders', async () => {
+    expect(await restricted('src/fs/read.ts', "import { openSync } from 'node:fs';\nexport const x = openSync;\n")).toEqual([]);
+    expect(await restricted('src/fs/atomic.ts', "import { rename } from 'node:fs/promises';\nexport const x = rename;\n")).toEqual([]);
+    expect(await restricted('src/design/example.ts', "import { statSync } from 'node:fs';\nexport const x = statSync;\n")).toEqual([]);
+  });
+
+  it('still keep the doors inside the core wall', async () => {
+    expect(await restricted('src/fs/example.ts', "import chalk from 'chalk';\nexport const x = chalk;\n")).toHaveLength(1);
+  });
+});

@@ -350,7 +350,7 @@ describe('runGenerate: refusals', () => {
     const failing: TempWriter = async (path, content, mode) => {
       if (++written === 3) {
         // Half a file, then the disk fills up.
-        writeFileSync(path, content.subarray(0, 5));
+        writeFileSync(path, content.slice(0, 5));
         throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
       }
       await writeTempFile(path, content, mode);

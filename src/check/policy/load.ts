@@ -3,7 +3,6 @@
  * problem, in any file of the chain, becomes a UserError at its file, line and column.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
@@ -13,6 +12,7 @@ import type { DocPath } from '../../spec/doc-path.js';
 import type { RuleSetting } from '../types.js';
 import { fieldProblem, parseField } from './fields.js';
 import { policySchema, type PolicyFileData } from './schema.js';
+import { readTextBounded } from '../../fs/read.js';
 
 export const POLICY_FILE = 'shipshape.policy.yaml';
 
@@ -133,7 +133,7 @@ function checkFields(data: PolicyFileData): Problem[] {
 }
 
 async function readPolicyFile(file: string, knownRuleIds: readonly string[]): Promise<{ parsed: ParsedYaml; data: PolicyFileData }> {
-  const parsed = await readYamlFile(file);
+  const parsed = await readYamlFile(file, file, 'policy file');
   if (parsed.diagnostics.length > 0) {
     const diagnostics = parsed.diagnostics.map((d) =>
       d.message === 'is empty'
@@ -198,7 +198,7 @@ async function resolveExtends({ entry, path }: ExtendsEntry, parsed: ParsedYaml)
   }
   let field: unknown;
   try {
-    field = (JSON.parse(await readFile(packageJson, 'utf8')) as Record<string, unknown>)['shipshape-policy'];
+    field = (JSON.parse(await readTextBounded(packageJson)) as Record<string, unknown>)['shipshape-policy'];
   } catch (error) {
     throw new UserError(`cannot read ${packageJson}: ${(error as Error).message}`, { file: packageJson, hint: 'Reinstall the package.' });
   }

@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../../../errors.js';
-import { writeFileAtomic } from '../../../fs/atomic.js';
+import { writeFilesAtomic } from '../../../fs/atomic.js';
 import { insideRoot } from '../../../fs/paths.js';
 import { HEADER_MARK } from '../../../scaffold/header.js';
 import { readProjectState } from '../../../scaffold/state.js';
@@ -137,11 +137,11 @@ export async function kubernetesDryRun(options: KubernetesDryRunOptions): Promis
     );
   }
   await mkdir(join(options.root, MANIFEST_DIR), { recursive: true });
-  for (const file of planned) {
-    if (file.action === 'create' || file.action === 'update' || file.action === 'overwrite') {
-      await writeFileAtomic(join(options.root, file.path), file.content);
-    }
-  }
+  await writeFilesAtomic(
+    planned
+      .filter((file) => file.action === 'create' || file.action === 'update' || file.action === 'overwrite')
+      .map((file) => ({ path: join(options.root, file.path), content: file.content, display: file.path })),
+  );
 
   const plan = kubectlPlan(manifests, {
     dir: MANIFEST_DIR,

@@ -3,12 +3,14 @@
  * built with its own `build` script, so blue keeps running the code it was promoted with while
  * the working tree moves on.
  */
-import { cp, mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
+// eslint-disable-next-line no-restricted-imports -- a release is a copy of the project tree (fs.cp refuses pipes and devices), not a file shipshape reads or writes
+import { cp, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ExternalError, UserError } from '../../../errors.js';
 import type { Release } from '../../driver.js';
+import { readTextBounded } from '../../../fs/read.js';
 
 export const RELEASES_DIR = '.shipshape/releases';
 /** Never copied into a release: shipshape's own state, dependencies (linked instead) and git. */
@@ -74,7 +76,7 @@ export interface PackageJson {
 
 export async function readPackage(dir: string): Promise<PackageJson> {
   try {
-    return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageJson;
+    return JSON.parse(await readTextBounded(join(dir, 'package.json'))) as PackageJson;
   } catch {
     return {};
   }

@@ -6,7 +6,9 @@
  * release, a rollout it aborted). This module is that file's shape and the client's side.
  */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
+// eslint-disable-next-line no-restricted-imports -- the supervisor's log is its stdout and stderr, appended by the child (an open fd, not a file shipshape writes)
+import { openSync, closeSync, mkdirSync, readlinkSync } from 'node:fs';
+import { readTextBoundedSync } from '../../../fs/read.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../errors.js';
@@ -76,7 +78,7 @@ export type ControlRequest =
 /** Reads the runtime file; undefined when there is none or it does not parse (a half-written one is never left: atomic). */
 export function readRuntime(root: string): RuntimeState | undefined {
   try {
-    const parsed = runtimeSchema.safeParse(JSON.parse(readFileSync(join(root, RUNTIME_FILE), 'utf8')));
+    const parsed = runtimeSchema.safeParse(JSON.parse(readTextBoundedSync(join(root, RUNTIME_FILE), { what: 'runtime file' })));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

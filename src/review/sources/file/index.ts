@@ -24,7 +24,7 @@ export const fileSource: MetricSource = {
       if (!statSync(file).isFile()) {
         throw new UserError(`the snapshot ${name} is not a regular file`, { hint: 'Pass a YAML or JSON file to --metrics.' });
       }
-      parsed = await readYamlFile(file, name);
+      parsed = await readYamlFile(file, name, 'snapshot');
     } catch (error) {
       if (error instanceof UserError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
