@@ -3,10 +3,9 @@
  * stage it is checked at, apply the policy. Used by the engine in the main thread and in workers.
  */
 import { dirname, join, posix, relative, sep } from 'node:path';
-import { quickLoadSpec } from '../spec/fast-load.js';
 import { loadSpecFile, type LoadedSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
-import { locate, type Diagnostic, type Positions } from '../spec/yaml-file.js';
+import { locate, type Diagnostic } from '../spec/yaml-file.js';
 import type { DocPath } from '../spec/doc-path.js';
 import type { ResolvedPolicy, TemplatePolicy } from './policy.js';
 import { projectFiles } from './project.js';
@@ -79,29 +78,8 @@ function guarded(rule: Rule, context: RuleContext): RuleReport[] {
   }
 }
 
-/** A spec as the check sees it: its problems, the spec when there is one, and where its nodes are. */
-type Checked = Pick<LoadedSpec, 'spec' | 'withoutUnknownKeys' | 'diagnostics' | 'unreadable'> & { parsed: Positions };
-
-/** The quick look keeps no positions: a result that would need one is never reported from it. */
-const NO_POSITIONS: Positions = { doc: undefined };
-
-/**
- * Checks one spec. Most specs in CI are clean, so the quick look comes first (fast-load.ts): a
- * spec that it reads as valid and that then has no finding is reported from it. Any other spec
- * is loaded the full way, with positions, and checked again: findings come only from that.
- */
 export async function checkFile(absolute: string, display: string, options: FileCheckOptions): Promise<FileResult> {
-  if (!options.loaded) {
-    const spec = quickLoadSpec(absolute);
-    if (spec) {
-      const quick = checkLoaded({ parsed: NO_POSITIONS, spec, diagnostics: [], unreadable: false }, absolute, display, options);
-      if (quick.findings.length === 0) return quick;
-    }
-  }
-  return checkLoaded(options.loaded ?? (await loadSpecFile(absolute, display)), absolute, display, options);
-}
-
-function checkLoaded(loaded: Checked, absolute: string, display: string, options: FileCheckOptions): FileResult {
+  const loaded = options.loaded ?? (await loadSpecFile(absolute, display));
   const { policy, today } = options;
   const settingFor = (ruleId: string, fallback: Severity) => policy?.settingFor(ruleId, absolute) ?? fallback;
 

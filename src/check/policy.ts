@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { insideRoot } from '../fs/paths.js';
 import type { Spec } from '../spec/schema.js';
-import { locate, type Positions } from '../spec/yaml-file.js';
+import { locate, type ParsedYaml } from '../spec/yaml-file.js';
 import { displayPath } from '../fs/paths.js';
 import { formatPath, valueAt } from '../spec/doc-path.js';
 import { EVERY, expandField } from './policy/fields.js';
@@ -25,9 +25,9 @@ export interface ResolvedPolicy {
   settingFor(ruleId: string, specFile: string): RuleSetting | undefined;
   /**
    * Findings (ruleId 'policy-require', severity error) for requirements this spec does not meet.
-   * `parsed` holds the spec's positions (for the range), `displayFile` goes into Finding.file.
+   * `parsed` is the spec's ParsedYaml (for the range), `displayFile` goes into Finding.file.
    */
-  requirements(spec: Spec, parsed: Positions, specFile: string, displayFile: string): Finding[];
+  requirements(spec: Spec, parsed: ParsedYaml, specFile: string, displayFile: string): Finding[];
   /** The live exception covering this rule for this spec, if any (expired ones never cover). */
   exceptionFor(ruleId: string, specFile: string, today: Date): Finding['exception'] | undefined;
   /**

@@ -1,10 +1,11 @@
 /**
- * The quick look at a spec that `check` takes first: the file's data through js-yaml (about ten
- * times faster than the yaml Document parse, as it keeps no positions), validated by the same zod
- * schema. Only a spec that passes here and then has no finding at all is reported from this look;
- * everything else (a file that js-yaml or the schema refuses, any finding) is read again the full
- * way, with positions (load.ts), and reported from that. So the quick look decides nothing but
- * "clean", and for that it must see exactly the data the full parse sees:
+ * The quick look at a spec that loading takes first (load.ts): the file's data through js-yaml
+ * (about ten times faster than the yaml Document parse, as it keeps no positions). A spec that
+ * passes here and then the zod schema is loaded without the Document; its positions are parsed
+ * the full way only when something asks for one (a finding to place, an edit to make). Anything
+ * else (input that js-yaml or the schema refuses) is loaded the full way and reported from that.
+ * So the quick look decides nothing but "valid", and for that it must see exactly the data the
+ * full parse sees:
  * - plain scalars are typed by yaml's own core-schema tags (their tests and resolvers), not js-yaml's;
  * - anything where the two parsers may differ is left to the full parse: anchors, aliases, tags,
  *   directives, complex or null keys, tabs, control characters, over-long lines, several documents
@@ -16,7 +17,6 @@
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import jsyaml from 'js-yaml';
 import { isScalar, Schema, type ScalarTag } from 'yaml';
-import { specSchema, type Spec } from './schema.js';
 import { MAX_FILE_BYTES } from './yaml-file.js';
 
 /** Text the quick look leaves to the full parse (see the module comment). */
@@ -67,24 +67,22 @@ const coreSchema = () =>
     ],
   }));
 
-/** The bytes of a file, or undefined when the full reader would refuse it for its size (it says so). */
-function readBytes(file: string): Buffer | undefined {
-  const fd = openSync(file, 'r');
-  try {
-    return fstatSync(fd).size > MAX_FILE_BYTES ? undefined : readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The plain data of YAML text as the full parse would give it, or undefined to leave it to the full parse. */
-export function quickData(bytes: Uint8Array): Record<string, unknown> | undefined {
-  if (bytes.byteLength > MAX_FILE_BYTES || bytes.indexOf(0) !== -1) return undefined;
+/**
+ * The text and plain data of YAML input as the full parse would give them, or undefined to leave
+ * the input to the full parse.
+ */
+export function quickData(input: string | Uint8Array): { text: string; data: Record<string, unknown> } | undefined {
   let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
+  if (typeof input === 'string') {
+    if (Buffer.byteLength(input) > MAX_FILE_BYTES) return undefined;
+    text = input;
+  } else {
+    if (input.byteLength > MAX_FILE_BYTES || input.indexOf(0) !== -1) return undefined;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      return undefined;
+    }
   }
   if (LEAVE_TO_FULL_PARSE.some((pattern) => pattern.test(text))) return undefined;
   let data: unknown;
@@ -93,23 +91,15 @@ export function quickData(bytes: Uint8Array): Record<string, unknown> | undefine
   } catch {
     return undefined;
   }
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? { text, data: data as Record<string, unknown> } : undefined;
 }
 
-/**
- * The spec in `file` when the quick look finds it valid: its data parsed without positions and
- * passed by the schema. Undefined for anything else, which the full load then reports.
- */
-export function quickLoadSpec(file: string): Spec | undefined {
-  let bytes: Buffer | undefined;
+/** A file's bytes, or undefined when it is over the size the full reader refuses (and reports). */
+export function readSpecBytes(file: string): Buffer | undefined {
+  const fd = openSync(file, 'r');
   try {
-    bytes = readBytes(file);
-  } catch {
-    // Unreadable: the full load reports it (or throws the I/O error) the one way.
-    return undefined;
+    return fstatSync(fd).size > MAX_FILE_BYTES ? undefined : readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
-  const data = bytes && quickData(bytes);
-  if (!data) return undefined;
-  const result = specSchema.safeParse(data);
-  return result.success ? result.data : undefined;
 }

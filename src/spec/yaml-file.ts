@@ -50,9 +50,6 @@ export interface ParsedYaml {
 
 const START: Range = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
-/** Where the nodes of a parsed file are; without a document, everything is at its start. */
-export type Positions = Pick<ParsedYaml, 'doc' | 'lineCounter'> | { doc: undefined };
-
 /** Decodes bytes as strict UTF-8, refusing binary input; a string is returned as it is. */
 function decode(file: string, bytes: Uint8Array): { text?: string; diagnostic?: Diagnostic } {
   const at = (offset: number, message: string, hint: string): Diagnostic => {
@@ -260,8 +257,8 @@ function walk(doc: Document.Parsed, path: DocPath): Located {
  * The range of the value at `path`, or of its key when `key` is set. A path that does not exist
  * is located at its deepest existing ancestor (where a missing key would go).
  */
-export function locate(parsed: Positions, path: DocPath, options: { key?: boolean } = {}): Range {
-  if (!parsed.doc || !('lineCounter' in parsed)) return START;
+export function locate(parsed: Pick<ParsedYaml, 'doc' | 'lineCounter'>, path: DocPath, options: { key?: boolean } = {}): Range {
+  if (!parsed.doc) return START;
   const found = walk(parsed.doc, path);
   if (found.depth === path.length && options.key && found.pair && isScalar(found.pair.key) && found.pair.key.range) {
     const [start, end] = found.pair.key.range;

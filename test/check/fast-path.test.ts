@@ -1,15 +1,15 @@
 /**
- * The quick look (js-yaml data, no positions) against the full load (yaml Document with
- * positions), on a generated corpus of valid and broken specs: wherever the quick look reads a
- * file, it reads the very data the full parse does, and `check` reports the same findings
- * (file, line, column, message and all) whichever path a file takes.
+ * The quick look (js-yaml data, positions parsed only when asked) against the full load (yaml
+ * Document with positions), on a generated corpus of valid and broken specs: wherever the quick
+ * look reads a file, it reads the very text and data the full parse does, and `check` reports the
+ * same findings (file, line, column, message and all) whichever way a file was loaded.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../src/check/check-file.js';
 import { quickData } from '../../src/spec/fast-load.js';
-import { loadSpecFile } from '../../src/spec/load.js';
+import { loadSpecFile, loadSpecTextFully } from '../../src/spec/load.js';
 import { parseYamlText } from '../../src/spec/yaml-file.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
@@ -129,7 +129,8 @@ describe('the quick look at a spec', () => {
       if (quick === undefined) return;
       const full = parseYamlText('shipshape.yaml', Buffer.from(text));
       expect(full.diagnostics).toEqual([]);
-      expect(quick).toStrictEqual(full.data);
+      expect(quick.data).toStrictEqual(full.data);
+      expect(quick.text).toBe(full.text);
     });
   }
 
@@ -153,16 +154,20 @@ describe('check, quick or full', () => {
   it('reports the same findings, positions and messages both ways on the whole corpus', async () => {
     const dir = tempDir();
     let quickOnes = 0;
+    let quickWithFindings = 0;
     for (const [i, [name, text]] of Object.entries(CORPUS).entries()) {
       const file = join(dir, `spec-${i}.shipshape.yaml`);
       writeFileSync(file, text);
       const display = `spec-${i}.shipshape.yaml`;
-      const viaQuick = await checkFile(file, display, { today });
-      const viaFull = await checkFile(file, display, { today, loaded: await loadSpecFile(file, display) });
+      const loaded = await loadSpecFile(file, display);
+      const viaQuick = await checkFile(file, display, { today, loaded });
+      const viaFull = await checkFile(file, display, { today, loaded: loadSpecTextFully(display, readFileSync(file)) });
       expect(viaQuick, name).toStrictEqual(viaFull);
-      if (quickData(Buffer.from(text)) !== undefined && viaFull.findings.length === 0) quickOnes++;
+      if (quickData(Buffer.from(text)) !== undefined && loaded.spec) quickOnes++;
+      if (quickData(Buffer.from(text)) !== undefined && loaded.spec && viaQuick.findings.length > 0) quickWithFindings++;
     }
-    // The corpus exercises both paths.
+    // The corpus exercises the quick look, with and without findings to place, and the full load.
     expect(quickOnes).toBeGreaterThan(10);
+    expect(quickWithFindings).toBeGreaterThan(1);
   });
 });
