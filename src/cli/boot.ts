@@ -115,6 +115,19 @@ function writeCache(file: string, data: Buffer, stale: { prefix: string; current
   }
 }
 
+/**
+ * Node 20 flags the main context's loader for a script's import() as experimental, with a warning
+ * on standard error the first time a bundle imports a file (a precompiled template pack): output a
+ * user never asked for, about a detail of how the CLI is loaded. Only that one warning is dropped.
+ */
+function quietDynamicImportWarning(): void {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 /** Reads a file as text; bundles are ASCII (esbuild escapes the rest), so latin1 is exact and fastest. */
 function readBundle(path: string): { source: string; mtimeMs: number } {
   const fd = openSync(path, 'r');
@@ -167,6 +180,7 @@ export function loadBundle<T>(path: string, key: string, options: { saveOnExit?:
     cacheFile = join(dir, `${current}${name}.bin`);
     cachedData = readCache(cacheFile);
   }
+  quietDynamicImportWarning();
   // The CommonJS wrapper, as Node's own loader writes it.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename,
