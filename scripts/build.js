@@ -101,7 +101,16 @@ for (const [entry, { outfile, stamp, plugins = [] }] of Object.entries(cjs)) {
     charset: 'ascii',
     plugins: [englishOnly, debugWhenAsked, ...plugins],
   });
-  const code = Buffer.from(result.outputFiles[0].contents);
+  let code = Buffer.from(result.outputFiles[0].contents);
+  if (stamp) {
+    // A script that V8 deserialised from a code cache has lost the loader for its import() calls
+    // (Node 20). The bundle's few import() of files outside it (a precompiled template pack,
+    // oclif's ESM plugins) go through the start's own import() (src/cli/run.ts), or, when the
+    // bundle is require()d as it is, its own.
+    const rewritten = code.toString('latin1').replace(/(?<![\w$.])import\((?!\))/g, '__shipshape_import(');
+    const importer = `var __shipshape_import = (specifier) => (globalThis[Symbol.for('shipshape.import')] ?? ((s) => import(s)))(specifier);\n`;
+    code = Buffer.from(importer + rewritten, 'latin1');
+  }
   mkdirSync(dirname(`${root}${outfile}`), { recursive: true });
   const header = stamp ? `//shipshape-bundle ${createHash('sha256').update(code).digest('hex')}\n` : '';
   writeFileSync(`${root}${outfile}`, Buffer.concat([Buffer.from(header), code]));

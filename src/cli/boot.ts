@@ -29,7 +29,7 @@ import {
 import { createRequire, Module } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { Script, constants as vmConstants } from 'node:vm';
+import { Script } from 'node:vm';
 
 /** The first line of every bundle the build writes: `//shipshape-bundle <sha256 of the rest>`. */
 const STAMP = '//shipshape-bundle ';
@@ -115,19 +115,6 @@ function writeCache(file: string, data: Buffer, stale: { prefix: string; current
   }
 }
 
-/**
- * Node 20 flags the main context's loader for a script's import() as experimental, with a warning
- * on standard error the first time a bundle imports a file (a precompiled template pack): output a
- * user never asked for, about a detail of how the CLI is loaded. Only that one warning is dropped.
- */
-function quietDynamicImportWarning(): void {
-  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
-    emitWarning(warning, ...rest);
-  }) as typeof process.emitWarning;
-}
-
 /** Reads a file as text; bundles are ASCII (esbuild escapes the rest), so latin1 is exact and fastest. */
 function readBundle(path: string): { source: string; mtimeMs: number } {
   const fd = openSync(path, 'r');
@@ -180,12 +167,13 @@ export function loadBundle<T>(path: string, key: string, options: { saveOnExit?:
     cacheFile = join(dir, `${current}${name}.bin`);
     cachedData = readCache(cacheFile);
   }
-  quietDynamicImportWarning();
+  // The bundle's import() of files outside it goes through this module's own (see scripts/build.js):
+  // a script deserialised from a code cache has lost the loader vm.Script would give it.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('shipshape.import')] ??= (specifier: string) => import(specifier);
   // The CommonJS wrapper, as Node's own loader writes it.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename,
     ...(cachedData ? { cachedData } : {}),
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   let stale = cacheFile !== undefined && (!cachedData || script.cachedDataRejected === true);
   const saveCache = () => {
