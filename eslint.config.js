@@ -44,6 +44,12 @@ export default tseslint.config(
     },
   },
   {
+    // bin/run.js is CommonJS (bin/package.json): a start without the ESM loader.
+    files: ['bin/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/**/*.ts'],
     ignores: ['src/commands/**', 'src/ui/**', 'src/cli/**'],
     rules: {

@@ -1,11 +1,19 @@
-// Type-checks with tsc, then bundles the CLI with esbuild: one graph of ESM chunks, so start-up
-// reads a few files instead of resolving hundreds of modules (about 3x faster to load oclif,
-// yaml and zod), and each command's core is a chunk loaded only when that command runs.
+// Type-checks with tsc, then bundles with esbuild:
+// - dist/cli.cjs: the whole CLI (oclif, the commands, the core behind each command's lazy imports)
+//   as one CommonJS script, and dist/check-worker.cjs, the check engine for worker threads. One
+//   file each, because bin/run.js hands it to V8 with its code cache (src/cli/boot.ts): one
+//   compile saved instead of resolving, reading and compiling some 25 ESM chunks at every start.
+//   The first line stamps the bundle with the hash of its contents, which names its cache.
+// - the starts that load those bundles (dist/cli/run.cjs for bin/run.js, dist/cli/check-worker.cjs),
+//   and, as ESM chunks, what the bench and the build import.
 // Then precompiles the handlebars templates of the bundled packs (templates/<pack>/) into
 // dist/templates/<pack>.js, so generate renders them with the handlebars runtime alone.
 // Finally writes the oclif manifest, so `--help` and command lookup import no command module.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,34 +21,110 @@ execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 
   stdio: 'inherit',
 });
 rmSync(`${root}dist`, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: [
-    'src/cli/run.ts',
-    'src/cli/not-found.ts',
-    'src/commands/index.ts',
-    'src/check/worker.ts',
-    'src/scaffold/precompile.ts',
-    'src/deploy/bench-entry.ts',
-    'src/deploy/drivers/local/supervisor.ts',
-    'src/validate/index.ts',
-  ],
-  outdir: 'dist',
-  outbase: 'src',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   minifySyntax: true,
   minifyWhitespace: true,
   // No keepNames: its __name() wrapper runs each time a closure is created, ~7% of parsing YAML.
-  // Error classes set their name explicitly (src/errors.ts).
-  chunkNames: 'chunks/[name]-[hash]',
+  // Error classes set their name explicitly (src/errors.js).
   // oclif imports typescript only to run commands from .ts sources in development.
   external: ['typescript'],
-  banner: { js: "import { createRequire as __shipshapeRequire } from 'node:module'; const require = __shipshapeRequire(import.meta.url);" },
   logLevel: 'warning',
+};
+// zod re-exports its 60 locales (300 KB, a third of zod) as z.locales; shipshape speaks English
+// only, so the bundles keep just the one zod configures itself with.
+const englishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: `${args.resolveDir}/../locales/en.js`, namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: root,
+    }));
+  },
+};
+// The commands CI runs most (check, status, rules, schema, and help) also get a lite bundle without
+// the cores of the other commands: a third of the bytes to read and of the code cache to load.
+// dist/cli/run.cjs picks the bundle by command (LITE_COMMANDS there); in the lite one, the other
+// commands' lazy imports of their cores are stubs that say so.
+const FULL_ONLY = /[\\/]src[\\/]commands[\\/](?:init|validate|review|runbook|walk|design|generate|deploy[\\/][^\\/]+)\.ts$/;
+const lite = {
+  name: 'lite',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, (args) =>
+      args.kind === 'dynamic-import' && FULL_ONLY.test(args.importer) ? { path: args.path, namespace: 'full-only' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'full-only' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the lite bundle: this command runs from dist/cli.cjs`)});`,
+    }));
+  },
+};
+// oclif's logger loads `debug`, which loads node:tty (and with it node:net) at every start: about
+// as long as the rest of oclif's own start. The bundles load it only when DEBUG asks for output.
+const debugWhenAsked = {
+  name: 'debug-when-asked',
+  setup(build) {
+    const real = createRequire(`${root}node_modules/@oclif/core/lib/logger.js`).resolve('debug');
+    build.onResolve({ filter: /^debug$/ }, (args) =>
+      /[\\/]@oclif[\\/]core[\\/]/.test(args.importer) ? { path: real, namespace: 'debug-when-asked' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'debug-when-asked' }, (args) => ({
+      contents: `module.exports = process.env.DEBUG ? require(${JSON.stringify(args.path)}) : () => () => {};`,
+      resolveDir: root,
+    }));
+  },
+};
+// Stamped bundles, loaded through the code cache, and the starts that load them.
+const cjs = {
+  'src/cli/bundle.ts': { outfile: 'dist/cli.cjs', stamp: true },
+  'src/cli/bundle.ts?lite': { outfile: 'dist/cli-lite.cjs', stamp: true, plugins: [lite] },
+  'src/check/worker.ts': { outfile: 'dist/check-worker.cjs', stamp: true },
+  'src/cli/run.ts': { outfile: 'dist/cli/run.cjs' },
+  'src/cli/check-worker.ts': { outfile: 'dist/cli/check-worker.cjs' },
+};
+for (const [entry, { outfile, stamp, plugins = [] }] of Object.entries(cjs)) {
+  const result = await build({
+    ...common,
+    entryPoints: [entry.replace(/\?.*/, '')],
+    format: 'cjs',
+    write: false,
+    outfile,
+    // Inside the script, import.meta.url is the file's own URL, as it was each chunk's.
+    define: { 'import.meta.url': '__shipshape_bundle_url' },
+    banner: { js: 'var __shipshape_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+    // ASCII only (non-ASCII escaped), so the loader reads it as latin1 into a one-byte string.
+    charset: 'ascii',
+    plugins: [englishOnly, debugWhenAsked, ...plugins],
+  });
+  let code = Buffer.from(result.outputFiles[0].contents);
+  if (stamp) {
+    // A script that V8 deserialised from a code cache has lost the loader for its import() calls
+    // (Node 20). The bundle's few import() of files outside it (a precompiled template pack,
+    // oclif's ESM plugins) go through the start's own import() (src/cli/run.ts), or, when the
+    // bundle is require()d as it is, its own.
+    const rewritten = code.toString('latin1').replace(/(?<![\w$.])import\((?!\))/g, '__shipshape_import(');
+    const importer = `var __shipshape_import = (specifier) => (globalThis[Symbol.for('shipshape.import')] ?? ((s) => import(s)))(specifier);\n`;
+    code = Buffer.from(importer + rewritten, 'latin1');
+  }
+  mkdirSync(dirname(`${root}${outfile}`), { recursive: true });
+  const header = stamp ? `//shipshape-bundle ${createHash('sha256').update(code).digest('hex')}\n` : '';
+  writeFileSync(`${root}${outfile}`, Buffer.concat([Buffer.from(header), code]));
+}
+await build({
+  ...common,
+  // The local deploy driver's supervisor runs as its own detached process (node dist/deploy/drivers/local/supervisor.js).
+  entryPoints: ['src/scaffold/precompile.ts', 'src/deploy/bench-entry.ts', 'src/validate/index.ts', 'src/deploy/drivers/local/supervisor.ts'],
+  outdir: 'dist',
+  outbase: 'src',
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'chunks/[name]-[hash]',
+  banner: { js: "import { createRequire as __shipshapeRequire } from 'node:module'; const require = __shipshapeRequire(import.meta.url);" },
 });
 // The same precompile function (and compile options) that the tests hold to run-time rendering.
 const packs = existsSync(`${root}templates`)

@@ -12,7 +12,6 @@ import { checkFile } from './check-file.js';
 import { displayPath } from '../fs/paths.js';
 import { resolveSpecFiles } from './files.js';
 import { findPolicy, loadPolicy, POLICY_RULES, type ResolvedPolicy } from './policy.js';
-import { shareWork } from './pool.js';
 import { RULE_META } from './rules/index.js';
 import { SEVERITY_RANK, type CheckResult, type FileResult, type RuleMeta, type Severity, type StageNumber, type Summary } from './types.js';
 
@@ -73,7 +72,7 @@ export function policyLoader(): (path: string) => Promise<ResolvedPolicy> {
 function workerEntry(): string | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'dist', 'check', 'worker.js');
+    const candidate = join(dir, 'dist', 'cli', 'check-worker.cjs');
     if (existsSync(join(dir, 'package.json'))) return existsSync(candidate) ? candidate : undefined;
     dir = dirname(dir);
   }
@@ -102,6 +101,8 @@ async function checkAll(
     return results;
   }
 
+  // node:worker_threads costs a few ms to load: only runs that use workers pay for it.
+  const { shareWork } = await import('./pool.js');
   return shareWork(tasks, {
     entry,
     workers,

@@ -3,6 +3,7 @@
  * from the working directory upward.
  */
 import { resolve } from 'node:path';
+import type { GlobOptions } from 'tinyglobby';
 import { UserError } from '../errors.js';
 import { findSpecUpward, kind, SPEC_FILE } from '../spec/locate.js';
 
@@ -23,7 +24,9 @@ export async function resolveSpecFiles(paths: readonly string[], cwd: string): P
     }
     return [found];
   }
-  const { glob } = await import('tinyglobby');
+  // tinyglobby (with fdir and picomatch) loads only for a folder or a glob: `status` and CI
+  // calls that name their spec files never pay for it.
+  const glob = async (patterns: string[], options: GlobOptions) => (await import('tinyglobby')).glob(patterns, options);
   const files = new Set<string>();
   for (const path of paths) {
     const absolute = resolve(cwd, path);

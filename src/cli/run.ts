@@ -1,6 +1,25 @@
-import './no-engine-check.js';
-// Before anything that colours is loaded: oclif's help reads the variables as it is imported.
-import './color-env.js';
-import { execute } from '@oclif/core/execute';
+/** The CLI's start (dist/cli/run.cjs): a bundle of the CLI through V8's code cache, then oclif. */
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from './boot.js';
 
-await execute({ dir: import.meta.url });
+interface Bundle {
+  COMMANDS: Record<string, unknown>;
+  run(): Promise<unknown>;
+}
+
+/** What the lite bundle (dist/cli-lite.cjs) runs: everything else is in dist/cli.cjs (see scripts/build.js). */
+const LITE_COMMANDS = new Set(['check', 'status', 'rules', 'schema', 'help']);
+
+const args = process.argv.slice(2);
+const first = args.find((arg) => !arg.startsWith('-'));
+// One cache per command (each compiles its own code), and one for help.
+const key = first === undefined || first === 'help' || args.includes('--help') || args.includes('-h') ? 'help' : first;
+const full = fileURLToPath(new URL('../cli.cjs', import.meta.url));
+const { exports, saveCache } = LITE_COMMANDS.has(key)
+  ? loadBundle<Bundle>(fileURLToPath(new URL('../cli-lite.cjs', import.meta.url)), key, { saveOnExit: false, alsoAs: full })
+  : loadBundle<Bundle>(full, key, { saveOnExit: false });
+// A mistyped command leaves no cache of its own behind.
+process.once('exit', () => {
+  if (key === 'help' || Object.hasOwn(exports.COMMANDS, key)) saveCache();
+});
+void exports.run();

@@ -1,8 +1,10 @@
 /**
  * Loading a spec: parse with positions, validate with the schema, and report every problem
- * at its place (`shipshape.yaml:42:7 error slo.latency.p95Ms must be a positive number`).
+ * at its place (`shipshape.yaml:42:7 error slo.latency.p95Ms must be a positive number`). A valid
+ * spec is read by the quick look first (fast-load.ts) and parses its positions only when asked.
  */
 import { UserError } from '../errors.js';
+import { quickData, readSpecBytes } from './fast-load.js';
 import { specSchema, type Spec } from './schema.js';
 import { parseYamlText, readYamlFile, validate, type Diagnostic, type ParsedYaml } from './yaml-file.js';
 
@@ -44,12 +46,45 @@ function deleteAt(root: unknown, path: readonly (string | number)[]): void {
   if (node !== null && typeof node === 'object') delete (node as Record<string | number, unknown>)[path[path.length - 1]!];
 }
 
-export function loadSpecText(file: string, text: string | Uint8Array): LoadedSpec {
+/**
+ * A valid spec through the quick look (fast-load.ts), or undefined. Its `parsed` has the text and
+ * data at once; the yaml Document and line counter are parsed on first use, from the same input.
+ */
+function quickLoad(file: string, input: string | Uint8Array): LoadedSpec | undefined {
+  const quick = quickData(input);
+  if (!quick) return undefined;
+  const result = specSchema.safeParse(quick.data);
+  if (!result.success) return undefined;
+  let full: ParsedYaml | undefined;
+  const positions = () => (full ??= parseYamlText(file, input));
+  const parsed: ParsedYaml = {
+    file,
+    text: quick.text,
+    data: quick.data,
+    diagnostics: [],
+    get doc() {
+      return positions().doc;
+    },
+    get lineCounter() {
+      return positions().lineCounter;
+    },
+  };
+  return { parsed, spec: result.data, diagnostics: [], unreadable: false };
+}
+
+/** A spec loaded the full way, positions and all, whatever it holds (the quick look is held to this). */
+export function loadSpecTextFully(file: string, text: string | Uint8Array): LoadedSpec {
   return finish(parseYamlText(file, text));
 }
 
+export function loadSpecText(file: string, text: string | Uint8Array): LoadedSpec {
+  return quickLoad(file, text) ?? loadSpecTextFully(file, text);
+}
+
 export async function loadSpecFile(path: string, displayName = path): Promise<LoadedSpec> {
-  return finish(await readYamlFile(path, displayName));
+  const bytes = readSpecBytes(path);
+  // Over the size limit: the full reader says so without reading it.
+  return bytes === undefined ? finish(await readYamlFile(path, displayName)) : loadSpecText(displayName, bytes);
 }
 
 /** At most this many problems are listed when a command refuses a spec; `check` shows them all. */
