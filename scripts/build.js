@@ -118,7 +118,12 @@ for (const [entry, { outfile, stamp, plugins = [] }] of Object.entries(cjs)) {
 await build({
   ...common,
   // The local deploy driver's supervisor runs as its own detached process (node dist/deploy/drivers/local/supervisor.js).
-  entryPoints: ['src/scaffold/precompile.ts', 'src/deploy/bench-entry.ts', 'src/validate/index.ts', 'src/deploy/drivers/local/supervisor.ts'],
+  entryPoints: [
+    'src/scaffold/precompile.ts',
+    'src/deploy/bench-entry.ts',
+    'src/validate/index.ts',
+    'src/deploy/drivers/local/supervisor.ts',
+  ],
   outdir: 'dist',
   outbase: 'src',
   splitting: true,

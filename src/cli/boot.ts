@@ -13,6 +13,7 @@
  *
  * Built as its own small module (dist/boot.js), imported by bin/run.js and the check worker.
  */
+/* eslint-disable no-restricted-imports -- the code cache is shipshape's own file in the user's cache folder (written to a temp and renamed, checked by checksum before V8 sees it), and the bundle is read whole before anything else loads */
 import {
   closeSync,
   fstatSync,
@@ -26,6 +27,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+/* eslint-enable no-restricted-imports */
 import { createRequire, Module } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';

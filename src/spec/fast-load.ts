@@ -14,7 +14,7 @@
  * test/check/fast-path.test.ts holds the two paths to the same findings on a corpus of valid and
  * broken specs.
  */
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { readFileBoundedSync } from '../fs/read.js';
 import jsyaml from 'js-yaml';
 import { isScalar, Schema, type ScalarTag } from 'yaml';
 import { MAX_FILE_BYTES } from './yaml-file.js';
@@ -94,12 +94,14 @@ export function quickData(input: string | Uint8Array): { text: string; data: Rec
   return data !== null && typeof data === 'object' && !Array.isArray(data) ? { text, data: data as Record<string, unknown> } : undefined;
 }
 
-/** A file's bytes, or undefined when it is over the size the full reader refuses (and reports). */
+/**
+ * A file's bytes through the bounded reader, or undefined when it cannot be read that way (missing,
+ * not a regular file, over the size limit): the full reader then says why, as it always has.
+ */
 export function readSpecBytes(file: string): Buffer | undefined {
-  const fd = openSync(file, 'r');
   try {
-    return fstatSync(fd).size > MAX_FILE_BYTES ? undefined : readFileSync(fd);
-  } finally {
-    closeSync(fd);
+    return readFileBoundedSync(file, { maxBytes: MAX_FILE_BYTES, what: 'spec' });
+  } catch {
+    return undefined;
   }
 }
