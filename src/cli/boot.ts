@@ -4,7 +4,7 @@
  * own (`module.enableCompileCache` came with 22.1), so this is the `v8-compile-cache` technique
  * with `vm.Script`'s cachedData.
  *
- * The cache lives in the user's cache folder (`$XDG_CACHE_HOME/shipshape/code`, else
+ * The cache lives in the user's cache folder (`$SHIPSHAPE_CACHE_DIR/code`, else `$XDG_CACHE_HOME/shipshape/code`, else
  * `~/.cache/shipshape/code`), never in the project. It is one file per bundle build, Node
  * version, architecture and command, and it is trusted only when all of that matches and its
  * checksum does: a stale or corrupt file is ignored (and replaced), never handed to V8. Any
@@ -42,10 +42,14 @@ const HEADER = 12;
 const disabled = () => ['0', 'false', 'off'].includes(process.env['SHIPSHAPE_CODE_CACHE'] ?? '');
 
 /**
- * The folder for the cache: the XDG cache home (ignored when relative, as the spec says), else
- * ~/.cache; without a home, a folder of this user's own under the temp folder.
+ * The folder for the cache: under shipshape's cache folder when `$SHIPSHAPE_CACHE_DIR` names one
+ * (as oclif's own cache, the completion scripts, follows it), else the XDG cache home (ignored when
+ * relative, as the spec says), else ~/.cache; without a home, a folder of this user's own under the
+ * temp folder.
  */
 function cacheDir(): string | undefined {
+  const own = process.env['SHIPSHAPE_CACHE_DIR'];
+  if (own && isAbsolute(own)) return join(own, 'code');
   const xdg = process.env['XDG_CACHE_HOME'];
   if (xdg && isAbsolute(xdg)) return join(xdg, 'shipshape', 'code');
   let home: string | undefined;

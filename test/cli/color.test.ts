@@ -3,20 +3,14 @@
  * library that colours (chalk for the reports, ansis for oclif's help, colorette for listr2) must
  * agree, whichever of the two variables says it.
  */
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runCliOnTerminal } from '../helpers/cli.js';
-import { EXAMPLE, tempDir } from '../helpers/temp.js';
+import { exampleProject } from '../helpers/temp.js';
 
 // eslint-disable-next-line no-control-regex
 const ESCAPE = /\u001b\[[0-9;]*m/;
 
-function project(): string {
-  const dir = tempDir();
-  copyFileSync(EXAMPLE, join(dir, 'shipshape.yaml'));
-  return dir;
-}
+const project = exampleProject;
 
 describe('colour on a terminal', () => {
   it('colours status, check and help on a terminal when nothing says otherwise (the guard can trip)', async () => {

@@ -23,6 +23,6 @@ it('shell completion (oclif autocomplete) completes commands, subcommands and fl
 
   const functions = join(cache, 'autocomplete', 'functions', 'bash', 'shipshape.bash');
   expect(await bashCompletes(functions, ['shipshape', 'ch'])).toEqual(['check']);
-  expect(await bashCompletes(functions, ['shipshape', 'check', '--fo'])).toEqual(['--format']);
+  expect(await bashCompletes(functions, ['shipshape', 'check', '--form'])).toEqual(['--format']);
   expect(await bashCompletes(functions, ['shipshape', 'deploy', 'sta'])).toEqual(['status']);
 });

@@ -3,19 +3,15 @@
  * one line with exit 2, the reason init will not prompt, one output format at a time, and a JUnit
  * report that fails exactly when the exit code does.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+import { EXAMPLE, ROOT, tempDir, exampleProject } from '../helpers/temp.js';
 
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-function project(): string {
-  const dir = tempDir();
-  copyFileSync(EXAMPLE, join(dir, 'shipshape.yaml'));
-  return dir;
-}
+const project = exampleProject;
 
 describe('-v and -h', () => {
   it('-v is --version, -h is --help', async () => {

@@ -4,16 +4,12 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
 import { fakeNpm } from '../helpers/npm.js';
-import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+import { ROOT, tempDir, exampleProject } from '../helpers/temp.js';
 
 const MINI_1 = join(ROOT, 'test', 'fixtures', 'packs', 'mini-1.0.0');
 const MINI_2 = join(ROOT, 'test', 'fixtures', 'packs', 'mini-2.0.0');
 
-function project(): string {
-  const dir = tempDir();
-  writeFileSync(join(dir, 'shipshape.yaml'), readFileSync(EXAMPLE));
-  return dir;
-}
+const project = exampleProject;
 
 describe('shipshape generate (as a process)', () => {
   it('--dry-run prints one line per file and the diffs, and writes nothing', async () => {

@@ -1,9 +1,9 @@
 /** `shipshape runbook` as a process: what it writes, --dry-run, --json, --force, and status afterwards. */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { EXAMPLE, tempDir } from '../helpers/temp.js';
+import { exampleProject } from '../helpers/temp.js';
 
 const FILES = [
   'docs/runbook.md',
@@ -12,11 +12,7 @@ const FILES = [
   'monitoring/grafana-dashboard.json',
 ];
 
-function project(): string {
-  const dir = tempDir();
-  copyFileSync(EXAMPLE, join(dir, 'shipshape.yaml'));
-  return dir;
-}
+const project = exampleProject;
 
 describe('shipshape runbook', () => {
   it('writes the four files, and status counts stage 7 done', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
@@ -22,3 +22,10 @@ export function tempDir(): string {
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const EXAMPLE = join(ROOT, 'examples', 'support-triage.yaml');
+
+/** A temp project holding the bundled example as its shipshape.yaml. */
+export function exampleProject(): string {
+  const dir = tempDir();
+  copyFileSync(EXAMPLE, join(dir, 'shipshape.yaml'));
+  return dir;
+}
