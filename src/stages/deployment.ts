@@ -75,7 +75,7 @@ export async function deploymentEvidence(project: Project): Promise<StageEvidenc
       ? ''
       : `; the later ${last.kind === 'rollback' ? 'rollback' : 'rollout'}${last.version ? ` of ${last.version}` : ''}${when(last)} ended ${last.status}`;
   const detail = current
-    ? `the current ${project.specName} was ${how}${when(serving)}${serving !== last && serving.version ? ` (${serving.version} serves)` : ''}${later}`
+    ? `the current ${project.specName} was ${how}${when(serving)}${serving !== last && serving.version ? ` (${serving.version} is the live release)` : ''}${later}`
     : `the last promotion${when(serving)} deployed another version of ${project.specName}${later}`;
   return {
     state: current ? 'done' : 'in-progress',

@@ -595,7 +595,7 @@ describe('computeStatus: stage 6, deployment', () => {
       [
         true,
         DEPLOYMENTS,
-        'the current shipshape.yaml was promoted on 2025-01-10 (v1 serves); the later rollout of v2 on 2025-01-12 ended rolled-back',
+        'the current shipshape.yaml was promoted on 2025-01-10 (v1 is the live release); the later rollout of v2 on 2025-01-12 ended rolled-back',
       ],
     ]);
   });
