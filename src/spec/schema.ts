@@ -5,6 +5,8 @@
  * The field names of ../shared/examples/support-triage.yaml are a contract with users: add
  * fields, never rename or repurpose them. Only apiVersion, kind, metadata, business and slo are
  * required; later sections are asked for by `check` as the project reaches their stage.
+ * What each field means is in field-docs.ts (a test holds every field to an entry there), so that
+ * validating a spec does not build a description per field.
  */
 import * as z from 'zod';
 
@@ -130,19 +132,17 @@ export const DRIFT_METHODS = ['psi', 'ks'] as const;
 export const AGGREGATIONS = ['mean', 'percentile', 'rate', 'last'] as const;
 
 export const metadataSchema = z.strictObject({
-  name: id().describe('The service name: lower-case letters, digits and dashes.'),
+  name: id(),
   description: text().optional(),
-  owner: text().describe('Who answers for this service (an email or a handle).'),
+  owner: text(),
   team: text().optional(),
-  tier: z
-    .union(TIERS.map((t) => z.literal(t)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>], {
-      error: 'must be 1 (business critical), 2 (important) or 3 (experimental)',
-    })
-    .describe('1 business critical, 2 important, 3 experimental.'),
+  tier: z.union(TIERS.map((t) => z.literal(t)) as unknown as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>], {
+    error: 'must be 1 (business critical), 2 (important) or 3 (experimental)',
+  }),
 });
 
 export const businessSchema = z.strictObject({
-  problem: text().describe('The business problem in a sentence or two.'),
+  problem: text(),
   metric: z
     .strictObject({
       name: metricName(),
@@ -150,17 +150,12 @@ export const businessSchema = z.strictObject({
       baseline: z.number({ error: 'must be a number' }),
       target: z.number({ error: 'must be a number' }),
       direction: oneOf(DIRECTIONS),
-      aggregation: oneOf(AGGREGATIONS)
-        .optional()
-        .describe(
-          'How the observations of the metric become its value: mean (a fraction of right labels is the mean of 0s and 1s), percentile (with quantile), rate (observations per second) or last (the latest value). The generated service, the alert rules, the rollout analysis and the review all read it; mean when absent.',
-        ),
+      aggregation: oneOf(AGGREGATIONS).optional(),
       quantile: z
         .number({ error: 'must be a number between 0 and 1' })
         .gt(0, { error: 'must be a number between 0 and 1' })
         .lt(1, { error: 'must be a number between 0 and 1' })
-        .optional()
-        .describe('With aggregation: percentile, the quantile (0.5 for a median, 0.95 for a p95).'),
+        .optional(),
     })
     .refine((m) => m.aggregation !== 'percentile' || m.quantile !== undefined, {
       error: 'needs quantile with aggregation: percentile (0.5 for a median)',
@@ -169,8 +164,7 @@ export const businessSchema = z.strictObject({
     .refine((m) => m.quantile === undefined || m.aggregation === 'percentile', {
       error: 'quantile applies only to aggregation: percentile',
       path: ['quantile'],
-    })
-    .describe('The business metric this service moves, from baseline to target.'),
+    }),
   successCriteria: z
     .array(
       z.strictObject({
@@ -202,9 +196,8 @@ export const sloSchema = z.strictObject({
   availability: z
     .number({ error: 'must be a percentage below 100, e.g. 99.9' })
     .gt(0, { error: 'must be a percentage below 100, e.g. 99.9' })
-    .lt(100, { error: 'must be a percentage below 100, e.g. 99.9 (100 leaves no error budget)' })
-    .describe('Percent of requests answered without error over windowDays.'),
-  windowDays: positiveInt().optional().describe('The SLO window in days (30 when absent).'),
+    .lt(100, { error: 'must be a percentage below 100, e.g. 99.9 (100 leaves no error budget)' }),
+  windowDays: positiveInt().optional(),
   latency: z.strictObject({
     p95Ms: positive(),
     p99Ms: positive(),
@@ -213,7 +206,7 @@ export const sloSchema = z.strictObject({
 
 export const tierSchema = z.strictObject({
   name: id(),
-  kind: oneOf(TIER_KINDS).describe('local: runs in-process; http: an OpenAI-compatible endpoint.'),
+  kind: oneOf(TIER_KINDS),
   model: text(),
   endpoint: z
     .string({ error: 'must be an environment reference like ${LLM_URL}' })
@@ -262,10 +255,10 @@ export const architectureSchema = z.strictObject({
 });
 
 export const resilienceSchema = z.strictObject({
-  timeoutMs: positive().describe('Budget for one whole request, in milliseconds.'),
+  timeoutMs: positive(),
   retry: z
     .strictObject({
-      maxAttempts: positiveInt().describe('Attempts per tier call, the first included.'),
+      maxAttempts: positiveInt(),
       backoff: oneOf(BACKOFFS),
       initialDelayMs: nonNegative(),
       maxDelayMs: nonNegative(),
@@ -292,7 +285,7 @@ export const resilienceSchema = z.strictObject({
   fallback: z
     .strictObject({
       strategy: oneOf(FALLBACK_STRATEGIES),
-      static: z.record(z.string(), z.unknown()).optional().describe('The static answer returned by the static fallback.'),
+      static: z.record(z.string(), z.unknown()).optional(),
       cacheTtlSeconds: positive().optional(),
     })
     .optional(),
@@ -307,18 +300,13 @@ export const scenarioSchema = z.strictObject({
       type: oneOf(FAULT_TYPES),
       status: z.number({ error: 'must be an HTTP status' }).int().min(100).max(599).optional(),
       delayMs: positive().optional(),
-      jitterMs: nonNegative()
-        .optional()
-        .describe('For latency: each delay is drawn uniformly from delayMs - jitterMs to delayMs + jitterMs (never below 0).'),
-      bytesPerSecond: positive().optional().describe('For slow-body: the rate at which the answer body is sent (the headers go at once).'),
+      jitterMs: nonNegative().optional(),
+      bytesPerSecond: positive().optional(),
       rate: fraction(),
-      after: nonNegative().optional().describe('Seconds from the start of the load before the fault begins (0 by default).'),
-      for: positive()
-        .optional()
-        .describe('Seconds the fault lasts once begun; without it, to the end of the load. A fault that ends lets recovery be watched.'),
+      after: nonNegative().optional(),
+      for: positive().optional(),
     })
-    .optional()
-    .describe('The fault injected into a tier; a scenario without one is load only.'),
+    .optional(),
   load: z.strictObject({
     rps: positive(),
     durationSeconds: positive(),
@@ -326,15 +314,13 @@ export const scenarioSchema = z.strictObject({
   expect: z
     .strictObject({
       availability: threshold().optional(),
-      p50Ms: threshold().optional().describe('Median client-side latency in ms.'),
+      p50Ms: threshold().optional(),
       p95Ms: threshold().optional(),
       p99Ms: threshold().optional(),
       errorRatePercent: threshold().optional(),
-      fallbackRate: threshold().optional().describe('Percent of responses served by a fallback.'),
+      fallbackRate: threshold().optional(),
       breakerOpensWithinSeconds: positive().optional(),
-      recoversWithinSeconds: positive()
-        .optional()
-        .describe("Seconds from the end of the fault (fault.for) until the target's breaker is closed again and answers come from it."),
+      recoversWithinSeconds: positive().optional(),
     })
     .refine((e) => Object.keys(e).length > 0, { error: 'needs at least one expectation' }),
 });
@@ -354,16 +340,12 @@ export const deploySchema = z.strictObject({
     .strictObject({
       intervalSeconds: positive(),
       failureLimit: nonNegativeInt(),
-      minRequests: positiveInt()
-        .optional()
-        .describe(
-          'The fewest requests the new version must have served in one analysis for it to count; fewer is inconclusive, never a pass. Default: 20.',
-        ),
+      minRequests: positiveInt().optional(),
       metrics: z
         .array(
           z.strictObject({
             name: oneOf(ANALYSIS_METRICS),
-            metric: metricName().optional().describe('For name: business, the business metric to watch.'),
+            metric: metricName().optional(),
             min: z.number({ error: 'must be a number' }).optional(),
             max: z.number({ error: 'must be a number' }).optional(),
           }),
@@ -375,11 +357,7 @@ export const deploySchema = z.strictObject({
     .strictObject({
       automatic: z.boolean({ error: 'must be true or false' }),
       scaleDownDelaySeconds: nonNegative().optional(),
-      holdAt: oneOf(['blue', 'step'])
-        .optional()
-        .describe(
-          'With automatic: false, where traffic waits while a failed analysis is paused for `deploy promote` or `deploy rollback`: all on blue (default) or at the weight of the current step.',
-        ),
+      holdAt: oneOf(['blue', 'step']).optional(),
     })
     .optional(),
   kubernetes: z
@@ -398,9 +376,7 @@ export const monitoringSchema = z.strictObject({
       burnRate: z.boolean({ error: 'must be true or false' }).optional(),
       errorRatePercent: percent().optional(),
       p95LatencyMs: positive().optional(),
-      fallbackRatePercent: percent()
-        .optional()
-        .describe('Alert when more than this percent of requests is answered by the fallback over an hour (10 when absent).'),
+      fallbackRatePercent: percent().optional(),
     })
     .optional(),
   drift: z
@@ -420,11 +396,7 @@ export const monitoringSchema = z.strictObject({
 export const handoffSchema = z.strictObject({
   oncall: text(),
   escalation: z.array(text()).optional(),
-  runbookUrl: text()
-    .optional()
-    .describe(
-      'Where docs/runbook.md is read by people (e.g. its page in the repository); the alerts link to its sections. The relative path docs/runbook.md when absent.',
-    ),
+  runbookUrl: text().optional(),
 });
 
 export const reviewSchema = z.strictObject({
@@ -432,12 +404,11 @@ export const reviewSchema = z.strictObject({
   owner: text(),
   iteration: z
     .strictObject({
-      number: positiveInt().describe('The iteration this version of the spec is: 2 after the first review, and so on.'),
-      from: text().describe('The date (YYYY-MM-DD) of the completed review it starts from (.shipshape/reviews.json).'),
-      focus: z.array(text()).optional().describe("The review's backlog, ranked: failed success criteria and the largest overruns first."),
+      number: positiveInt(),
+      from: text(),
+      focus: z.array(text()).optional(),
     })
-    .optional()
-    .describe('Written by `shipshape init --iterate` from the last completed review.'),
+    .optional(),
 });
 
 export const specSchema = z
