@@ -49,6 +49,31 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'slo.latency.p95Ms': '95th percentile of request latency, in milliseconds.',
   'slo.latency.p99Ms': '99th percentile of request latency, in milliseconds (not below p95Ms).',
 
+  task: 'What the service does. Without it the service is a classifier (kind classify), as every spec before this block was.',
+  'task.kind':
+    'classify: a label and a confidence per input; rag: an answer from a corpus with citations; extract: structured output that must validate against a JSON Schema.',
+  'task.rag': 'For kind rag: the corpus, how it is chunked and retrieved, and what an answer must cite.',
+  'task.rag.corpus': 'The folder of documents (Markdown or text) the service answers from, relative to the spec.',
+  'task.rag.chunking': 'How documents are cut into passages before indexing.',
+  'task.rag.chunking.maxChars': 'The longest passage, in characters.',
+  'task.rag.chunking.overlapChars': 'How many characters consecutive passages share, so an answer split across a cut is still found.',
+  'task.rag.retriever': 'Where passages are found: the embedded index built from the corpus at build time (no server), or a vector store.',
+  'task.rag.retriever.kind':
+    'embedded (an in-process BM25 index, the default), qdrant, opensearch or pgvector (through its official client).',
+  'task.rag.retriever.topK': 'How many passages the retriever returns for a question.',
+  'task.rag.retriever.endpoint': 'For a vector store: its URL, as an environment reference like ${VECTOR_STORE_URL}.',
+  'task.rag.retriever.collection': 'For a vector store: the collection or index that holds the passages.',
+  'task.rag.citations': 'What an answer must cite.',
+  'task.rag.citations.min': 'The fewest citations an answer may carry; an answer with fewer is a bad output.',
+  'task.rag.grounding':
+    'The grounding check: an answer its cited passages do not support is a bad output (a hallucination), counted and sent to the fallback.',
+  'task.rag.grounding.minSupport':
+    "The share of the answer's content words that must appear in its cited passages, a fraction between 0 and 1.",
+  'task.extract': 'For kind extract: the JSON Schema every output must validate against, and what happens when one does not.',
+  'task.extract.schema': 'The JSON Schema file of the output, relative to the spec.',
+  'task.extract.onViolation':
+    'What an output that violates the schema gets: retry (the same tier again), escalate (the next tier) or fallback.',
+
   models: 'The tiered model strategy: which models answer, and in what order.',
   'models.tiers': 'The model tiers, cheapest first.',
   'models.tiers[].name': 'The tier name, used by routing, scenarios and metrics.',

@@ -130,6 +130,12 @@ export const ROLLOUT_KINDS = ['argo', 'service-switch'] as const;
 export const DRIFT_METHODS = ['psi', 'ks'] as const;
 /** How a business metric's observations become its value (business.metric.aggregation). */
 export const AGGREGATIONS = ['mean', 'percentile', 'rate', 'last'] as const;
+/** What the service does (task.kind); a spec without a task block is a classifier. */
+export const TASK_KINDS = ['classify', 'rag', 'extract'] as const;
+/** Where a rag service finds its passages: the embedded index, or a vector store through its client. */
+export const RETRIEVER_KINDS = ['embedded', 'qdrant', 'opensearch', 'pgvector'] as const;
+/** What an extract service does with an output that violates its JSON Schema. */
+export const VIOLATION_ACTIONS = ['retry', 'escalate', 'fallback'] as const;
 
 export const metadataSchema = z.strictObject({
   name: id(),
@@ -411,6 +417,48 @@ export const reviewSchema = z.strictObject({
     .optional(),
 });
 
+export const taskSchema = z
+  .strictObject({
+    kind: oneOf(TASK_KINDS),
+    rag: z
+      .strictObject({
+        corpus: text('a folder of documents, relative to the spec'),
+        chunking: z.strictObject({ maxChars: positiveInt(), overlapChars: nonNegativeInt() }).optional(),
+        retriever: z
+          .strictObject({
+            kind: oneOf(RETRIEVER_KINDS),
+            topK: positiveInt(),
+            endpoint: z
+              .string({ error: 'must be an environment reference like ${VECTOR_STORE_URL}' })
+              .regex(ENV_REF_PATTERN, {
+                error: 'must be an environment reference like ${VECTOR_STORE_URL}: endpoints never go in the spec',
+              })
+              .optional(),
+            collection: id().optional(),
+          })
+          .optional(),
+        citations: z.strictObject({ min: nonNegativeInt() }).optional(),
+        grounding: z.strictObject({ minSupport: fraction() }).optional(),
+      })
+      .optional(),
+    extract: z
+      .strictObject({
+        schema: text('a JSON Schema file, relative to the spec'),
+        onViolation: oneOf(VIOLATION_ACTIONS).optional(),
+      })
+      .optional(),
+  })
+  .refine((t) => t.kind !== 'rag' || t.rag !== undefined, { error: 'kind rag needs a rag block (at least its corpus)', path: ['rag'] })
+  .refine((t) => t.kind !== 'extract' || t.extract !== undefined, {
+    error: 'kind extract needs an extract block (at least its schema)',
+    path: ['extract'],
+  })
+  .refine((t) => t.rag === undefined || t.kind === 'rag', { error: 'a rag block applies only to kind rag', path: ['rag'] })
+  .refine((t) => t.extract === undefined || t.kind === 'extract', {
+    error: 'an extract block applies only to kind extract',
+    path: ['extract'],
+  });
+
 export const specSchema = z
   .strictObject({
     apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
@@ -418,6 +466,7 @@ export const specSchema = z
     metadata: metadataSchema,
     business: businessSchema,
     slo: sloSchema,
+    task: taskSchema.optional(),
     models: modelsSchema.optional(),
     failureModes: z.array(failureModeSchema, { error: 'must be a list of failure modes' }).optional(),
     architecture: architectureSchema.optional(),
@@ -440,3 +489,5 @@ export type FailureModeKind = (typeof FAILURE_MODE_KINDS)[number];
 export type PatternId = (typeof PATTERN_IDS)[number];
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Resilience = z.infer<typeof resilienceSchema>;
+export type Task = z.infer<typeof taskSchema>;
+export type TaskKind = (typeof TASK_KINDS)[number];
