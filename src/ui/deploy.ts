@@ -142,6 +142,15 @@ export function formatStatus(status: DeployStatus): string {
     lines.push(
       `local service: ${service.url} (supervisor pid ${service.pid}): ${service.live ? `${service.live.version} live` : 'nothing live'}${service.green ? `, ${service.green.version} at ${service.weight}%` : ''}`,
     );
+    const restarts = service.live?.restarts;
+    if (restarts?.gaveUp)
+      lines.push(
+        `  ${service.live!.version} is DOWN: it died again after ${restarts.count} restarts (${restarts.lastExit}); see .shipshape/local/supervisor.log, then deploy a fix or \`shipshape deploy rollback\``,
+      );
+    else if (restarts)
+      lines.push(
+        `  ${service.live!.version} was restarted ${restarts.count === 1 ? 'once' : `${restarts.count} times`}, last at ${when(restarts.lastAt)}: ${restarts.lastExit}`,
+      );
     if (service.warm) lines.push(`  ${service.warm.version} kept warm for a rollback until ${when(service.warm.until)}`);
   } else if (status.serving && status.serving.driver !== 'kubernetes') lines.push('local service: not running');
   if (status.last?.paused && status.last.status === 'in-progress')

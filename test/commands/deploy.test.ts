@@ -227,6 +227,32 @@ describe('shipshape deploy (local driver)', () => {
   );
 
   it(
+    'restarts a live release that dies between rollouts, and deploy status says so',
+    async () => {
+      const dir = project();
+      expect((await deploy(dir, '--version', 'v1')).exitCode).toBe(0);
+      const before = runtime(dir);
+      process.kill(before.live!.pid!, 'SIGKILL');
+      // Noticed within half a second, started again after a second, on a new port behind the same proxy.
+      await vi.waitFor(
+        () => expect(runtime(dir).live).toMatchObject({ version: 'v1', restarts: { count: 1, lastExit: 'was killed by SIGKILL' } }),
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      );
+      const after = runtime(dir);
+      expect(after.live!.pid).not.toBe(before.live!.pid);
+      expect(alive(after.live!.pid!)).toBe(true);
+      expect(new Set(await answers(after.url, 5))).toEqual(new Set(['v1']));
+      const status = await runCli(['deploy', 'status'], { cwd: dir });
+      expect(status.stdout).toMatch(/v1 was restarted once, last at .*: was killed by SIGKILL/);
+      expect(readFileSync(join(dir, '.shipshape/local/supervisor.log'), 'utf8')).toMatch(/live v1 was killed by SIGKILL: restarted/);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'deploy rollback switches to the release kept warm, and starts it cold when its pid is stale',
     async () => {
       const dir = project();

@@ -86,12 +86,13 @@ class LocalDriver implements Driver {
     const runtime = await this.op({ op: 'attach', owner: process.pid });
     this.runtime = runtime;
     if (this.context.drillErrorRate) this.context.log?.(`drill: the proxy fails ${this.context.drillErrorRate * 100}% of green's requests`);
-    if (plan.blue && runtime.live?.version !== plan.blue.version) {
+    const blueDown = runtime.live?.restarts?.gaveUp === true;
+    if (plan.blue && (runtime.live?.version !== plan.blue.version || blueDown)) {
       if (!existsSync(plan.blue.location)) {
         this.context.log?.(`blue's release ${plan.blue.version} is gone from ${plan.blue.location}: deploying without blue`);
       } else {
         this.context.log?.(
-          `blue (${plan.blue.version}) is not running (${runtime.live ? `${runtime.live.version} runs instead` : 'the local service was stopped'}): starting it cold`,
+          `blue (${plan.blue.version}) is not running (${blueDown ? 'it stayed down after its restarts' : runtime.live ? `${runtime.live.version} runs instead` : 'the local service was stopped'}): starting it cold`,
         );
         this.blue = (await this.launch(plan.blue, 'live', plan.signal)).version;
       }

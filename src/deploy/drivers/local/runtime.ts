@@ -25,6 +25,8 @@ const versionSchema = z.object({
   pid: z.number().optional(),
   port: z.number(),
   url: z.string(),
+  /** Live only: how often the supervisor restarted it after it died, and whether it gave up. */
+  restarts: z.object({ count: z.number(), lastAt: z.string(), lastExit: z.string(), gaveUp: z.boolean().optional() }).optional(),
 });
 export type RuntimeVersion = z.infer<typeof versionSchema>;
 
@@ -74,6 +76,24 @@ export type ControlRequest =
   | { op: 'promote'; warmMs: number }
   | { op: 'rollback' }
   | { op: 'stop' };
+
+/**
+ * When a live release that died is started again: after 1, 2, 4, 8 and 16 s, counted over the last
+ * ten minutes (a release that ran that long since its last restart starts counting afresh), then
+ * never: a release that dies five times in a row is broken, and restarting it for ever hides that.
+ */
+export const RESTART_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000] as const;
+const RESTART_WINDOW_MS = 600_000;
+
+/** How many times the release was restarted lately (the last one within ten minutes of `now`). */
+export function recentRestarts(restarts: RuntimeVersion['restarts'], now: number): number {
+  return restarts && now - Date.parse(restarts.lastAt) < RESTART_WINDOW_MS ? restarts.count : 0;
+}
+
+/** The delay before the next restart of a live release that died, or undefined to give up. */
+export function nextRestartDelay(restarts: RuntimeVersion['restarts'], now: number): number | undefined {
+  return RESTART_DELAYS_MS[recentRestarts(restarts, now)];
+}
 
 /** Reads the runtime file; undefined when there is none or it does not parse (a half-written one is never left: atomic). */
 export function readRuntime(root: string): RuntimeState | undefined {

@@ -12,7 +12,9 @@
  * Safety: when the deploy process driving a rollout dies (a crash, kill -9), the supervisor puts
  * all traffic back on live and stops green within a quarter of a second; the warm previous
  * release is stopped once its scale-down delay is over; with nothing left to serve, or when its
- * runtime file is removed (the project deleted), it stops everything and exits.
+ * runtime file is removed (the project deleted), it stops everything and exits. A live release
+ * that dies is started again from its folder, with a growing delay (nextRestartDelay), and the
+ * runtime file says how often and why; after five deaths in a row it stays down and says so.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -24,14 +26,17 @@ import { writeFileAtomic } from '../../../fs/atomic.js';
 import { alive } from '../../lock.js';
 import { startVersion, waitReady, type VersionProcess } from './process.js';
 import { startProxy, type WeightedProxy } from './proxy.js';
-import { RUNTIME_FILE, type ControlRequest, type RuntimeState, type RuntimeVersion } from './runtime.js';
+import { nextRestartDelay, recentRestarts, RUNTIME_FILE, type ControlRequest, type RuntimeState, type RuntimeVersion } from './runtime.js';
 
 const OWNER_CHECK_MS = 250;
+const LIVE_CHECK_MS = 500;
 const ROOT_CHECK_MS = 2_000;
 
 interface Running {
   meta: RuntimeVersion;
   process: VersionProcess;
+  /** How it was started, to start it again when it dies while live. */
+  start: { env: Record<string, string>; readyTimeoutMs: number };
 }
 
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} supervisor ${process.pid}: ${line}\n`);
@@ -108,6 +113,7 @@ async function main(root: string, port: number): Promise<void> {
     log(`stopping: ${why}`);
     clearInterval(ownerWatch);
     clearInterval(rootWatch);
+    clearInterval(liveWatch);
     if (warm) clearTimeout(warm.timer);
     controlServer.close();
     await proxy.close();
@@ -124,7 +130,7 @@ async function main(root: string, port: number): Promise<void> {
     // A release still running (live, or warm after its promotion) is switched to, not started again.
     if (request.role === 'green' && warm?.meta.version === request.version && !warm.process.exited()) {
       clearTimeout(warm.timer);
-      green = { meta: warm.meta, process: warm.process };
+      green = { meta: warm.meta, process: warm.process, start: warm.start };
       warm = undefined;
       proxy.setWeight((weight = 0));
       proxy.setUpstream('green', green.meta.url);
@@ -154,13 +160,14 @@ async function main(root: string, port: number): Promise<void> {
       port: proc.port,
       url: proc.url,
     };
+    const start = { env: request.env, readyTimeoutMs: request.readyTimeoutMs };
     if (request.role === 'live') {
       const old = live;
-      live = { meta, process: proc };
+      live = { meta, process: proc, start };
       proxy.setUpstream('blue', meta.url);
       if (old) void proxy.drain('blue').then(() => old.process.stop());
     } else {
-      green = { meta, process: proc };
+      green = { meta, process: proc, start };
       proxy.setWeight((weight = 0));
       proxy.setUpstream('green', meta.url);
       proxy.take(); // A new rollout's analyses start from nothing: no figures of the last one.
@@ -261,6 +268,61 @@ async function main(root: string, port: number): Promise<void> {
   });
   await new Promise<void>((resolve) => controlServer.listen(0, '127.0.0.1', resolve));
   controlPort = (controlServer.address() as AddressInfo).port;
+
+  // Live died (a crash, an OOM kill): started again from its folder after a growing delay, on a new
+  // port the proxy switches to; after five deaths in a row it stays down, and the runtime file says so.
+  let revive: { of: Running; at: number; busy: boolean } | undefined;
+  const reviveLive = async () => {
+    const crashed = revive?.of;
+    const exit = crashed?.process.exited();
+    if (stopping || !crashed || crashed !== live || !exit) return;
+    const restarts = { count: recentRestarts(crashed.meta.restarts, Date.now()) + 1, lastAt: new Date().toISOString(), lastExit: exit };
+    const { version, location } = crashed.meta;
+    let proc: VersionProcess | undefined;
+    try {
+      proc = await startVersion({ dir: location, version, role: 'blue', variables: [], env: crashed.start.env });
+      await waitReady(proc, crashed.start.readyTimeoutMs);
+    } catch (error) {
+      await proc?.stop(1000);
+      crashed.meta = { ...crashed.meta, restarts: { ...restarts, lastExit: `${exit}; restarting failed: ${(error as Error).message}` } };
+      log(`live ${version} could not be restarted (${restarts.count}): ${(error as Error).message}`);
+      revive = undefined;
+      return;
+    }
+    if (stopping || crashed !== live) return void (await proc.stop(1000));
+    const meta: RuntimeVersion = {
+      version,
+      location,
+      ...(proc.pid === undefined ? {} : { pid: proc.pid }),
+      port: proc.port,
+      url: proc.url,
+      restarts,
+    };
+    live = { meta, process: proc, start: crashed.start };
+    proxy.setUpstream('blue', meta.url);
+    revive = undefined;
+    log(`live ${version} ${exit}: restarted (pid ${meta.pid ?? '?'}, ${meta.url}; restart ${restarts.count})`);
+  };
+  const liveWatch = setInterval(() => {
+    const exit = live?.process.exited();
+    if (stopping || !live || !exit || live.meta.restarts?.gaveUp) return;
+    if (revive?.of !== live) {
+      const delay = nextRestartDelay(live.meta.restarts, Date.now());
+      if (delay === undefined) {
+        live.meta = { ...live.meta, restarts: { ...live.meta.restarts!, lastExit: exit, gaveUp: true } };
+        log(`live ${live.meta.version} ${exit} again after ${live.meta.restarts!.count} restarts: it stays down`);
+        void serial(persistSafe);
+        return;
+      }
+      revive = { of: live, at: Date.now() + delay, busy: false };
+      log(`live ${live.meta.version} ${exit}: restarting it in ${delay / 1000} s`);
+      return;
+    }
+    if (revive.busy || Date.now() < revive.at) return;
+    revive.busy = true;
+    void serial(reviveLive).then(persistSafe);
+  }, LIVE_CHECK_MS);
+  liveWatch.unref();
 
   // The deploy process died mid-rollout: all traffic back on live, green stopped, and the file says so.
   const ownerWatch = setInterval(() => {
