@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
@@ -79,6 +80,24 @@ const debugWhenAsked = {
     }));
   },
 };
+// oclif sorts each plugin's commands by `localeCompare`, and the first call of it sets up an ICU
+// collator: 10-30 ms of every start. For ids of lowercase letters, `:` and `-` (every id shipshape
+// and the completion plugin have), ICU's root order is code-point order, so those pairs are compared
+// directly; any other pair still goes through localeCompare, so the order is the same for any id.
+// The build fails if oclif's line changes, rather than silently keeping the slow sort.
+const OCLIF_SORT = '.sort((a, b) => a.id.localeCompare(b.id));';
+const oclifIdSort = {
+  name: 'oclif-id-sort',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(OCLIF_SORT)) throw new Error(`${args.path}: oclif's command sort changed; review the oclif-id-sort plugin`);
+      const sort =
+        '.sort((a, b) => { const x = a.id, y = b.id; return /^[a-z:-]*$/.test(x) && /^[a-z:-]*$/.test(y) ? (x < y ? -1 : x > y ? 1 : 0) : x.localeCompare(y); });';
+      return { contents: source.replace(OCLIF_SORT, sort), loader: 'js' };
+    });
+  },
+};
 // Stamped bundles, loaded through the code cache, and the starts that load them.
 const cjs = {
   'src/cli/bundle.ts': { outfile: 'dist/cli.cjs', stamp: true },
@@ -99,7 +118,7 @@ for (const [entry, { outfile, stamp, plugins = [] }] of Object.entries(cjs)) {
     banner: { js: 'var __shipshape_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
     // ASCII only (non-ASCII escaped), so the loader reads it as latin1 into a one-byte string.
     charset: 'ascii',
-    plugins: [englishOnly, debugWhenAsked, ...plugins],
+    plugins: [englishOnly, debugWhenAsked, oclifIdSort, ...plugins],
   });
   let code = Buffer.from(result.outputFiles[0].contents);
   if (stamp) {
