@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { build } from 'esbuild';
@@ -79,6 +80,58 @@ const debugWhenAsked = {
     }));
   },
 };
+// oclif sorts each plugin's commands by `localeCompare`, and the first call of it sets up an ICU
+// collator: 10-30 ms of every start. For ids of lowercase letters, `:` and `-` (every id shipshape
+// and the completion plugin have), ICU's root order is code-point order, so those pairs are compared
+// directly; any other pair still goes through localeCompare, so the order is the same for any id.
+// The build fails if oclif's line changes, rather than silently keeping the slow sort.
+const OCLIF_SORT = '.sort((a, b) => a.id.localeCompare(b.id));';
+const oclifIdSort = {
+  name: 'oclif-id-sort',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(OCLIF_SORT)) throw new Error(`${args.path}: oclif's command sort changed; review the oclif-id-sort plugin`);
+      const sort =
+        '.sort((a, b) => { const x = a.id, y = b.id; return /^[a-z:-]*$/.test(x) && /^[a-z:-]*$/.test(y) ? (x < y ? -1 : x > y ? 1 : 0) : x.localeCompare(y); });';
+      return { contents: source.replace(OCLIF_SORT, sort), loader: 'js' };
+    });
+  },
+};
+// The ADR template (src/design/adr-template.ts) precompiled with its own options, run by the
+// handlebars runtime: `design` neither loads the handlebars compiler nor compiles at every run.
+const adrPrecompiled = {
+  name: 'adr-precompiled',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]design[\\/]adr-template\.ts$/ }, async (args) => {
+      // The module alone, its handlebars import stubbed, to read the template and options it exports.
+      const stub = {
+        name: 'no-handlebars',
+        setup(inner) {
+          inner.onResolve({ filter: /^handlebars$/ }, () => ({ path: 'handlebars', namespace: 'stub' }));
+          inner.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export default {};' }));
+        },
+      };
+      const module = await build.esbuild.build({ ...common, entryPoints: [args.path], format: 'esm', write: false, plugins: [stub] });
+      const url = `data:text/javascript;base64,${Buffer.from(module.outputFiles[0].contents).toString('base64')}`;
+      const { ADR_TEMPLATE, ADR_COMPILE_OPTIONS, KEEP_START, KEEP_END } = await import(url);
+      const { default: Handlebars } = await import('handlebars');
+      const spec = Handlebars.precompile(ADR_TEMPLATE, ADR_COMPILE_OPTIONS);
+      return {
+        contents: [
+          `import Runtime from 'handlebars/runtime';`,
+          `export const KEEP_START = ${JSON.stringify(KEEP_START)};`,
+          `export const KEEP_END = ${JSON.stringify(KEEP_END)};`,
+          `export const ADR_COMPILE_OPTIONS = ${JSON.stringify(ADR_COMPILE_OPTIONS)};`,
+          `export const ADR_TEMPLATE = ${JSON.stringify(ADR_TEMPLATE)};`,
+          `export function compileAdrTemplate() { return Runtime.create().template(${spec}); }`,
+        ].join('\n'),
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
 // Stamped bundles, loaded through the code cache, and the starts that load them.
 const cjs = {
   'src/cli/bundle.ts': { outfile: 'dist/cli.cjs', stamp: true },
@@ -99,7 +152,7 @@ for (const [entry, { outfile, stamp, plugins = [] }] of Object.entries(cjs)) {
     banner: { js: 'var __shipshape_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
     // ASCII only (non-ASCII escaped), so the loader reads it as latin1 into a one-byte string.
     charset: 'ascii',
-    plugins: [englishOnly, debugWhenAsked, ...plugins],
+    plugins: [englishOnly, debugWhenAsked, oclifIdSort, adrPrecompiled, ...plugins],
   });
   let code = Buffer.from(result.outputFiles[0].contents);
   if (stamp) {

@@ -38,6 +38,7 @@ const STAMP = '//shipshape-bundle ';
 /** The cache file: this magic, the payload's checksum and length, then V8's cached data. */
 const MAGIC = 0x53484331; // "SHC1"
 const HEADER = 12;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const disabled = () => ['0', 'false', 'off'].includes(process.env['SHIPSHAPE_CODE_CACHE'] ?? '');
 
@@ -82,7 +83,14 @@ function checksum(bytes: Buffer): number {
   const words = Math.floor(bytes.length / 4);
   let hash = 0x811c9dc5;
   const edge = 4096;
-  for (let i = 0; i < words; i += i < edge || i >= words - edge ? 1 : 16) hash = Math.imul(hash ^ bytes.readInt32LE(i * 4), 0x01000193);
+  // The words through a typed array where the buffer allows it (little-endian, aligned): the same
+  // values as readInt32LE, whose bounds checks cost more than the hash itself on a cold start.
+  const view = LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, words) : undefined;
+  if (view) {
+    for (let i = 0; i < words; i += i < edge || i >= words - edge ? 1 : 16) hash = Math.imul(hash ^ view[i]!, 0x01000193);
+  } else {
+    for (let i = 0; i < words; i += i < edge || i >= words - edge ? 1 : 16) hash = Math.imul(hash ^ bytes.readInt32LE(i * 4), 0x01000193);
+  }
   for (let i = words * 4; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
   return hash >>> 0;
 }

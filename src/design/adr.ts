@@ -3,7 +3,7 @@
  * `design` rewrites the ADR in place; what the user wrote between keep markers survives, and so
  * does the date the decision was first recorded.
  */
-import Handlebars from 'handlebars';
+import { compileAdrTemplate, KEEP_END, KEEP_START } from './adr-template.js';
 import type { PatternId, Spec } from '../spec/schema.js';
 import { PATTERNS_BY_ID, type Cost } from './catalog.js';
 import { alternatives, patternsInUse, rankFailureModes, LEVEL_SCORE } from './recommend.js';
@@ -12,98 +12,12 @@ import { budgetTables, markdownTable, type Budget } from './tables.js';
 export const ADR_FILE = 'docs/adr/0001-architecture.md';
 export const MERMAID_FILE = 'docs/architecture.mmd';
 
-export const KEEP_START = '<!-- shipshape:keep -->';
-export const KEEP_END = '<!-- /shipshape:keep -->';
+export { KEEP_END, KEEP_START };
+
 const KEEP_BLOCK = /<!-- shipshape:keep -->[\s\S]*?<!-- \/shipshape:keep -->/g;
 
-const TEMPLATE = `# ADR 0001: Architecture of {{name}}
-
-- Status: {{status}}
-- Date: {{date}}
-- Owner: {{owner}}
-- Service tier: {{tier}}
-
-<!-- Written by \`shipshape design\` from {{specFile}}; running it again updates this file. Write your own notes between the shipshape:keep markers: they are kept. -->
-
-## Context
-
-{{problem}}
-
-The business metric is \`{{metric.name}}\`{{#if metric.description}} ({{metric.description}}){{/if}}: baseline {{metric.baseline}}, target {{metric.target}} ({{metric.direction}}).
-{{#if successCriteria}}
-
-Success criteria:
-
-{{successCriteria}}
-{{/if}}
-
-SLO: {{slo}}.
-
-### Failure modes
-
-{{#if failureModes}}
-{{failureModes}}
-{{else}}
-The spec lists no failure modes.
-{{/if}}
-
-## Decision
-
-{{#if decisions}}
-{{#each decisions}}
-- **{{pattern}}** for {{addresses}}: {{summary}}
-{{/each}}
-{{else}}
-No patterns: the spec lists no failure modes to mitigate.
-{{/if}}
-{{#if configured}}
-
-Also configured by the spec, with no failure mode claiming them:
-
-{{#each configured}}
-- **{{pattern}}** ({{configures}}): {{summary}}
-{{/each}}
-{{/if}}
-
-\`\`\`mermaid
-{{diagram}}
-\`\`\`
-
-## Consequences
-
-{{#each tables}}
-### {{title}}
-
-{{markdown}}
-
-{{/each}}
-### Costs of the patterns
-
-{{#if patternCosts}}
-{{patternCosts}}
-{{else}}
-No patterns, no costs.
-{{/if}}
-
-## Alternatives not taken
-
-{{#if alternatives}}
-{{alternatives}}
-{{else}}
-None: every catalog pattern that addresses these failure modes was chosen.
-{{/if}}
-
-## Notes
-
-${KEEP_START}
-${KEEP_END}
-`;
-
-let compiled: Handlebars.TemplateDelegate | undefined;
-function template(): Handlebars.TemplateDelegate {
-  compiled ??= Handlebars.create().compile(TEMPLATE, { strict: true, noEscape: true });
-  return compiled;
-}
+let compiled: ReturnType<typeof compileAdrTemplate> | undefined;
+const template = () => (compiled ??= compileAdrTemplate());
 
 const costOf = (cost: { latency: Cost; money: Cost; complexity: Cost }) =>
   `latency ${cost.latency}, money ${cost.money}, complexity ${cost.complexity}`;

@@ -30,9 +30,21 @@ const LEAVE_TO_FULL_PARSE = [
   /^(?:%|\.\.\.|[ ]*(?:-[ ]+)*\?(?:[ ]|$))/m,
   // A key that is empty or null (yaml names it "", js-yaml "null").
   /(?:^[ ]*(?:-[ ]+)*|[{,][ ]*)(?:~|null|Null|NULL)?[ ]*:(?:[ \r\n]|$)/m,
-  // A line too long for an implicit key.
-  /[^\n]{1024}/,
 ];
+
+/**
+ * A line too long for an implicit key: 1024 characters (UTF-16 units) without a line feed. Found
+ * line by line: the pattern /[^\n]{1024}/ tries every position and scans on to the line's end,
+ * quadratic in the line length, and was the single largest cost of checking many specs.
+ */
+export function hasLongLine(text: string, limit = 1024): boolean {
+  for (let start = 0; ;) {
+    const end = text.indexOf('\n', start);
+    if ((end === -1 ? text.length : end) - start >= limit) return true;
+    if (end === -1) return false;
+    start = end + 1;
+  }
+}
 
 /** yaml's core schema: the tags that type a plain scalar, tried in yaml's order. */
 let scalarTags: ScalarTag[] | undefined;
@@ -84,7 +96,7 @@ export function quickData(input: string | Uint8Array): { text: string; data: Rec
       return undefined;
     }
   }
-  if (LEAVE_TO_FULL_PARSE.some((pattern) => pattern.test(text))) return undefined;
+  if (hasLongLine(text) || LEAVE_TO_FULL_PARSE.some((pattern) => pattern.test(text))) return undefined;
   let data: unknown;
   try {
     data = jsyaml.load(text, { schema: coreSchema() });

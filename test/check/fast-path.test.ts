@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFile } from '../../src/check/check-file.js';
-import { quickData } from '../../src/spec/fast-load.js';
+import { hasLongLine, quickData } from '../../src/spec/fast-load.js';
 import { loadSpecFile, loadSpecTextFully } from '../../src/spec/load.js';
 import { parseYamlText } from '../../src/spec/yaml-file.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
@@ -147,6 +147,26 @@ describe('the quick look at a spec', () => {
     ]) {
       expect(quickData(Buffer.from(CORPUS[name]!)), name).toBeUndefined();
     }
+  });
+
+  it('finds a line too long for an implicit key exactly where /[^\\n]{1024}/ does', () => {
+    const x = (n: number) => 'x'.repeat(n);
+    const texts = [
+      '',
+      x(1023),
+      x(1024),
+      `a\n${x(1023)}\nb`,
+      `a\n${x(1024)}\nb`,
+      `${x(1023)}\r\n`,
+      `${x(1022)}\r\n`,
+      `\n\n${x(1024)}`,
+      `${x(600)}\n${x(600)}`,
+      `${'é'.repeat(1024)}`,
+      `${'😀'.repeat(512)}`,
+      `${'😀'.repeat(511)}x`,
+      example,
+    ];
+    for (const text of texts) expect(hasLongLine(text), JSON.stringify(text.slice(0, 20))).toBe(/[^\n]{1024}/.test(text));
   });
 });
 
