@@ -40,7 +40,7 @@ ${EXIT_CODES_HELP}`;
     }),
     from: Flags.string({
       description: 'Start from a bundled example (see --list-examples); answer flags given with it replace its values.',
-      exclusive: ['answers'],
+      exclusive: ['answers', 'yes'],
     }),
     'list-examples': Flags.boolean({
       description: 'List the bundled examples --from takes, with what each is; write nothing.',
