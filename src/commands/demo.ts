@@ -67,6 +67,7 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(a s
         this.note(`The demo failed in ${stage}. ${kept}`);
         throw error;
       }
+      await demo.cleanUp();
       if (!json) for (const line of demoEpilogue(dir, temporary)) process.stdout.write(`${line}\n`);
       return { dir, temporary, quick: flags.quick, stages: outcome.stages, log };
     } finally {

@@ -199,27 +199,31 @@ export function demoStages(options: DemoOptions) {
       id: '6',
       title: 'Deployment: v1 promoted step by step, a broken v2 rolled back on its own',
       run: async () => {
-        const env = { TRIAGE_LLM_URL: await startFake() };
-        const gate = skipValidation ? ['--skip-validation'] : [];
-        deployed = true;
-        await run('shipshape', ['deploy', ...gate, '--load', '10', '--version', 'v1'], { env });
-        const appFile = join(dir, 'src/app.ts');
-        const app = await readTextBounded(appFile);
-        const broken = app.replace(
-          "'/v1/predict': { POST: predict },",
-          "'/v1/predict': { POST: async () => { throw new Error('v2 is broken on purpose'); } },",
-        );
-        if (broken === app) throw new DemoStepError('breaking v2', "src/app.ts no longer routes '/v1/predict' as the demo expects");
-        await note('v2: every prediction fails, on purpose (src/app.ts, put back afterwards)');
-        await writeFileAtomic(appFile, broken);
         try {
-          await run('shipshape', ['deploy', ...gate, '--load', '10', '--version', 'v2'], { env, expect: [1] });
+          const env = { TRIAGE_LLM_URL: await startFake() };
+          const gate = skipValidation ? ['--skip-validation'] : [];
+          deployed = true;
+          await run('shipshape', ['deploy', ...gate, '--load', '10', '--version', 'v1'], { env });
+          const appFile = join(dir, 'src/app.ts');
+          const app = await readTextBounded(appFile);
+          const broken = app.replace(
+            "'/v1/predict': { POST: predict },",
+            "'/v1/predict': { POST: async () => { throw new Error('v2 is broken on purpose'); } },",
+          );
+          if (broken === app) throw new DemoStepError('breaking v2', "src/app.ts no longer routes '/v1/predict' as the demo expects");
+          await note('v2: every prediction fails, on purpose (src/app.ts, put back afterwards)');
+          await writeFileAtomic(appFile, broken);
+          try {
+            await run('shipshape', ['deploy', ...gate, '--load', '10', '--version', 'v2'], { env, expect: [1] });
+          } finally {
+            await writeFileAtomic(appFile, app);
+          }
+          await run('shipshape', ['deploy', 'history']);
+          await run('shipshape', ['deploy', 'status']);
+          await stopService();
         } finally {
-          await writeFileAtomic(appFile, app);
+          await stopFake();
         }
-        await run('shipshape', ['deploy', 'history']);
-        await run('shipshape', ['deploy', 'status']);
-        await stopService();
         return 'v1 promoted, v2 rolled back (.shipshape/deployments.json); the local service stopped';
       },
     },
@@ -279,11 +283,16 @@ export function demoStages(options: DemoOptions) {
     await run('shipshape', ['deploy', 'stop']);
   }
 
-  /** After a failure or Ctrl-C: the fake model stopped, and the local service too once a deploy started it. */
-  async function cleanUp(): Promise<string[]> {
-    const left: string[] = [];
+  async function stopFake(): Promise<void> {
     fake?.kill();
     await fake;
+    fake = undefined;
+  }
+
+  /** After the last stage, a failure or Ctrl-C: the fake model stopped, and the local service once a deploy started it. */
+  async function cleanUp(): Promise<string[]> {
+    const left: string[] = [];
+    await stopFake();
     if (deployed && !stopped) {
       stopped = true;
       const stop = await execa(process.execPath, [options.bin, 'deploy', 'stop'], {
