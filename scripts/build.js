@@ -53,7 +53,7 @@ const englishOnly = {
 // the cores of the other commands: a third of the bytes to read and of the code cache to load.
 // dist/cli/run.cjs picks the bundle by command (LITE_COMMANDS there); in the lite one, the other
 // commands' lazy imports of their cores are stubs that say so.
-const FULL_ONLY = /[\\/]src[\\/]commands[\\/](?:init|validate|review|runbook|walk|design|generate|deploy[\\/][^\\/]+)\.ts$/;
+const FULL_ONLY = /[\\/]src[\\/]commands[\\/](?:init|validate|review|runbook|walk|design|generate|demo|deploy[\\/][^\\/]+)\.ts$/;
 const lite = {
   name: 'lite',
   setup(build) {

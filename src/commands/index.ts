@@ -9,6 +9,7 @@ import DeployPromote from './deploy/promote.js';
 import DeployRollback from './deploy/rollback.js';
 import DeployStatus from './deploy/status.js';
 import DeployStop from './deploy/stop.js';
+import Demo from './demo.js';
 import Design from './design.js';
 import Generate from './generate.js';
 import Init from './init.js';
@@ -28,6 +29,7 @@ export const COMMANDS = {
   'deploy:rollback': DeployRollback,
   'deploy:status': DeployStatus,
   'deploy:stop': DeployStop,
+  demo: Demo,
   design: Design,
   generate: Generate,
   init: Init,

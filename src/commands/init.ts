@@ -3,7 +3,7 @@ import { promptBlocker } from '../cli/terminal.js';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
 import { flagOf, QUESTIONS, SCALAR_KEYS, type Question, type ScalarKey } from '../init/questions.js';
 import type { IterateResult } from '../init/iterate.js';
-import type { InitResult } from '../init/run.js';
+import type { ExampleInfo, InitResult } from '../init/run.js';
 
 // One flag per question, from the same list as the prompts, so none can be forgotten.
 const answerFlags = Object.fromEntries(
@@ -26,7 +26,9 @@ ${EXIT_CODES_HELP}`;
     '<%= config.bin %> init',
     '<%= config.bin %> init --yes --name support-triage --owner me@example.com --problem "Tickets wait hours for routing."',
     '<%= config.bin %> init --answers answers.yaml --dir services/triage',
+    '<%= config.bin %> init --list-examples',
     '<%= config.bin %> init --from support-triage',
+    '<%= config.bin %> init --from support-triage --name billing-triage --owner me@example.com --dir services/billing',
   ];
   static override flags = {
     dir: Flags.string({ char: 'd', description: 'The folder to write shipshape.yaml in (default: the working directory).' }),
@@ -36,7 +38,14 @@ ${EXIT_CODES_HELP}`;
       description:
         "A YAML or JSON file of answers, under the flag names in camelCase (p95Ms: 1200), in the flag's shape too (failureModes: upstream-failure,bad-output); failureModes may also be a list of { kind, id, description, likelihood, impact }, with successCriteria and tiers lists as in the spec.",
     }),
-    from: Flags.string({ description: 'Start from a bundled example, e.g. support-triage.', exclusive: ['answers', 'yes'] }),
+    from: Flags.string({
+      description: 'Start from a bundled example (see --list-examples); answer flags given with it replace its values.',
+      exclusive: ['answers', 'yes'],
+    }),
+    'list-examples': Flags.boolean({
+      description: 'List the bundled examples --from takes, with what each is; write nothing.',
+      exclusive: ['from', 'answers', 'iterate'],
+    }),
     iterate: Flags.boolean({
       description:
         'Start the next iteration of the existing spec from the last completed review (.shipshape/reviews.json): the baseline becomes the measured actual, the backlog becomes review.iteration.focus.',
@@ -46,8 +55,18 @@ ${EXIT_CODES_HELP}`;
     ...answerFlags,
   };
 
-  async run(): Promise<{ file: string; spec: InitResult['spec'] } | { written: false } | IterateResult> {
+  async run(): Promise<{ file: string; spec: InitResult['spec'] } | { written: false } | IterateResult | { examples: ExampleInfo[] }> {
     const { flags } = await this.parse(Init);
+    if (flags['list-examples']) {
+      const { listExamples } = await import('../init/run.js');
+      const examples = await listExamples(this.config.root);
+      if (!this.jsonEnabled()) {
+        const width = Math.max(0, ...examples.map((example) => example.name.length));
+        for (const { name, description } of examples) process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
+        this.note('Start from one with `shipshape init --from NAME`; answer flags given with it replace its values.');
+      }
+      return { examples };
+    }
     if (flags.iterate) return this.iterate(flags.dir, flags['dry-run']);
     const { runInit } = await import('../init/run.js');
     const raw = flags as Record<string, unknown>;

@@ -6,17 +6,19 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { BugError, UserError } from '../errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
 import { jsonSchema } from '../spec/json-schema.js';
 import { loadSpecText } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { didYouMean } from '../spec/suggest.js';
-import { readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';
+import { parseYamlText, readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';
+import { valueAt } from '../spec/doc-path.js';
 import { ANSWERS_SHAPE, answersFileSchema, type AnswersFile } from './answers.js';
 import { SPEC_FILE } from '../spec/locate.js';
 import { buildSpec, completeAnswers, renderSpec, SCHEMA_FILE, SCHEMA_LINE } from './build.js';
-import { flagOf, type ScalarKey } from './questions.js';
+import type { ScalarKey } from './questions.js';
+import { overrideExample } from './from.js';
 import { resolveAnswers, type Prompter } from './resolve.js';
 import { readTextBounded } from '../fs/read.js';
 
@@ -76,6 +78,23 @@ export async function exampleNames(packageRoot: string): Promise<string[]> {
     .sort();
 }
 
+export interface ExampleInfo {
+  name: string;
+  /** The example's metadata.description: what the service does, in a line. */
+  description: string;
+}
+
+/** The bundled examples with what each is, read from examples/ (a new file there is listed without code). */
+export async function listExamples(packageRoot: string): Promise<ExampleInfo[]> {
+  return Promise.all(
+    (await exampleNames(packageRoot)).map(async (name) => {
+      const text = await readTextBounded(join(packageRoot, 'examples', `${name}.yaml`));
+      const description = valueAt(parseYamlText(`${name}.yaml`, text).data, ['metadata', 'description']);
+      return { name, description: typeof description === 'string' ? description : '' };
+    }),
+  );
+}
+
 async function exampleText(packageRoot: string, name: string): Promise<string> {
   const names = await exampleNames(packageRoot);
   // Only listed names are read, so --from cannot reach outside examples/.
@@ -121,13 +140,14 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   let text: string;
   let prompted = false;
   if (options.from !== undefined) {
-    const given = Object.keys(options.flags ?? {}).map((key) => `--${flagOf(key as ScalarKey)}`);
-    if (given.length > 0) {
-      throw new UserError(`--from writes the example as it is, so it takes no answers (${given.join(' ')})`, {
-        hint: 'Drop --from to answer the questions, or edit the spec once it is written.',
-      });
+    const example = await exampleText(options.packageRoot, options.from);
+    const flags = Object.entries(options.flags ?? {}).filter(([, value]) => value !== undefined);
+    if (flags.length === 0) text = `${SCHEMA_LINE}\n${example}`;
+    else {
+      const loaded = loadSpecText(SPEC_FILE, example);
+      if (!loaded.spec) throw new BugError(`the bundled example ${options.from} is not a valid spec`);
+      text = `${SCHEMA_LINE}\n${overrideExample(example, loaded.spec, Object.fromEntries(flags))}`;
     }
-    text = `${SCHEMA_LINE}\n${await exampleText(options.packageRoot, options.from)}`;
   } else {
     const file = options.answers === undefined ? undefined : await readAnswersFile(resolve(options.cwd, options.answers), options.answers);
     const resolved = await resolveAnswers({

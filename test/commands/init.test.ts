@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROBLEM_PLACEHOLDER } from '../../src/spec/placeholder.js';
@@ -110,6 +110,35 @@ describe('shipshape init (as a process, CI=true)', () => {
     const derived = await runCli([...flags, '--p95-ms', '3000'], { cwd: dir });
     expect(derived.exitCode).toBe(0);
     expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/p95Ms: 3000\n\s+p99Ms: 6000/);
+  });
+
+  it('--list-examples lists the bundled examples and writes nothing; --json too', async () => {
+    const dir = tempDir();
+    const listed = await runCli(['init', '--list-examples'], { cwd: dir });
+    expect(listed.exitCode).toBe(0);
+    expect(listed.stdout).toMatch(/^support-triage {2}Routes incoming support tickets/m);
+    const json = await runCli(['init', '--list-examples', '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout).examples).toContainEqual({
+      name: 'support-triage',
+      description: 'Routes incoming support tickets to the right queue and drafts a first reply.',
+    });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('--from takes answer flags over the example; a bad one exits 2 and writes nothing', async () => {
+    const dir = tempDir();
+    const result = await runCli(['init', '--from', 'support-triage', '--name', 'foo', '--owner', 'me@example.com', '--dir', 'svc'], {
+      cwd: dir,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'svc', 'shipshape.yaml'), 'utf8');
+    expect(text).toMatch(/^ {2}name: foo$/m);
+    expect(text).toMatch(/^ {2}owner: me@example\.com$/m);
+    expect(text).toContain('tier: 1                      # 1 business critical, 2 important, 3 experimental');
+    const refused = await runCli(['init', '--from', 'support-triage', '--failure-modes', 'none', '--dir', 'other'], { cwd: dir });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/^Error: --failure-modes cannot be combined with --from/);
+    expect(existsSync(join(dir, 'other'))).toBe(false);
   });
 
   it('exits 2 for an unknown example, naming the available ones', async () => {

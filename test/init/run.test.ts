@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_LINE } from '../../src/init/build.js';
-import { runInit, planInit, type InitOptions } from '../../src/init/run.js';
+import { listExamples, runInit, planInit, type InitOptions } from '../../src/init/run.js';
 import { jsonSchema } from '../../src/spec/json-schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { PROBLEM_PLACEHOLDER } from '../../src/spec/placeholder.js';
@@ -315,11 +315,34 @@ describe('init --from', () => {
     expect(outside.message).toMatch(/unknown example/);
   });
 
-  it('takes no answers alongside it', async () => {
+  it('takes answer flags over the example, keeping its comments, and refuses what it cannot place', async () => {
     const dir = tempDir();
-    const error = await rejection(runInit(options(dir, { from: 'support-triage', flags: { name: 'other', p95Ms: '900' } })));
-    expect(error.message).toBe('--from writes the example as it is, so it takes no answers (--name --p95-ms)');
-    expect(existsSync(join(dir, 'shipshape.yaml'))).toBe(false);
+    await runInit(options(dir, { from: 'support-triage', flags: { name: 'billing-triage', p95Ms: '900', strongModel: 'gpt-x' } }));
+    const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+    const example = `${SCHEMA_LINE}\n${readFileSync(EXAMPLE, 'utf8')}`;
+    const changed = text.split('\n').filter((line, index) => line !== example.split('\n')[index]);
+    expect(changed).toEqual(['  name: billing-triage', '    p95Ms: 900', expect.stringMatching(/^ +model: gpt-x$/)]);
+    expect(loadSpecText('shipshape.yaml', text).diagnostics).toEqual([]);
+
+    const other = tempDir();
+    const order = await rejection(runInit(options(other, { from: 'support-triage', flags: { p99Ms: '800' } })));
+    expect(order.message).toBe('--p99-ms must be at least the p95 latency (1200 ms): a 99th percentile is never below the 95th');
+    const lists = await rejection(runInit(options(other, { from: 'support-triage', flags: { models: 'single', tier: '7' } })));
+    expect(lists.message).toMatch(/^invalid answers:\n {2}--.*\n {2}--tier must be 1/);
+    expect(lists.message).toMatch(/--models cannot be combined with --from/);
+    expect(existsSync(join(other, 'shipshape.yaml'))).toBe(false);
+  });
+
+  it('lists the bundled examples from the folder, each with its description', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'examples'));
+    copyFileSync(EXAMPLE, join(root, 'examples', 'support-triage.yaml'));
+    writeFileSync(join(root, 'examples', 'bare.yaml'), 'apiVersion: shipshape/v1\nmetadata: { name: bare }\n');
+    writeFileSync(join(root, 'examples', 'notes.txt'), 'not an example\n');
+    expect(await listExamples(root)).toEqual([
+      { name: 'bare', description: '' },
+      { name: 'support-triage', description: 'Routes incoming support tickets to the right queue and drafts a first reply.' },
+    ]);
   });
 
   it('resolves examples from the package root, not the working directory', async () => {
