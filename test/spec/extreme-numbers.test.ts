@@ -67,7 +67,7 @@ async function attack(base: string, stages: readonly ('design' | 'generate')[]) 
   expect(paths.length).toBeGreaterThan(stages.includes('generate') ? 40 : 10);
   const dir = tempDir();
   const tried = { accepted: 0, refused: 0 };
-  const crashes: string[] = [];
+  const crashes: (string | undefined)[] = [];
   for (const path of paths) {
     for (const value of EXTREMES) {
       const copy = doc.clone();
