@@ -89,7 +89,13 @@ function costTable(cost: CostModel, spec: Spec): Table {
   if (cost.breakEvenEscalationRate !== undefined) {
     const rate = cost.breakEvenEscalationRate;
     const text =
-      rate === Infinity ? 'none: even full escalation fits' : rate === 0 ? '0: no rate fits' : `${num(rate, 4)} (${share(rate)})`;
+      rate === Infinity
+        ? 'none: even full escalation fits'
+        : cost.noRateFits
+          ? '0: no rate fits'
+          : rate === 0
+            ? '0: only no escalation fits'
+            : `${num(rate, 4)} (${share(rate)})`;
     rows.push(['break-even escalation rate', text]);
   }
   return { title: 'Cost model', columns: ['item', 'value'], rows };
