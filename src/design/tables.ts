@@ -5,6 +5,7 @@
  */
 import type { Spec } from '../spec/schema.js';
 import { ms as plainMs, num, usd } from '../text/number.js';
+import { cell } from '../text/markdown.js';
 import {
   availabilityModel,
   costModel,
@@ -143,8 +144,6 @@ export function formatTable(table: Table): string {
       .trimEnd();
   return [table.title, line(table.columns), line(widths.map((w) => '-'.repeat(w))), ...table.rows.map(line)].join('\n');
 }
-
-const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 export function markdownTable(table: Pick<Table, 'columns' | 'rows'>): string {
   const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
