@@ -46,7 +46,7 @@ function readJsonFile(path: string): JsonFile {
   let text: string;
   try {
     if (!statSync(path, { throwIfNoEntry: false })) return { found: false };
-    text = readTextBoundedSync(path);
+    text = readTextBoundedSync(path, { what: 'state file', links: 'refuse' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // A parent (`.shipshape`) that is a file, not a folder: the file is not there either.

@@ -6,6 +6,8 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type { Interfaces } from '@oclif/core';
 import { usageLine } from './usage-error.js';
+import { writeErr, writeOut } from './output.js';
+import { jsonSafe } from '../text/printable.js';
 import { BugError, ExitCode, ExternalError, InterruptedError, ioUserError, UserError } from '../errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -32,9 +34,24 @@ export abstract class BaseCommand extends Command {
     return this.argv.includes('--debug') || process.env['SHIPSHAPE_DEBUG'] === '1' || process.env['SHIPSHAPE_DEBUG'] === 'true';
   }
 
+  /** Writes human output to standard output, control characters escaped (src/cli/output.ts). */
+  protected out(text: string): void {
+    writeOut(text);
+  }
+
+  /** Writes text as it comes (a task's output) to standard error, control characters escaped. */
+  protected noteRaw(text: string): void {
+    writeErr(text);
+  }
+
   /** Writes a line to standard error: progress, hints and colour never go to standard output. */
   protected note(message: string): void {
-    process.stderr.write(`${message}\n`);
+    writeErr(`${message}\n`);
+  }
+
+  /** oclif's JSON (shipshape sets no JSON theme, so plain), with the controls JSON.stringify leaves raw escaped. */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${jsonSafe(JSON.stringify(json, null, 2))}\n`);
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
@@ -75,9 +92,9 @@ export abstract class BaseCommand extends Command {
 
   private printError(message: string, hint?: string): void {
     if (this.jsonEnabled()) {
-      process.stdout.write(`${JSON.stringify({ error: { message, ...(hint ? { hint } : {}) } }, null, 2)}\n`);
+      process.stdout.write(`${jsonSafe(JSON.stringify({ error: { message, ...(hint ? { hint } : {}) } }, null, 2))}\n`);
     }
-    process.stderr.write(`Error: ${message}\n`);
-    if (hint) process.stderr.write(`Try this: ${hint}\n`);
+    writeErr(`Error: ${message}\n`);
+    if (hint) writeErr(`Try this: ${hint}\n`);
   }
 }

@@ -1,6 +1,8 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand, EXIT_CODES_HELP } from '../cli/base-command.js';
+import { writeOut } from '../cli/output.js';
+import { jsonSafe } from '../text/printable.js';
 import { UserError } from '../errors.js';
 import { FORMAT_NAMES } from '../check/formatters/index.js';
 import { SEVERITIES, type CheckResult } from '../check/types.js';
@@ -97,7 +99,10 @@ ${EXIT_CODES_HELP}`;
       await writeFileAtomic(flags.output, text.endsWith('\n') ? text : `${text}\n`);
       this.note(`Wrote ${flags.output}`);
     } else {
-      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      // JSON and SARIF escape as JSON does; the text formats through the terminal's escaper.
+      const line = text.endsWith('\n') ? text : `${text}\n`;
+      if (flags.format === 'json' || flags.format === 'sarif') process.stdout.write(jsonSafe(line));
+      else writeOut(line);
     }
     return result;
   }

@@ -45,7 +45,7 @@ ${EXIT_CODES_HELP}`;
     const report = designReport(result);
     if (this.jsonEnabled()) return report;
     const { out, notes } = formatDesign(report);
-    process.stdout.write(out);
+    this.out(out);
     for (const note of notes) this.note(note);
     return report;
   }

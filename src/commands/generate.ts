@@ -57,14 +57,14 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(a f
       tasks: flags.tasks,
       version: this.config.version,
       signal: controller.signal,
-      onTaskOutput: (chunk) => process.stderr.write(chunk),
+      onTaskOutput: (chunk) => this.noteRaw(chunk),
     }).finally(() => process.off('SIGINT', onSigint));
     const report = generateReport(result);
     process.exitCode = report.exitCode;
     if (json) return report;
     const { paintFor } = await import('../ui/paint.js');
     const { out, notes } = formatGenerate(report, paintFor(process.stdout));
-    process.stdout.write(out);
+    this.out(out);
     for (const note of notes) this.note(note);
     return report;
   }

@@ -101,7 +101,7 @@ ${EXIT_CODES_HELP}`;
     const { runIterate } = await import('../init/iterate.js');
     const result = await runIterate({ cwd: process.cwd(), ...(dir ? { dir } : {}), dryRun });
     if (this.jsonEnabled()) return result;
-    if (dryRun) process.stdout.write(result.diff);
+    if (dryRun) this.out(result.diff);
     this.note(
       `Iteration ${String((result.edits.at(-1)?.value as { number?: number } | undefined)?.number ?? '?')} from the review of ${result.review.date}: ${result.baseline}.`,
     );

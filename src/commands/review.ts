@@ -72,8 +72,8 @@ ${EXIT_CODES_HELP}`;
     for (const note of result.notes) this.note(note);
     if (this.jsonEnabled()) return result;
     const { formatReview } = await import('../ui/review-format.js');
-    if (result.dryRun) process.stdout.write(result.writes[0]!.content);
-    else process.stdout.write(formatReview(result));
+    if (result.dryRun) this.out(result.writes[0]!.content);
+    else this.out(formatReview(result));
     return result;
   }
 }

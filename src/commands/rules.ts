@@ -18,7 +18,7 @@ export default class Rules extends BaseCommand {
     if (this.jsonEnabled()) return { rules };
     if (flags.markdown) {
       const { renderRulesDoc } = await import('../check/rules-doc.js');
-      process.stdout.write(renderRulesDoc(rules));
+      this.out(renderRulesDoc(rules));
       return { rules };
     }
     const width = Math.max(...rules.map((rule) => rule.id.length));

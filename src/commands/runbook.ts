@@ -45,10 +45,10 @@ ${EXIT_CODES_HELP}`;
     };
     if (this.jsonEnabled()) return report;
     if (result.dryRun) {
-      process.stdout.write(result.diff ? `${result.diff}\n` : 'Nothing would change.\n');
+      this.out(result.diff ? `${result.diff}\n` : 'Nothing would change.\n');
     } else {
-      for (const file of result.plan.files) process.stdout.write(`${file.changed ? 'wrote    ' : 'unchanged'} ${file.display}\n`);
-      process.stdout.write(`${report.alerts.length} alerts, each with its runbook section.\n`);
+      for (const file of result.plan.files) this.out(`${file.changed ? 'wrote    ' : 'unchanged'} ${file.display}\n`);
+      this.out(`${report.alerts.length} alerts, each with its runbook section.\n`);
     }
     for (const note of report.notes) this.note(note);
     return report;

@@ -23,7 +23,7 @@ export default class Schema extends BaseCommand {
     const { flags } = await this.parse(Schema);
     if (flags.markdown) {
       const { renderSpecDoc } = await import('../spec/spec-doc.js');
-      if (!this.jsonEnabled()) process.stdout.write(renderSpecDoc());
+      if (!this.jsonEnabled()) this.out(renderSpecDoc());
       return {};
     }
     const { jsonSchema, writeJsonSchema } = await import('../spec/json-schema.js');

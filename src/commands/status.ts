@@ -33,7 +33,7 @@ ${EXIT_CODES_HELP}`;
       import('../ui/paint.js'),
     ]);
     const status = await computeStatus({ cwd: process.cwd(), ...(flags.dir ? { dir: flags.dir } : {}), commands: this.config.commandIDs });
-    if (!this.jsonEnabled()) process.stdout.write(formatStatus(status, paintFor(process.stdout)));
+    if (!this.jsonEnabled()) this.out(formatStatus(status, paintFor(process.stdout)));
     const required = flags['require-stage'];
     const unmet = required === undefined ? undefined : unmetStage(status, required);
     if (unmet) {

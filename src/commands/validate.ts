@@ -94,7 +94,7 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(an 
     process.exitCode = report.passed ? 0 : 1;
     if (json) return report;
     const { paintFor } = await import('../ui/paint.js');
-    process.stdout.write(formatValidation(report, written, paintFor(process.stdout)));
+    this.out(formatValidation(report, written, paintFor(process.stdout)));
     return report;
   }
 }

@@ -25,17 +25,20 @@ ${EXIT_CODES_HELP}`;
         hint: 'Run `shipshape status` to see where the project stands, then the command it names (each takes flags for CI).',
       });
     }
-    const [{ computeStatus }, { formatStatus }, { walk }, { paintFor }, { createWalkConfirm }, { execa }] = await Promise.all([
-      import('../stages/status.js'),
-      import('../stages/format.js'),
-      import('../stages/walk.js'),
-      import('../ui/paint.js'),
-      import('../ui/walk-prompts.js'),
-      import('execa'),
-    ]);
+    const [{ computeStatus }, { formatStatus }, { walk }, { paintFor }, { createWalkConfirm }, { writeErr, writeOut }, { execa }] =
+      await Promise.all([
+        import('../stages/status.js'),
+        import('../stages/format.js'),
+        import('../stages/walk.js'),
+        import('../ui/paint.js'),
+        import('../ui/walk-prompts.js'),
+        import('../cli/output.js'),
+        import('execa'),
+      ]);
     // Under --json standard output carries only the result; the walk itself goes to standard error.
-    const out = this.jsonEnabled() ? process.stderr : process.stdout;
-    const paint = paintFor(out);
+    const stream = this.jsonEnabled() ? process.stderr : process.stdout;
+    const paint = paintFor(stream);
+    const out = { write: stream === process.stderr ? writeErr : writeOut };
     const bin = join(this.config.root, 'bin', 'run.js');
     const result = await walk({
       status: () => computeStatus({ cwd: process.cwd(), ...(flags.dir ? { dir: flags.dir } : {}), commands: this.config.commandIDs }),

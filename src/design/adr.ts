@@ -8,6 +8,7 @@ import type { PatternId, Spec } from '../spec/schema.js';
 import { PATTERNS_BY_ID, type Cost } from './catalog.js';
 import { alternatives, patternsInUse, rankFailureModes, LEVEL_SCORE } from './recommend.js';
 import { budgetTables, markdownTable, type Budget } from './tables.js';
+import { mermaidLabel } from '../text/mermaid.js';
 
 export const ADR_FILE = 'docs/adr/0001-architecture.md';
 export const MERMAID_FILE = 'docs/architecture.mmd';
@@ -23,7 +24,6 @@ const costOf = (cost: { latency: Cost; money: Cost; complexity: Cost }) =>
   `latency ${cost.latency}, money ${cost.money}, complexity ${cost.complexity}`;
 const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'nothing');
 const nodeId = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
-const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
 
 /**
  * The components as a Mermaid flowchart: client, pipeline, router, each tier behind its breaker,
@@ -39,26 +39,26 @@ export function architectureDiagram(spec: Spec): string {
   const fallback = spec.resilience?.fallback?.strategy;
   const lines = [
     'flowchart LR',
-    `  client([Client]) --> pipeline[${label(`Pipeline${patterns.has('output-validation') ? ': validates output' : ''}`)}]`,
+    `  client([Client]) --> pipeline[${mermaidLabel(`Pipeline${patterns.has('output-validation') ? ': validates output' : ''}`)}]`,
   ];
-  lines.push(`  pipeline --> router{${label(`Router: ${strategy}`)}}`);
+  lines.push(`  pipeline --> router{${mermaidLabel(`Router: ${strategy}`)}}`);
   for (const tier of tiers) {
     const node = nodeId('tier', tier.name);
-    lines.push(`  ${node}[${label(`${tier.name}: ${tier.model} (${tier.kind}, ${tier.timeoutMs} ms)`)}]`);
+    lines.push(`  ${node}[${mermaidLabel(`${tier.name}: ${tier.model} (${tier.kind}, ${tier.timeoutMs} ms)`)}]`);
     if (breaker) {
       const guard = nodeId('breaker', tier.name);
-      lines.push(`  router --> ${guard}[[${label(`breaker${bulkhead ? ' + bulkhead' : ''}: ${tier.name}`)}]] --> ${node}`);
+      lines.push(`  router --> ${guard}[[${mermaidLabel(`breaker${bulkhead ? ' + bulkhead' : ''}: ${tier.name}`)}]] --> ${node}`);
       if (fallback) lines.push(`  ${guard} -. open or failing .-> fallback`);
     } else {
       lines.push(`  router --> ${node}`);
       if (fallback) lines.push(`  ${node} -. failing .-> fallback`);
     }
   }
-  if (fallback) lines.push(`  fallback[${label(`Fallback: ${fallback}`)}]`);
+  if (fallback) lines.push(`  fallback[${mermaidLabel(`Fallback: ${fallback}`)}]`);
   const watched = ['alerts'];
   if (spec.monitoring?.drift) watched.push('drift');
   if (spec.monitoring?.predictionLogging) watched.push('prediction log');
-  lines.push(`  pipeline -. metrics .-> monitoring[(${label(`Monitoring: ${watched.join(', ')}`)})]`);
+  lines.push(`  pipeline -. metrics .-> monitoring[(${mermaidLabel(`Monitoring: ${watched.join(', ')}`)})]`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -89,10 +89,12 @@ export interface CostModel {
   budgetMonthlyUsd: number | undefined;
   /**
    * The escalation rate at which a budget breaks (the lower of the per-request and monthly
-   * limits); undefined when no budget or no escalation applies, 0 when even no escalation fits,
-   * and Infinity when even full escalation fits.
+   * limits); undefined when no budget or no escalation applies, 0 when only no escalation fits
+   * (or, with `noRateFits`, not even that), and Infinity when even full escalation fits.
    */
   breakEvenEscalationRate: number | undefined;
+  /** The first tier alone costs more than the budget: no escalation rate fits. */
+  noRateFits: boolean;
 }
 
 function costAt(tiers: Tier[], strategy: 'cascade' | 'single', rate: number): number {
@@ -115,11 +117,14 @@ export function costModel(spec: Spec): CostModel {
   if (budgetPerRequestUsd !== undefined) limits.push(budgetPerRequestUsd);
   if (budgetMonthlyUsd !== undefined && daily) limits.push(budgetMonthlyUsd / (daily * DAYS_PER_MONTH));
   let breakEvenEscalationRate: number | undefined;
+  let noRateFits = false;
   if (strategy === 'cascade' && tiers.length > 1 && limits.length > 0) {
     const limit = Math.min(...limits);
     if (costAt(tiers, strategy, 1) <= limit) breakEvenEscalationRate = Infinity;
-    else if (costAt(tiers, strategy, 0) > limit) breakEvenEscalationRate = 0;
-    else {
+    else if (costAt(tiers, strategy, 0) > limit) {
+      breakEvenEscalationRate = 0;
+      noRateFits = true;
+    } else {
       // Cost grows monotonically with the rate: bisect.
       let low = 0;
       let high = 1;
@@ -131,7 +136,7 @@ export function costModel(spec: Spec): CostModel {
       breakEvenEscalationRate = low;
     }
   }
-  return { perRequestUsd, monthlyUsd, escalationRate: rate, budgetPerRequestUsd, budgetMonthlyUsd, breakEvenEscalationRate };
+  return { perRequestUsd, monthlyUsd, escalationRate: rate, budgetPerRequestUsd, budgetMonthlyUsd, breakEvenEscalationRate, noRateFits };
 }
 
 /** Per-tier availability assumed when none is given, in percent: a hosted endpoint's usual SLA, and in-process code. */

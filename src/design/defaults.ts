@@ -29,6 +29,10 @@ export const LOCAL_MAX_RPS = 50;
 export const SCENARIO_SECONDS = 15;
 /** Used to size the breaker, the bulkhead and the scenarios when business.expectedLoad is absent. */
 export const ASSUMED_PEAK_RPS = 10;
+/** The most concurrent requests design sizes a bulkhead for: far beyond one process, and its queue (twice) still a safe integer. */
+const MAX_BULKHEAD = 1_000_000;
+/** The longest a scenario waits for the breaker to open; past that the scenario does not expect it to. */
+const MAX_BREAKER_WAIT_SECONDS = 300;
 const ANALYSIS_ERROR_RATE = { min: 0.1, max: 5 };
 
 /**
@@ -141,8 +145,10 @@ function resilienceDefaults(spec: Spec, declined: ReadonlySet<PatternId>, notes:
         windowSeconds,
         halfOpenAfterSeconds: 15,
       };
-  // Little's law with headroom: requests in flight at peak when each takes up to p99.
-  const maxConcurrent = user?.bulkhead?.maxConcurrent ?? Math.ceil(rps * (p99Ms / 1000) * 2);
+  // Little's law with headroom: requests in flight at peak when each takes up to p99. A spec may
+  // say any finite peakRps and p99Ms (1e308 passes check): the product stays a whole number the
+  // schema takes, so the queue (twice as deep) does too.
+  const maxConcurrent = user?.bulkhead?.maxConcurrent ?? clamp(Math.ceil(rps * (p99Ms / 1000) * 2), 1, MAX_BULKHEAD);
   const bulkhead = without('bulkhead', 'load-shedding') ? user?.bulkhead : { maxConcurrent, maxQueue: maxConcurrent * 2 };
   return {
     timeoutMs,
@@ -191,9 +197,12 @@ function scenarioFor(spec: Spec, mode: FailureMode, id: string): Scenario | unde
       const attempts = target.kind === 'http' ? (spec.resilience?.retry?.maxAttempts ?? 1) : 1;
       const callsPerSecond = rps * reach(spec, target) * attempts;
       const seconds = callsPerSecond > 0 ? Math.max(5, Math.ceil(breaker.minimumRequests / callsPerSecond) + 1) : SCENARIO_SECONDS;
-      expect.breakerOpensWithinSeconds = seconds;
-      // Leave the breaker time to open and the fallback time to show.
-      load.durationSeconds = Math.max(SCENARIO_SECONDS, seconds + 10);
+      // A tier that almost no request reaches (an escalation rate of 5e-324) would need years of load.
+      if (seconds <= MAX_BREAKER_WAIT_SECONDS) {
+        expect.breakerOpensWithinSeconds = seconds;
+        // Leave the breaker time to open and the fallback time to show.
+        load.durationSeconds = Math.max(SCENARIO_SECONDS, seconds + 10);
+      }
     }
     return { id, failureMode: mode.id, fault: { target: target.name, type: 'error', status: 503, rate: 1 }, load, expect };
   }

@@ -5,6 +5,7 @@
  */
 import type { Spec } from '../spec/schema.js';
 import { ms as plainMs, num, usd } from '../text/number.js';
+import { cell } from '../text/markdown.js';
 import {
   availabilityModel,
   costModel,
@@ -89,7 +90,13 @@ function costTable(cost: CostModel, spec: Spec): Table {
   if (cost.breakEvenEscalationRate !== undefined) {
     const rate = cost.breakEvenEscalationRate;
     const text =
-      rate === Infinity ? 'none: even full escalation fits' : rate === 0 ? '0: no rate fits' : `${num(rate, 4)} (${share(rate)})`;
+      rate === Infinity
+        ? 'none: even full escalation fits'
+        : cost.noRateFits
+          ? '0: no rate fits'
+          : rate === 0
+            ? '0: only no escalation fits'
+            : `${num(rate, 4)} (${share(rate)})`;
     rows.push(['break-even escalation rate', text]);
   }
   return { title: 'Cost model', columns: ['item', 'value'], rows };
@@ -137,8 +144,6 @@ export function formatTable(table: Table): string {
       .trimEnd();
   return [table.title, line(table.columns), line(widths.map((w) => '-'.repeat(w))), ...table.rows.map(line)].join('\n');
 }
-
-const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 export function markdownTable(table: Pick<Table, 'columns' | 'rows'>): string {
   const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;

@@ -11,13 +11,16 @@
  * Temp files are named `.<name>.<pid>.<hex>.tmp`. A kill -9 can still leave some; they are
  * recognisable, so the next write into the same folder removes those whose process is gone
  * (`removeStaleTemps`), `status` lists them until then, and generated projects ignore `*.tmp`.
+ * A kill -9 during the renames of a multi-file write would leave a mix of old and new files: a
+ * journal written into each of its folders before the first rename (temps.ts, WriteJournal) lets
+ * the next write into any of them finish the renames first, so the set is the new one.
  * eslint forbids node:fs writes elsewhere in src/ (see eslint.config.js).
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InterruptedError, IO_REASONS, UserError } from '../errors.js';
-import { removeStaleTemps } from './temps.js';
+import { JOURNAL_PREFIX, removeStaleTemps, type WriteJournal } from './temps.js';
 
 export interface FileWrite {
   /** Absolute path of the file to write. */
@@ -38,6 +41,8 @@ export interface WriteOptions {
   signal?: AbortSignal;
   /** The error for a write that failed before anything was renamed; default "cannot write <file>: <reason>". */
   onError?: (write: FileWrite, error: unknown) => unknown;
+  /** Called after each rename, with its index: tests stop (kill -9) a write there. */
+  afterRename?: (index: number) => void | Promise<void>;
 }
 
 /** Temp files written at once: overlapping fsyncs, few enough for any open-file limit. */
@@ -140,10 +145,20 @@ export async function writeFilesAtomic(writes: readonly FileWrite[], options: Wr
     }
   }
   const backups = staged.flatMap(({ backup }) => (backup ? [backup] : []));
+  const journals = several
+    ? await writeJournal(staged).catch(async (error: unknown) => {
+        await removeTemps(staged);
+        await Promise.all(backups.map((backup) => unlink(backup).catch(() => {})));
+        throw explain(error, dirname(staged[0]!.write.path), several);
+      })
+    : [];
+  const dropJournals = () => Promise.all(journals.map((journal) => unlink(journal).catch(() => {})));
   for (const [i, item] of staged.entries()) {
     try {
       await rename(item.temp, item.write.path);
+      await options.afterRename?.(i);
     } catch (error) {
+      await dropJournals();
       // Put back what was renamed, newest first; drop the rest.
       for (const done of staged.slice(0, i).reverse()) {
         if (done.backup) await rename(done.backup, done.write.path).catch(() => {});
@@ -164,7 +179,38 @@ export async function writeFilesAtomic(writes: readonly FileWrite[], options: Wr
     }
   }
   await Promise.all(backups.map((backup) => unlink(backup).catch(() => {})));
+  await dropJournals();
   await syncFolders(staged.map(({ write }) => dirname(write.path)));
+}
+
+/**
+ * Writes the journal of the renames into every folder of the write (temps.ts, WriteJournal), each
+ * copy whole or not at all, so that a kill -9 during the renames is finished by the next write.
+ */
+async function writeJournal(staged: readonly Staged[]): Promise<string[]> {
+  const dirs = [...new Set(staged.map(({ write }) => dirname(write.path)))];
+  const copies = dirs.map((dir) => join(dir, `${JOURNAL_PREFIX}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`));
+  const journal: WriteJournal = {
+    renames: staged.map(({ temp, write, backup }) => ({ temp, target: write.path, ...(backup ? { backup } : {}) })),
+    copies,
+  };
+  const text = `${JSON.stringify(journal)}\n`;
+  const written: string[] = [];
+  try {
+    for (const copy of copies) {
+      const temp = tempPathFor(copy);
+      await writeTempFile(temp, text, 0o600);
+      await rename(temp, copy).catch(async (error: unknown) => {
+        await unlink(temp).catch(() => {});
+        throw error;
+      });
+      written.push(copy);
+    }
+  } catch (error) {
+    await Promise.all(written.map((copy) => unlink(copy).catch(() => {})));
+    throw error;
+  }
+  return copies;
 }
 
 /** Flushes the folders' entries (the renames) to disk; best effort, as not every file system allows it. */

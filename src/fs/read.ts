@@ -15,7 +15,7 @@
  * A regular file's read never blocks indefinitely, so no timeout is needed once the kind is
  * checked. eslint forbids node:fs reads elsewhere in src/ (see eslint.config.js).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { IO_REASONS, UserError } from '../errors.js';
 
 export const MIB = 1024 * 1024;
@@ -31,6 +31,12 @@ export interface ReadOptions {
   what?: string;
   /** How the file is named in messages; default the path as given. */
   display?: string;
+  /**
+   * `refuse`: the file itself may not be a symbolic link (a link in a parent folder is fine). For
+   * the state files under `.shipshape/`, which only shipshape writes: a link there points shipshape
+   * at a file it never wrote (/dev/zero, a file outside the project). Default `follow`.
+   */
+  links?: 'follow' | 'refuse';
 }
 
 /** Why a read was refused, for callers that report it their own way (check turns it into a finding). */
@@ -120,12 +126,31 @@ function openError(path: string, display: string, error: unknown): ReadError | u
  * Opens `path` for reading if it is a regular file (following links), or throws a ReadError.
  * The caller closes the descriptor. For code that streams a file (hashing) instead of reading it whole.
  */
-export function openRegularSync(path: string, options: Pick<ReadOptions, 'display'> = {}): { fd: number; size: number } {
+export function openRegularSync(path: string, options: Pick<ReadOptions, 'display' | 'links' | 'what'> = {}): { fd: number; size: number } {
   const display = options.display ?? path;
+  const refuseLinks = options.links === 'refuse';
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (refuseLinks ? (constants.O_NOFOLLOW ?? 0) : 0));
   } catch (error) {
+    if (refuseLinks && (error as NodeJS.ErrnoException).code === 'ELOOP') {
+      let target = '';
+      try {
+        target = ` to ${readlinkSync(path)}`;
+      } catch {
+        // keep it unnamed
+      }
+      throw new ReadError(
+        display,
+        'not-regular',
+        `it is a symbolic link${target}; ${withArticle(options.what ?? 'file')} must be a regular file`,
+        {
+          hint: 'shipshape writes this file itself: remove the link (shipshape writes a new file), then run the command again.',
+          code: 'ELOOP',
+          cause: error,
+        },
+      );
+    }
     throw openError(path, display, error);
   }
   let info: Stats;
@@ -148,7 +173,11 @@ const CHUNK = 64 * 1024;
 export function readFileBoundedSync(path: string, options: ReadOptions = {}): Buffer {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const display = options.display ?? path;
-  const { fd, size } = openRegularSync(path, { display });
+  const { fd, size } = openRegularSync(path, {
+    display,
+    ...(options.links ? { links: options.links } : {}),
+    ...(options.what ? { what: options.what } : {}),
+  });
   const tooLarge = (bytes: number, known: boolean) => {
     const what = options.what ?? 'file';
     return new ReadError(

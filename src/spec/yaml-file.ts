@@ -13,6 +13,11 @@ import { didYouMean } from './suggest.js';
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases a document may expand; a billion-laughs file trips this long before it hurts. */
 export const MAX_ALIAS_COUNT = 64;
+/**
+ * How deep mappings and lists may nest. A spec is six levels deep; the YAML reader itself gives
+ * up (call stack) somewhere past 800, at a depth that depends on the machine, so the limit is ours.
+ */
+export const MAX_NESTING = 64;
 
 export interface Diagnostic {
   file: string;
@@ -50,6 +55,46 @@ export interface ParsedYaml {
 
 const START: Range = { line: 1, column: 1, endLine: 1, endColumn: 1 };
 
+/**
+ * "little-endian, with a byte-order mark" when the bytes look like UTF-16 text: a UTF-16 BOM, or
+ * (without one) a NUL in every other byte of the start, as ASCII text in UTF-16 has.
+ */
+function utf16Kind(bytes: Uint8Array): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'little-endian, with a byte-order mark';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'big-endian, with a byte-order mark';
+  const pairs = Math.min(64, Math.floor(bytes.length / 2));
+  if (pairs < 2) return undefined;
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < pairs; i++) {
+    if (bytes[2 * i] === 0) evenNul++;
+    if (bytes[2 * i + 1] === 0) oddNul++;
+  }
+  if (oddNul === pairs && evenNul === 0) return 'little-endian';
+  if (evenNul === pairs && oddNul === 0) return 'big-endian';
+  return undefined;
+}
+
+/** The deepest nesting of mappings and lists in `doc`, and the node where it is deepest; without recursion. */
+function nestingOf(doc: Document.Parsed): { depth: number; node: Node | undefined } {
+  let deepest: { depth: number; node: Node | undefined } = { depth: 0, node: undefined };
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > deepest.depth) deepest = { depth, node };
+    for (const item of node.items as unknown[]) {
+      if (isMap(node)) {
+        const pair = item as Pair;
+        stack.push({ node: pair.key, depth: depth + 1 }, { node: pair.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return deepest;
+}
+
+const TOO_DEEP_HINT = 'A spec nests a few levels deep: check that this is the right file.';
+
 /** Decodes bytes as strict UTF-8, refusing binary input; a string is returned as it is. */
 function decode(file: string, bytes: Uint8Array): { text?: string; diagnostic?: Diagnostic } {
   const at = (offset: number, message: string, hint: string): Diagnostic => {
@@ -65,6 +110,11 @@ function decode(file: string, bytes: Uint8Array): { text?: string; diagnostic?: 
     const column = offset - lineStart + 1;
     return { file, line, column, endLine: line, endColumn: column + 1, code: 'parse', message, hint };
   };
+  const utf16 = utf16Kind(bytes);
+  if (utf16)
+    return {
+      diagnostic: at(0, `is UTF-16 text (${utf16}); save it as UTF-8`, 'Save the file as UTF-8 (most editors: "Save with Encoding").'),
+    };
   const nul = bytes.indexOf(0);
   if (nul !== -1)
     return { diagnostic: at(nul, 'is a binary file, not YAML (it holds a NUL byte)', 'Point shipshape at the YAML spec itself.') };
@@ -141,6 +191,19 @@ export function parseYamlText(file: string, input: string | Uint8Array, what = '
     text = decoded.text!;
   }
 
+  // Line ends of CR alone (classic Mac OS) are no line breaks to the YAML reader: the whole file
+  // would read as its first line, a comment, and so as empty.
+  if (text.includes('\r') && !text.includes('\n'))
+    return fail(
+      {
+        ...START,
+        file,
+        code: 'parse',
+        message: 'ends its lines with CR alone (classic Mac OS line ends), which YAML does not read as line breaks',
+        hint: 'Save the file with LF (or CRLF) line ends.',
+      },
+      text,
+    );
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
   if (!Array.isArray(docs)) {
     // An empty stream (only comments or whitespace).
@@ -164,6 +227,18 @@ export function parseYamlText(file: string, input: string | Uint8Array, what = '
   }
   for (const error of doc.errors) {
     const [start, end] = error.pos;
+    if (/Maximum call stack size exceeded/.test(error.message)) {
+      // The reader gave up on a nesting far past ours: one diagnostic, in our words.
+      if (diagnostics.some((d) => d.message.startsWith('nests more than'))) continue;
+      diagnostics.push({
+        file,
+        ...rangeOf(lineCounter, start, end),
+        code: 'parse',
+        message: `nests more than ${MAX_NESTING} levels deep; ${withArticle(what)} may nest at most ${MAX_NESTING}`,
+        hint: TOO_DEEP_HINT,
+      });
+      continue;
+    }
     const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     const message =
       error.code === 'DUPLICATE_KEY'
@@ -172,6 +247,20 @@ export function parseYamlText(file: string, input: string | Uint8Array, what = '
     diagnostics.push({ file, ...rangeOf(lineCounter, start, end), code: 'parse', message });
   }
   if (diagnostics.length > 0) return { file, text, doc, lineCounter, data: undefined, diagnostics };
+  const nesting = nestingOf(doc);
+  if (nesting.depth > MAX_NESTING) {
+    const range = nesting.node?.range;
+    return fail(
+      {
+        file,
+        ...(range ? rangeOf(lineCounter, range[0], range[0] + 1) : START),
+        code: 'parse',
+        message: `nests ${nesting.depth} levels deep; ${withArticle(what)} may nest at most ${MAX_NESTING}`,
+        hint: TOO_DEEP_HINT,
+      },
+      text,
+    );
+  }
 
   let data: unknown;
   try {

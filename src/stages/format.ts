@@ -1,6 +1,7 @@
 /** The human view of a status: a table of the eight stages, then the next command. Colour comes in through a Paint. */
 import { join } from 'node:path';
 import type { Paint } from '../text/paint.js';
+import { oneLine } from '../text/printable.js';
 import type { ProjectStatus, StageReport } from './status.js';
 import type { StageState } from './types.js';
 
@@ -11,12 +12,15 @@ export const STATE_LABEL: Record<StageState, string> = {
   'not-started': '○ not started',
 };
 
-/** The one line of evidence the table shows: all of it when done, else the first thing missing. */
+/**
+ * The one line of evidence the table shows: all of it when done, else the first thing missing.
+ * Evidence quotes state files (a parse error echoes their bytes): one line, controls escaped.
+ */
 export function evidenceLine(stage: StageReport): string {
-  if (stage.state === 'done') return stage.evidence.map((item) => item.detail).join('; ');
+  if (stage.state === 'done') return oneLine(stage.evidence.map((item) => item.detail).join('; '));
   const against = stage.evidence.filter((item) => !item.ok);
   const first = against[0]?.detail ?? '';
-  return against.length > 1 ? `${first} (+${against.length - 1} more)` : first;
+  return oneLine(against.length > 1 ? `${first} (+${against.length - 1} more)` : first);
 }
 
 const commandOf = (stage: StageReport): string => (stage.available ? stage.command : `${stage.command} (coming)`);

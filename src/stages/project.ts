@@ -141,7 +141,8 @@ export class Project {
     return this.cached(`json:${file}`, async () => {
       let text: string;
       try {
-        text = readTextBoundedSync(this.path(file), { what: 'state file', display: file });
+        // Only shipshape writes these: a link is refused, not followed (fs/read.ts).
+        text = readTextBoundedSync(this.path(file), { what: 'state file', display: file, links: 'refuse' });
       } catch (error) {
         if (error instanceof ReadError && error.reason !== 'missing' && error.reason !== 'io')
           return { found: true, error: `cannot be read: ${error.detail}` };

@@ -165,7 +165,7 @@ export type HistoryRead = { records: Deployment[] } | { error: string };
 export async function readHistory(root: string): Promise<HistoryRead> {
   let text: string;
   try {
-    text = await readTextBounded(join(root, DEPLOYMENTS_FILE), { what: 'state file', display: DEPLOYMENTS_FILE });
+    text = await readTextBounded(join(root, DEPLOYMENTS_FILE), { what: 'state file', display: DEPLOYMENTS_FILE, links: 'refuse' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { records: [] };

@@ -9,6 +9,7 @@ import type { ClusterStatus } from '../deploy/drivers/kubernetes/release.js';
 import type { DeployResult, DeployStatus } from '../deploy/run.js';
 import type { Deployment, VersionMetrics } from '../state/deployments.js';
 import { paintFor } from './paint.js';
+import { printable } from '../text/printable.js';
 
 const figures = (m: VersionMetrics | undefined): string => {
   if (!m) return '-';
@@ -59,7 +60,7 @@ export async function withRolloutView<T>(
       () => {},
     );
   if (!process.stderr.isTTY || process.env['CI'] === 'true') {
-    const line = (text: string) => process.stderr.write(`${text}\n`);
+    const line = (text: string) => process.stderr.write(`${printable(text, { colour: true })}\n`);
     return work((event) => line(describeEvent(event)), line);
   }
   let result: T | undefined;
@@ -69,7 +70,7 @@ export async function withRolloutView<T>(
       title: 'Rollout',
       task: async (_ctx, task) => {
         output = (line) => {
-          task.output = line;
+          task.output = printable(line, { colour: true });
         };
         result = await work(
           (event) => {

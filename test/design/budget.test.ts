@@ -24,6 +24,21 @@ describe('budget math on the reference example', () => {
     expect(cost.breakEvenEscalationRate).toBeCloseTo(0.416667, 5);
   });
 
+  it('a $0 (or -0) budget with a free first tier: only no escalation fits, which is not "no rate fits"', () => {
+    for (const monthlyUsd of [0, -0]) {
+      const spec = example();
+      spec.business.budget = { monthlyUsd };
+      const cost = costModel(spec);
+      expect(cost).toMatchObject({ breakEvenEscalationRate: 0, noRateFits: false });
+      expect(formatTable(budgetTables(spec)[2]!)).toContain('0: only no escalation fits');
+    }
+    const paid = example();
+    paid.business.budget = { monthlyUsd: -0 };
+    paid.models!.tiers[0]!.costPerRequestUsd = 0.001;
+    expect(costModel(paid)).toMatchObject({ breakEvenEscalationRate: 0, noRateFits: true });
+    expect(formatTable(budgetTables(paid)[2]!)).toContain('0: no rate fits');
+  });
+
   it('prints them as aligned tables with the same figures', () => {
     const tables = budgetTables(example());
     expect(tables.map((table) => table.title)).toEqual([

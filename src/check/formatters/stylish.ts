@@ -3,6 +3,7 @@ import type { CheckResult, Finding } from '../types.js';
 import type { Paint } from '../../text/paint.js';
 import type { FormatOptions } from './index.js';
 import { compareFindings, summaryText, waiverText } from './shared.js';
+import { oneLine } from '../../text/printable.js';
 
 interface Row {
   line: string;
@@ -12,19 +13,6 @@ interface Row {
   message: string;
   ruleId: string;
   note?: string;
-}
-
-/**
- * One line of printable text: line breaks would break the columns, and control characters from a
- * spec (an escape sequence, say) must not reach the terminal, so they are shown as escapes.
- */
-function oneLine(text: string): string {
-  let out = '';
-  for (const char of text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/\t/g, ' ')) {
-    const code = char.codePointAt(0)!;
-    out += code < 0x20 || (code >= 0x7f && code < 0xa0) ? `\\x${code.toString(16).padStart(2, '0')}` : char;
-  }
-  return out;
 }
 
 function rowOf(finding: Finding, paint: Paint): Row {

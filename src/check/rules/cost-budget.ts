@@ -5,7 +5,9 @@ import { defineRule, num, percentOf, usd, warn } from './util.js';
 function breakEven(model: CostModel, firstTier: string): string {
   const rate = model.breakEvenEscalationRate;
   if (rate === undefined || rate === Infinity) return '';
-  if (rate === 0) return `; no escalation rate fits: tier ${firstTier} alone costs more than the budget allows`;
+  if (model.noRateFits) return `; no escalation rate fits: tier ${firstTier} alone costs more than the budget allows`;
+  // A free first tier within a $0 (or -0) budget: only a cascade that never escalates fits.
+  if (rate === 0) return `; only an escalation rate of 0% fits (tier ${firstTier} alone)`;
   return `; the budget breaks even at an escalation rate of ${percentOf(rate)}`;
 }
 

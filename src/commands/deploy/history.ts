@@ -18,7 +18,7 @@ ${EXIT_CODES_HELP}`;
       ...(flags.dir ? { dir: flags.dir } : {}),
       ...(flags.spec ? { spec: flags.spec } : {}),
     });
-    if (!this.jsonEnabled()) process.stdout.write(formatHistory(deployments));
+    if (!this.jsonEnabled()) this.out(formatHistory(deployments));
     return { deployments };
   }
 }

@@ -116,7 +116,7 @@ ${EXIT_CODES_HELP}
         this.note(
           `The pods read ${planned.secret.keys.join(', ') || 'no secret'} from the Secret ${planned.secret.name}: create it first.`,
         );
-        process.stdout.write(`${planned.lines.join('\n')}\n`);
+        this.out(`${planned.lines.join('\n')}\n`);
       }
       return planned;
     }
@@ -168,7 +168,7 @@ ${EXIT_CODES_HELP}
         : result.paused === 'abort'
           ? ExitCode.undecided
           : ExitCode.failures;
-    if (!json) process.stdout.write(formatDeployment(result));
+    if (!json) this.out(formatDeployment(result));
     return result;
   }
 }

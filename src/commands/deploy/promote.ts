@@ -21,7 +21,7 @@ ${EXIT_CODES_HELP}`;
       log: (line) => this.note(line),
     });
     process.exitCode = record.status === 'promoted' ? ExitCode.ok : ExitCode.failures;
-    if (!this.jsonEnabled()) process.stdout.write(`${record.status} ${record.version ?? '?'}: ${record.reason ?? ''}\n`);
+    if (!this.jsonEnabled()) this.out(`${record.status} ${record.version ?? '?'}: ${record.reason ?? ''}\n`);
     return { record };
   }
 }

@@ -49,8 +49,7 @@ ${EXIT_CODES_HELP}`;
       process.off('SIGTERM', onSigint);
     });
     process.exitCode = interrupted ? ExitCode.interrupted : record.status === 'rolled-back' ? ExitCode.ok : ExitCode.failures;
-    if (!this.jsonEnabled())
-      process.stdout.write(`${record.status === 'rolled-back' ? 'rolled back' : 'rollback failed'}: ${record.reason ?? ''}\n`);
+    if (!this.jsonEnabled()) this.out(`${record.status === 'rolled-back' ? 'rolled back' : 'rollback failed'}: ${record.reason ?? ''}\n`);
     return { record };
   }
 }

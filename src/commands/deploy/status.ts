@@ -24,7 +24,7 @@ ${EXIT_CODES_HELP}`;
       ...(flags.spec ? { spec: flags.spec } : {}),
       kubernetes: clusterOptions(flags),
     });
-    if (!this.jsonEnabled()) process.stdout.write(`${formatStatus(status)}${status.cluster ? formatClusterStatus(status.cluster) : ''}`);
+    if (!this.jsonEnabled()) this.out(`${formatStatus(status)}${status.cluster ? formatClusterStatus(status.cluster) : ''}`);
     return status;
   }
 }

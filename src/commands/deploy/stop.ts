@@ -17,7 +17,7 @@ ${EXIT_CODES_HELP}`;
       ...(flags.dir ? { dir: flags.dir } : {}),
       ...(flags.spec ? { spec: flags.spec } : {}),
     });
-    if (!this.jsonEnabled()) process.stdout.write(`${result.message}\n`);
+    if (!this.jsonEnabled()) this.out(`${result.message}\n`);
     return result;
   }
 }

@@ -185,6 +185,16 @@ describe('cost-budget', () => {
     });
   });
 
+  it('a -0 budget with a free first tier is not blamed on that tier: only 0% escalation fits', () => {
+    const spec = example();
+    spec.business.budget = { monthlyUsd: -0 };
+    const [report] = run(costBudget, spec);
+    expect(report).toMatchObject({
+      messageId: 'monthly',
+      data: { budget: '$0', breakEven: '; only an escalation rate of 0% fits (tier fast alone)' },
+    });
+  });
+
   it('prices a single route at its tier, without a break-even rate', () => {
     const spec = example();
     spec.models!.tiers = [spec.models!.tiers[1]!];

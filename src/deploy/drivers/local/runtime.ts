@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 // eslint-disable-next-line no-restricted-imports -- the supervisor's log is its stdout and stderr, appended by the child (an open fd, not a file shipshape writes)
 import { openSync, closeSync, mkdirSync, readlinkSync } from 'node:fs';
-import { readTextBoundedSync } from '../../../fs/read.js';
+import { ReadError, readTextBoundedSync } from '../../../fs/read.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../errors.js';
@@ -95,10 +95,21 @@ export function nextRestartDelay(restarts: RuntimeVersion['restarts'], now: numb
   return RESTART_DELAYS_MS[recentRestarts(restarts, now)];
 }
 
-/** Reads the runtime file; undefined when there is none or it does not parse (a half-written one is never left: atomic). */
+/**
+ * Reads the runtime file; undefined when there is none or it does not parse (a half-written one is
+ * never left: atomic). One that cannot be read at all (a named pipe, a link to /dev/zero or to a
+ * file outside the project, no permission) is a UserError: exit 2, one line.
+ */
 export function readRuntime(root: string): RuntimeState | undefined {
+  let text: string;
   try {
-    const parsed = runtimeSchema.safeParse(JSON.parse(readTextBoundedSync(join(root, RUNTIME_FILE), { what: 'runtime file' })));
+    text = readTextBoundedSync(join(root, RUNTIME_FILE), { what: 'runtime file', display: RUNTIME_FILE, links: 'refuse' });
+  } catch (error) {
+    if (error instanceof ReadError && error.reason !== 'missing') throw error;
+    return undefined;
+  }
+  try {
+    const parsed = runtimeSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
