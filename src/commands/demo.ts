@@ -68,7 +68,7 @@ ${EXIT_CODES_HELP.replace('(check errors, a failed scenario, a rollback)', '(a s
         throw error;
       }
       await demo.cleanUp();
-      if (!json) for (const line of demoEpilogue(dir, temporary)) process.stdout.write(`${line}\n`);
+      if (!json) for (const line of demoEpilogue(dir, temporary)) this.out(`${line}\n`);
       return { dir, temporary, quick: flags.quick, stages: outcome.stages, log };
     } finally {
       process.off('SIGINT', onSignal);

@@ -62,7 +62,7 @@ ${EXIT_CODES_HELP}`;
       const examples = await listExamples(this.config.root);
       if (!this.jsonEnabled()) {
         const width = Math.max(0, ...examples.map((example) => example.name.length));
-        for (const { name, description } of examples) process.stdout.write(`${name.padEnd(width)}  ${description}\n`);
+        for (const { name, description } of examples) this.out(`${name.padEnd(width)}  ${description}\n`);
         this.note('Start from one with `shipshape init --from NAME`; answer flags given with it replace its values.');
       }
       return { examples };
