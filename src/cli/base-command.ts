@@ -6,6 +6,7 @@ import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type { Interfaces } from '@oclif/core';
 import { usageLine } from './usage-error.js';
+import { maskSecrets } from '../text/secrets.js';
 import { BugError, ExitCode, ExternalError, InterruptedError, ioUserError, UserError } from '../errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -69,11 +70,14 @@ export abstract class BaseCommand extends Command {
     }
     const bug = error instanceof BugError ? error : new BugError(error.message, { cause: error });
     this.printError(`shipshape hit a bug: ${bug.message}`, 'Run again with --debug for the stack trace, and report it.');
-    if (this.debugMode) process.stderr.write(`${error.stack ?? ''}\n`);
+    if (this.debugMode) process.stderr.write(`${maskSecrets(error.stack ?? '')}\n`);
     this.exit(ExitCode.bug);
   }
 
-  private printError(message: string, hint?: string): void {
+  /** Every command's errors come through here: a secret quoted from a file (any the detectors know) is masked. */
+  private printError(unmasked: string, unmaskedHint?: string): void {
+    const message = maskSecrets(unmasked);
+    const hint = unmaskedHint === undefined ? undefined : maskSecrets(unmaskedHint);
     if (this.jsonEnabled()) {
       process.stdout.write(`${JSON.stringify({ error: { message, ...(hint ? { hint } : {}) } }, null, 2)}\n`);
     }
