@@ -14,7 +14,7 @@ import { RULES } from './rules/index.js';
 import { specStage } from './stage.js';
 import { BugError } from '../errors.js';
 import { maskPath, specSecrets } from '../spec/secrets.js';
-import { maskSecrets, type KnownSecret } from '../text/secrets.js';
+import { knownSecrets, maskSecrets, type KnownSecret } from '../text/secrets.js';
 import type { FileResult, Finding, Rule, RuleContext, RuleReport, Severity, StageNumber, TextContext } from './types.js';
 
 export interface FileCheckOptions {
@@ -87,6 +87,9 @@ function guarded(rule: Rule, contexts: { spec?: RuleContext; text: TextContext }
  */
 function masked(known: readonly KnownSecret[]): (finding: Finding) => Finding {
   return (finding) => {
+    // no-secrets builds its messages from masked data; the detectors still look, which costs little.
+    if (finding.ruleId === 'no-secrets')
+      return { ...finding, message: maskSecrets(finding.message), ...(finding.path ? { path: maskPath(finding.path, []) } : {}) };
     const out: Finding = { ...finding, message: maskSecrets(finding.message, known) };
     if (finding.hint !== undefined) out.hint = maskSecrets(finding.hint, known);
     if (finding.path) out.path = maskPath(finding.path, known);
@@ -174,5 +177,5 @@ export async function checkFile(absolute: string, display: string, options: File
     }
   }
   findings.sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId));
-  return { file: display, stage, unreadable: loaded.unreadable, findings: findings.map(masked(specSecrets(loaded.parsed))) };
+  return { file: display, stage, unreadable: loaded.unreadable, findings: findings.map(masked(knownSecrets(specSecrets(loaded.parsed)))) };
 }

@@ -7,7 +7,7 @@
 import { isMap, isNode, isScalar, isSeq, type Node } from 'yaml';
 import { UserError } from '../errors.js';
 import { withArticle } from '../fs/read.js';
-import { findSecrets, maskSecrets, type KnownSecret } from '../text/secrets.js';
+import { findSecrets, knownSecrets, maskSecrets, type KnownSecret } from '../text/secrets.js';
 import { formatPath, type DocPath } from './doc-path.js';
 import { locate, type Diagnostic, type ParsedYaml, type Range } from './yaml-file.js';
 
@@ -44,24 +44,40 @@ function positions(text: string): (offset: number) => { line: number; column: nu
   };
 }
 
-/** The key or value node of the document that holds `offset`, as a path; undefined outside every node. */
-function placeAt(node: unknown, offset: number, path: DocPath): { place: 'key' | 'value'; path: DocPath } | undefined {
-  if (!isNode(node) || !node.range) return undefined;
-  const [start, valueEnd, nodeEnd] = node.range;
-  if (isScalar(node)) return offset >= start && offset < valueEnd ? { place: 'value', path } : undefined;
-  if (offset < start || offset >= Math.max(valueEnd, nodeEnd)) return undefined;
-  if (isMap(node)) {
+interface Span {
+  start: number;
+  end: number;
+  place: 'key' | 'value';
+  path: DocPath;
+}
+
+/** The keys and scalar values of a document, in file order, each with its path. */
+function spansOf(node: unknown, path: DocPath, spans: Span[]): Span[] {
+  if (!isNode(node) || !node.range) return spans;
+  if (isScalar(node)) {
+    spans.push({ start: node.range[0], end: node.range[1], place: 'value', path });
+  } else if (isMap(node)) {
     for (const pair of node.items) {
       const key = pair.key as Node | null;
-      if (isNode(key) && key.range && offset >= key.range[0] && offset < key.range[1]) return { place: 'key', path };
-      const found = placeAt(pair.value, offset, [...path, isScalar(key) ? String(key.value) : String(key)]);
-      if (found) return found;
+      if (isNode(key) && key.range) spans.push({ start: key.range[0], end: key.range[1], place: 'key', path });
+      spansOf(pair.value, [...path, isScalar(key) ? String(key.value) : String(key)], spans);
     }
   } else if (isSeq(node)) {
-    for (const [i, item] of node.items.entries()) {
-      const found = placeAt(item, offset, [...path, i]);
-      if (found) return found;
-    }
+    node.items.forEach((item, i) => spansOf(item, [...path, i], spans));
+  }
+  return spans;
+}
+
+/** The span that holds `offset` (spans do not overlap; binary search, as a file may hold thousands). */
+function spanAt(spans: readonly Span[], offset: number): Span | undefined {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const span = spans[mid]!;
+    if (offset < span.start) high = mid - 1;
+    else if (offset >= span.end) low = mid + 1;
+    else return span;
   }
   return undefined;
 }
@@ -95,10 +111,11 @@ export function specSecrets(parsed: ParsedYaml): readonly SpecSecret[] {
   const secrets: SpecSecret[] = [];
   if (raw.length > 0) {
     const at = positions(text);
+    const spans = parsed.doc ? spansOf(parsed.doc.contents, [], []).sort((a, b) => a.start - b.start) : [];
     for (const match of raw) {
       const from = at(match.start);
       const to = at(match.end);
-      const placed = parsed.doc ? placeAt(parsed.doc.contents, match.start, []) : undefined;
+      const placed = spanAt(spans, match.start);
       const lineBefore = text.slice(text.lastIndexOf('\n', match.start - 1) + 1, match.start);
       const place = placed?.place ?? (/(?:^|\s)#/.test(lineBefore) ? 'comment' : 'text');
       secrets.push({
@@ -154,7 +171,7 @@ export function secretWhere(secret: SpecSecret): string {
 /** A message, hint or path of a diagnostic about `parsed`, with the file's secrets (and any other) masked. */
 export function maskDiagnostics(parsed: ParsedYaml, diagnostics: Diagnostic[]): Diagnostic[] {
   if (diagnostics.length === 0) return diagnostics;
-  const known: readonly KnownSecret[] = specSecrets(parsed);
+  const known = knownSecrets(specSecrets(parsed));
   return diagnostics.map((diagnostic) => {
     const masked: Diagnostic = { ...diagnostic, message: maskSecrets(diagnostic.message, known) };
     if (diagnostic.hint !== undefined) masked.hint = maskSecrets(diagnostic.hint, known);

@@ -91,7 +91,10 @@ export interface SecretMatch {
 /** The secrets in `text`, in order, each claimed by the most specific detector. */
 export function findSecrets(text: string): SecretMatch[] {
   if (!SECRET_MARKERS.test(text)) return [];
-  const claimed: Array<[number, number]> = [];
+  // Characters a detector has claimed: a later detector skips a match that overlaps one. A map of
+  // the text rather than a list of spans, so that a file of thousands of keys stays linear.
+  const claimed = new Uint8Array(text.length);
+  const overlaps = (from: number, to: number) => claimed.subarray(from, to).includes(1);
   const found: SecretMatch[] = [];
   for (const detector of DETECTORS) {
     for (const match of text.matchAll(detector.pattern)) {
@@ -100,8 +103,8 @@ export function findSecrets(text: string): SecretMatch[] {
       if (detector.accept && !detector.accept(secret)) continue;
       const start = detector.group === undefined ? at : at + match[0].lastIndexOf(secret);
       const end = start + secret.length;
-      if (claimed.some(([from, to]) => at < to && at + match[0].length > from)) continue;
-      claimed.push([at, at + match[0].length]);
+      if (overlaps(at, at + match[0].length)) continue;
+      claimed.fill(1, at, at + match[0].length);
       const prefix = detector.prefix?.exec(secret)?.[0] ?? '';
       // A key block shows its header (the kind) and nothing of the key.
       const masked = detector.kind === 'private key' ? `${prefix}…` : mask(secret, prefix);
@@ -117,15 +120,66 @@ export interface KnownSecret {
   masked: string;
 }
 
+/** Above this many known secrets, a text is searched by the secrets' lengths rather than secret by secret. */
+const MANY = 32;
+
+/**
+ * Masks known secrets by looking each window of the text up in a map, one length at a time,
+ * longest first: linear in the text for each distinct length, whatever the number of secrets.
+ */
+function maskMany(text: string, known: KnownSecrets): string {
+  const bySecret = new Map(known.map((entry) => [entry.secret, entry.masked]));
+  const lengths = [...new Set(known.map((entry) => entry.secret.length))].filter((length) => length <= text.length);
+  let out = '';
+  let i = 0;
+  outer: while (i < text.length) {
+    for (const length of lengths) {
+      const masked = bySecret.get(text.slice(i, i + length));
+      if (masked !== undefined) {
+        out += masked;
+        i += length;
+        continue outer;
+      }
+    }
+    out += text[i];
+    i++;
+  }
+  return out;
+}
+
+/** Known secrets as maskSecrets goes through them: prepared once for many texts. */
+export type KnownSecrets = readonly KnownSecret[] & { readonly prepared: true };
+
+/**
+ * The known secrets that a detector would not find again in a quote of them alone (a password
+ * without its URL, a token without "Bearer", one spelt with escapes), each once, longest first (so
+ * that a secret holding a shorter one is masked whole). The detectors mask the others anyway, so
+ * a file of thousands of keys does not make every message a search for each of them.
+ */
+export function knownSecrets(known: readonly KnownSecret[]): KnownSecrets {
+  if ((known as Partial<KnownSecrets>).prepared) return known as KnownSecrets;
+  const unique = new Map<string, KnownSecret>();
+  for (const entry of known) {
+    if (entry.secret.length === 0 || unique.has(entry.secret)) continue;
+    const alone = findSecrets(entry.secret);
+    if (alone.length === 1 && alone[0]!.secret === entry.secret) continue;
+    unique.set(entry.secret, { secret: entry.secret, masked: entry.masked });
+  }
+  const list = [...unique.values()].sort((a, b) => b.secret.length - a.secret.length);
+  return Object.assign(list, { prepared: true as const });
+}
+
 /**
  * `text` with every secret masked: the `known` ones (found where the text came from, so masked
  * even when quoted without the context their detector needs) and any other the detectors find.
  */
 export function maskSecrets(text: string, known: readonly KnownSecret[] = []): string {
-  let out = text;
-  // Longest first, so that a secret holding a shorter one is masked whole.
-  for (const { secret, masked } of [...known].sort((a, b) => b.secret.length - a.secret.length)) {
-    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join(masked);
+  const prepared = knownSecrets(known);
+  let out = prepared.length > MANY ? maskMany(text, prepared) : text;
+  if (prepared.length <= MANY) {
+    for (const { secret, masked } of prepared) {
+      if (out.includes(secret)) out = out.split(secret).join(masked);
+    }
   }
   const found = findSecrets(out);
   for (let i = found.length - 1; i >= 0; i--) {
