@@ -13,7 +13,9 @@ import { renderMessage } from './messages.js';
 import { RULES } from './rules/index.js';
 import { specStage } from './stage.js';
 import { BugError } from '../errors.js';
-import type { FileResult, Finding, Rule, RuleContext, RuleReport, Severity, StageNumber } from './types.js';
+import { maskPath, specSecrets } from '../spec/secrets.js';
+import { knownSecrets, maskSecrets, type KnownSecret } from '../text/secrets.js';
+import type { FileResult, Finding, Rule, RuleContext, RuleReport, Severity, StageNumber, TextContext } from './types.js';
 
 export interface FileCheckOptions {
   /** Check at this stage instead of the stage the spec reached. */
@@ -70,12 +72,30 @@ function templateFor(template: TemplatePolicy, specAbsolute: string): TemplatePo
 }
 
 /** A rule's reports; a rule that throws is a bug of that rule, named as such (exit 70), never a finding. */
-function guarded(rule: Rule, context: RuleContext): RuleReport[] {
+function guarded(rule: Rule, contexts: { spec?: RuleContext; text: TextContext }): RuleReport[] {
   try {
-    return rule.check(context);
+    if (rule.input === 'text') return rule.check(contexts.text);
+    return contexts.spec ? rule.check(contexts.spec) : [];
   } catch (error) {
     throw new BugError(`the check rule ${rule.id} threw: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * A finding with every secret masked: a rule's message may quote the spec (a name, a key, a
+ * value), and every output format prints findings as they are.
+ */
+function masked(known: readonly KnownSecret[]): (finding: Finding) => Finding {
+  return (finding) => {
+    // no-secrets builds its messages from masked data; the detectors still look, which costs little.
+    if (finding.ruleId === 'no-secrets')
+      return { ...finding, message: maskSecrets(finding.message), ...(finding.path ? { path: maskPath(finding.path, []) } : {}) };
+    const out: Finding = { ...finding, message: maskSecrets(finding.message, known) };
+    if (finding.hint !== undefined) out.hint = maskSecrets(finding.hint, known);
+    if (finding.path) out.path = maskPath(finding.path, known);
+    if (finding.exception) out.exception = { ...finding.exception, reason: maskSecrets(finding.exception.reason, known) };
+    return out;
+  };
 }
 
 export async function checkFile(absolute: string, display: string, options: FileCheckOptions): Promise<FileResult> {
@@ -94,9 +114,10 @@ export async function checkFile(absolute: string, display: string, options: File
 
   let stage: StageNumber | null = null;
   const spec: Spec | undefined = loaded.spec ?? loaded.withoutUnknownKeys;
+  const contexts: { spec?: RuleContext; text: TextContext } = { text: { source: loaded.parsed } };
   if (spec) {
     stage = options.stage ?? specStage(spec);
-    const context = ruleContext(spec, stage, {
+    contexts.spec = ruleContext(spec, stage, {
       // Nothing is read until a rule of stage 3 or later asks.
       project: projectFiles(absolute),
       today,
@@ -105,42 +126,43 @@ export async function checkFile(absolute: string, display: string, options: File
         loaded.diagnostics.flatMap((d) => (d.unknownKey && d.suggestion && d.path?.length === 1 ? [d.suggestion] : [])),
       ),
     });
-    for (const rule of RULES) {
-      if (rule.stage > stage) continue;
-      if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
-      for (const report of guarded(rule, context)) {
-        const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
-        if (severity === 'off') continue;
-        const message = renderMessage(rule, report.messageId, report.data);
-        if (report.file !== undefined) {
-          const finding: Finding = {
-            ruleId: rule.id,
-            severity,
-            message,
-            hint: report.hint ?? rule.hint,
-            file: displayBeside(display, absolute, report.file),
-            range: report.line === undefined ? { ...TOP } : { line: report.line, column: 1, endLine: report.line, endColumn: 1 },
-          };
-          projectFindings.set(finding, join(dirname(absolute), report.file));
-          findings.push(finding);
-          continue;
-        }
-        findings.push({
+  }
+  for (const rule of RULES) {
+    // Text rules read the file, whatever its parse and schema say; spec rules need a spec, at their stage.
+    if (rule.input !== 'text' && (stage === null || rule.stage > stage)) continue;
+    if (settingFor(rule.id, rule.defaultSeverity) === 'off') continue;
+    for (const report of guarded(rule, contexts)) {
+      const severity = settingFor(rule.id, report.severity ?? rule.defaultSeverity);
+      if (severity === 'off') continue;
+      const message = renderMessage(rule, report.messageId, report.data);
+      if (report.file !== undefined) {
+        const finding: Finding = {
           ruleId: rule.id,
           severity,
           message,
           hint: report.hint ?? rule.hint,
-          file: display,
-          range: locate(loaded.parsed, report.path, report.key ? { key: true } : {}),
-          path: report.path,
-        });
+          file: displayBeside(display, absolute, report.file),
+          range: report.line === undefined ? { ...TOP } : { line: report.line, column: 1, endLine: report.line, endColumn: 1 },
+        };
+        projectFindings.set(finding, join(dirname(absolute), report.file));
+        findings.push(finding);
+        continue;
       }
+      findings.push({
+        ruleId: rule.id,
+        severity,
+        message,
+        hint: report.hint ?? rule.hint,
+        file: display,
+        range: report.range ?? locate(loaded.parsed, report.path, report.key ? { key: true } : {}),
+        ...(report.range && report.path.length === 0 ? {} : { path: report.path }),
+      });
     }
-    if (policy) {
-      for (const finding of policy.requirements(spec, loaded.parsed, absolute, display)) {
-        const severity = settingFor(finding.ruleId, finding.severity);
-        if (severity !== 'off') findings.push({ ...finding, severity });
-      }
+  }
+  if (spec && policy) {
+    for (const finding of policy.requirements(spec, loaded.parsed, absolute, display)) {
+      const severity = settingFor(finding.ruleId, finding.severity);
+      if (severity !== 'off') findings.push({ ...finding, severity });
     }
   }
 
@@ -155,5 +177,5 @@ export async function checkFile(absolute: string, display: string, options: File
     }
   }
   findings.sort((a, b) => a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId));
-  return { file: display, stage, unreadable: loaded.unreadable, findings };
+  return { file: display, stage, unreadable: loaded.unreadable, findings: findings.map(masked(knownSecrets(specSecrets(loaded.parsed)))) };
 }

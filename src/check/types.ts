@@ -5,7 +5,7 @@
 import type { StageNumber } from '../stages/table.js';
 import type { Spec } from '../spec/schema.js';
 import type { DocPath } from '../spec/doc-path.js';
-import type { Range } from '../spec/yaml-file.js';
+import type { ParsedYaml, Range } from '../spec/yaml-file.js';
 import type { TemplatePolicy } from './policy/load.js';
 import type { ProjectFiles } from './project.js';
 
@@ -72,6 +72,11 @@ export interface RuleReport<MessageId extends string = string> {
   hint?: string;
   /** Point at the key rather than the value (unknown or misplaced keys). */
   key?: boolean;
+  /**
+   * A text rule's report: placed at this range of the spec's text rather than at `path` (which it
+   * may still give, when the range is in a key or a value).
+   */
+  range?: Range;
   /** A milder report of a rule whose default is stricter (a policy setting for the rule still wins). */
   severity?: Severity;
 }
@@ -120,11 +125,31 @@ export interface RuleContext {
  * trail, a clause that depends on the case) goes in `data`. Tests assert `messageId` and `data`
  * (test/check/rules/tester.ts), and every rule's `examples.fail` must report.
  */
-export interface Rule<MessageId extends string = string> extends RuleMeta {
+export interface SpecRule<MessageId extends string = string> extends RuleMeta {
   /** The rule's messages by id: templates with `{{placeholders}}` filled from a report's `data`. */
   messages: Readonly<Record<MessageId, string>>;
+  /** Spec rules (the default) run on a spec that parsed and passed the schema, from their stage on. */
+  input?: 'spec';
   check(context: RuleContext): RuleReport<MessageId>[];
 }
+
+/** What a text rule sees: the spec file's text (and its parse, whatever became of it). */
+export interface TextContext {
+  source: ParsedYaml;
+}
+
+/**
+ * A rule on the spec file's raw text: it runs on every file, whatever the YAML parse and the
+ * schema say (a key pasted into a file that does not parse is leaked all the same), and reports
+ * with a `range`.
+ */
+export interface TextRule<MessageId extends string = string> extends RuleMeta {
+  messages: Readonly<Record<MessageId, string>>;
+  input: 'text';
+  check(context: TextContext): RuleReport<MessageId>[];
+}
+
+export type Rule<MessageId extends string = string> = SpecRule<MessageId> | TextRule<MessageId>;
 
 export interface Finding {
   ruleId: string;

@@ -8,6 +8,7 @@ import type { Interfaces } from '@oclif/core';
 import { usageLine } from './usage-error.js';
 import { writeErr, writeOut } from './output.js';
 import { jsonSafe } from '../text/printable.js';
+import { maskSecrets } from '../text/secrets.js';
 import { BugError, ExitCode, ExternalError, InterruptedError, ioUserError, UserError } from '../errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>;
@@ -86,11 +87,14 @@ export abstract class BaseCommand extends Command {
     }
     const bug = error instanceof BugError ? error : new BugError(error.message, { cause: error });
     this.printError(`shipshape hit a bug: ${bug.message}`, 'Run again with --debug for the stack trace, and report it.');
-    if (this.debugMode) process.stderr.write(`${error.stack ?? ''}\n`);
+    if (this.debugMode) process.stderr.write(`${maskSecrets(error.stack ?? '')}\n`);
     this.exit(ExitCode.bug);
   }
 
-  private printError(message: string, hint?: string): void {
+  /** Every command's errors come through here: a secret quoted from a file (any the detectors know) is masked. */
+  private printError(unmasked: string, unmaskedHint?: string): void {
+    const message = maskSecrets(unmasked);
+    const hint = unmaskedHint === undefined ? undefined : maskSecrets(unmaskedHint);
     if (this.jsonEnabled()) {
       process.stdout.write(`${jsonSafe(JSON.stringify({ error: { message, ...(hint ? { hint } : {}) } }, null, 2))}\n`);
     }

@@ -8,7 +8,7 @@ import { unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
-import { loadSpecText } from '../spec/load.js';
+import { loadSpecText, requireValidSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { Project } from '../stages/project.js';
@@ -44,15 +44,8 @@ interface LoadedProject {
 async function loadProject(target: DeployTarget): Promise<LoadedProject> {
   const specFile = await locateSpec(target);
   const bytes = await readFileBounded(specFile, { what: 'spec' });
-  const loaded = loadSpecText(basename(specFile), bytes);
-  const first = loaded.diagnostics[0];
-  if (!loaded.spec)
-    throw new UserError(first ? first.message : 'the spec is not valid', {
-      file: basename(specFile),
-      ...(first ? { position: { line: first.line, column: first.column } } : {}),
-      hint: 'Run `shipshape check` to see every problem.',
-    });
-  if (!loaded.spec.deploy)
+  const spec = requireValidSpec(loadSpecText(basename(specFile), bytes), 'deploy');
+  if (!spec.deploy)
     throw new UserError('the spec has no deploy section', {
       file: basename(specFile),
       hint: 'Add deploy: (strategy, driver, steps); see examples/support-triage.yaml.',
@@ -62,8 +55,8 @@ async function loadProject(target: DeployTarget): Promise<LoadedProject> {
     specFile,
     specText: bytes.toString('utf8'),
     specHash: specHash(bytes),
-    spec: loaded.spec,
-    deploy: loaded.spec.deploy,
+    spec,
+    deploy: spec.deploy,
   };
 }
 

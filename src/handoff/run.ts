@@ -11,7 +11,7 @@ import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
 import { unifiedDiff } from '../text/diff.js';
-import { loadSpecFile } from '../spec/load.js';
+import { loadValidSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { DEPLOYMENTS_FILE, parseDeployments, parseValidationReport, VALIDATION_REPORT_FILE } from '../stages/records.js';
 import { alertsOf } from './alerts.js';
@@ -121,14 +121,7 @@ export function renderHandoff(
 export async function planHandoff(options: HandoffOptions): Promise<HandoffPlan> {
   const specFile = await locateSpec(options);
   const display = (path: string) => displayPath(path, options.cwd);
-  const loaded = await loadSpecFile(specFile, display(specFile));
-  if (!loaded.spec) {
-    const first = loaded.diagnostics[0];
-    throw new UserError(first ? `${first.file}:${first.line}:${first.column} ${first.message}` : `${display(specFile)} does not load`, {
-      hint: 'Fix the spec (`shipshape check` explains each problem), then run `shipshape runbook` again.',
-    });
-  }
-  const spec = loaded.spec;
+  const { spec } = await loadValidSpec(specFile, display(specFile), 'runbook');
   const root = resolve(specFile, '..');
   const specName = relative(root, specFile).split(sep).join('/');
   const notes: string[] = [];

@@ -9,7 +9,7 @@ import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { UserError } from '../errors.js';
 import { writeFilesAtomic, type FileWrite } from '../fs/atomic.js';
-import { loadSpecFile } from '../spec/load.js';
+import { loadValidSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { Project } from '../stages/project.js';
@@ -76,17 +76,8 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 async function loadSpec(specFile: string, display: string): Promise<{ spec: Spec; data: unknown; bytes: string }> {
-  const loaded = await loadSpecFile(specFile, display);
-  if (!loaded.spec) {
-    const first = loaded.diagnostics[0];
-    const more = loaded.diagnostics.length > 1 ? ` (and ${loaded.diagnostics.length - 1} more problems)` : '';
-    throw new UserError(first ? `${first.message}${more}` : `${display} is not a valid spec`, {
-      file: display,
-      ...(first ? { position: { line: first.line, column: first.column } } : {}),
-      hint: first?.hint ?? 'Run `shipshape check` to see every problem.',
-    });
-  }
-  return { spec: loaded.spec, data: loaded.parsed.data, bytes: loaded.parsed.text };
+  const { spec, loaded } = await loadValidSpec(specFile, display, 'review');
+  return { spec, data: loaded.parsed.data, bytes: loaded.parsed.text };
 }
 
 export async function planReview(options: ReviewOptions): Promise<ReviewPlan> {

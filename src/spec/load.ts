@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors.js';
 import { quickData, readSpecBytes } from './fast-load.js';
+import { maskDiagnostics, refuseSecrets } from './secrets.js';
 import { specSchema, type Spec } from './schema.js';
 import { parseYamlText, readYamlFile, validate, type Diagnostic, type ParsedYaml } from './yaml-file.js';
 
@@ -24,13 +25,16 @@ export interface LoadedSpec {
 }
 
 function finish(parsed: ParsedYaml): LoadedSpec {
-  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: parsed.diagnostics, unreadable: true };
-  const { data, diagnostics } = validate(parsed, specSchema);
+  // A message may quote the spec (a duplicate or unknown key): a secret in it is masked here, once.
+  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: maskDiagnostics(parsed, parsed.diagnostics), unreadable: true };
+  const validated = validate(parsed, specSchema);
+  const data = validated.data;
+  const diagnostics = maskDiagnostics(parsed, validated.diagnostics);
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   const loaded: LoadedSpec = { parsed, ...(data ? { spec: data } : {}), diagnostics, unreadable: false };
-  if (!data && diagnostics.every((d) => d.unknownKey && d.path)) {
+  if (!data && validated.diagnostics.every((d) => d.unknownKey && d.path)) {
     const pruned = structuredClone(parsed.data);
-    for (const { path } of diagnostics) deleteAt(pruned, path!);
+    for (const { path } of validated.diagnostics) deleteAt(pruned, path!);
     const retry = specSchema.safeParse(pruned);
     if (retry.success) loaded.withoutUnknownKeys = retry.data;
   }
@@ -91,16 +95,26 @@ export async function loadSpecFile(path: string, displayName = path): Promise<Lo
 const LISTED_PROBLEMS = 10;
 
 /**
- * The spec a command builds on, valid, or a UserError listing its problems at their places (one
- * problem with its own hint; several, up to ten, with the hint to run check).
+ * The spec a command builds on, or a UserError: a spec that holds a secret (anywhere in its text,
+ * whatever else is wrong with it) is refused first, in one line naming where; then a spec that is
+ * not valid, its problems listed at their places (one problem with its own hint; several, up to
+ * ten, with the hint to run check). Every stage that reads the spec goes through this.
  */
-export async function loadValidSpec(path: string, displayName: string, command: string): Promise<{ spec: Spec; loaded: LoadedSpec }> {
-  const loaded = await loadSpecFile(path, displayName);
-  if (loaded.spec) return { spec: loaded.spec, loaded };
+export function requireValidSpec(loaded: LoadedSpec, command: string): Spec {
+  refuseSecrets(loaded.parsed, command);
+  if (loaded.spec) return loaded.spec;
+  const displayName = loaded.parsed.file;
   const problems = loaded.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`);
   const hint = `Fix the spec (\`shipshape check\` explains each problem), then run \`shipshape ${command}\` again.`;
+  if (problems.length === 0) throw new UserError(`${displayName} is not a valid spec`, { hint });
   if (problems.length === 1) throw new UserError(problems[0]!, { hint: loaded.diagnostics[0]!.hint ?? hint });
   const listed = problems.slice(0, LISTED_PROBLEMS);
   const more = problems.length > listed.length ? `\n  and ${problems.length - listed.length} more` : '';
   throw new UserError(`${displayName} has ${problems.length} problems:\n  ${listed.join('\n  ')}${more}`, { hint });
+}
+
+/** The spec file a command builds on, read and held to requireValidSpec. */
+export async function loadValidSpec(path: string, displayName: string, command: string): Promise<{ spec: Spec; loaded: LoadedSpec }> {
+  const loaded = await loadSpecFile(path, displayName);
+  return { spec: requireValidSpec(loaded, command), loaded };
 }

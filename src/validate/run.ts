@@ -12,7 +12,7 @@ import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
 import { resolvePack } from '../scaffold/pack.js';
-import { loadSpecFile } from '../spec/load.js';
+import { loadValidSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { VALIDATION_REPORT_FILE } from '../stages/records.js';
@@ -126,14 +126,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
   const startedAt = now();
   const specFile = await locateSpec(options);
   const root = resolve(specFile, '..');
-  const loaded = await loadSpecFile(specFile, displayPath(specFile, options.cwd));
-  if (!loaded.spec) {
-    const first = loaded.diagnostics[0];
-    throw new UserError(`${first ? `${first.file}:${first.line}:${first.column} ${first.message}` : 'the spec is not valid'}`, {
-      hint: 'Run `shipshape check` and fix the spec first.',
-    });
-  }
-  const spec = loaded.spec;
+  const { spec } = await loadValidSpec(specFile, displayPath(specFile, options.cwd), 'validate');
   const plan = planValidation(spec, {
     ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
     ...(options.durationScale === undefined ? {} : { durationScale: options.durationScale }),

@@ -92,6 +92,17 @@ const CORPUS: Record<string, string> = {
   'missing field': edit(/\n {2}owner: .*/, ''),
   'placeholder owner': edit('owner: support-ai-lead@example.com', 'owner: TODO'),
   'a secret': edit('team: support-platform', 'team: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD'),
+  // Secrets are found in the raw text: in comments of valid specs (read the quick way), as keys,
+  // beside schema problems and in files that do not parse.
+  'a secret in a comment': edit('  peakRps: 40', '  peakRps: 40 # AKIAIOSFODNN7EXAMPLE'),
+  'a secret in a comment line': edit('\nslo:\n', '\n# old key sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD\nslo:\n'),
+  'a secret as a key': edit('  team: support-platform', '  team: support-platform\n  sk-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD: 1'),
+  'a secret and a bad number': edit('  peakRps: 40', '  peakRps: -40 # AKIAIOSFODNN7EXAMPLE'),
+  'a secret as a duplicate key': edit(
+    '  team: support-platform',
+    '  team: support-platform\n  AKIAIOSFODNN7EXAMPLE: 1\n  AKIAIOSFODNN7EXAMPLE: 2',
+  ),
+  'a secret escaped': edit('team: support-platform', 'team: "\\x73k-proj-abcdefghijklmnopqrstuvwxyz0123456789ABCD"'),
   // YAML the full parse refuses or reads its own way.
   'tab indentation': edit('  team: support-platform', '\tteam: support-platform'),
   'tab in a value': edit('team: support-platform', 'team: support\tplatform'),
@@ -183,11 +194,18 @@ describe('check, quick or full', () => {
       const viaQuick = await checkFile(file, display, { today, loaded });
       const viaFull = await checkFile(file, display, { today, loaded: loadSpecTextFully(display, readFileSync(file)) });
       expect(viaQuick, name).toStrictEqual(viaFull);
+      if (/secret/.test(name))
+        expect(
+          viaQuick.findings.map((finding) => finding.ruleId),
+          name,
+        ).toContain('no-secrets');
       if (quickData(Buffer.from(text)) !== undefined && loaded.spec) quickOnes++;
       if (quickData(Buffer.from(text)) !== undefined && loaded.spec && viaQuick.findings.length > 0) quickWithFindings++;
     }
     // The corpus exercises the quick look, with and without findings to place, and the full load.
     expect(quickOnes).toBeGreaterThan(10);
     expect(quickWithFindings).toBeGreaterThan(1);
+    // A secret in a comment of a valid spec is read the quick way, and found all the same.
+    expect(quickData(Buffer.from(CORPUS['a secret in a comment']!))).toBeDefined();
   });
 });

@@ -3,7 +3,7 @@
  * arithmetic, did-you-mean suffixes, and reports that carry their own severity.
  */
 import { didYouMean } from '../../spec/suggest.js';
-import type { Rule, RuleReport } from '../types.js';
+import type { Rule, RuleReport, SpecRule, TextRule } from '../types.js';
 
 /**
  * A report that may set its own severity, for rules whose softer findings are warnings (a cascade
@@ -32,6 +32,8 @@ export function quoted(items: readonly string[]): string[] {
  * A rule, with its message ids inferred from `messages`: a report whose messageId the rule does
  * not declare is a type error.
  */
+export function defineRule<const Id extends string>(rule: SpecRule<Id>): SpecRule<Id>;
+export function defineRule<const Id extends string>(rule: TextRule<Id>): TextRule<Id>;
 export function defineRule<const Id extends string>(rule: Rule<Id>): Rule<Id> {
   return rule;
 }

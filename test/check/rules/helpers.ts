@@ -1,10 +1,11 @@
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ruleContext } from '../../../src/check/check-file.js';
 import { renderMessage } from '../../../src/check/messages.js';
 import { specStage } from '../../../src/check/stage.js';
 import type { Rule, RuleReport, Severity, StageNumber } from '../../../src/check/types.js';
 import { loadSpecFile } from '../../../src/spec/load.js';
 import { specSchema, type Spec } from '../../../src/spec/schema.js';
+import { parseYamlText } from '../../../src/spec/yaml-file.js';
 import { EXAMPLE } from '../../helpers/temp.js';
 
 /** A rule's report with its message rendered, for the few tests where the wording is the point. */
@@ -31,7 +32,10 @@ export function stageOneExample(): Spec {
  */
 export function run(rule: Rule, spec: Spec, stage: StageNumber = specStage(spec)): Report[] {
   if (rule.stage > stage) return [];
-  return rule.check(ruleContext(spec, stage)).map((report) => ({ ...report, message: renderMessage(rule, report.messageId, report.data) }));
+  // A text rule reads the spec as a file: the spec written out as YAML.
+  const reports =
+    rule.input === 'text' ? rule.check({ source: parseYamlText('shipshape.yaml', stringify(spec)) }) : rule.check(ruleContext(spec, stage));
+  return reports.map((report) => ({ ...report, message: renderMessage(rule, report.messageId, report.data) }));
 }
 
 /** The reports of severity error (a report without its own severity takes the rule's). */

@@ -39,6 +39,8 @@ describe('rule findings in a real file', () => {
     const found = await findings(text);
     const secret = found.find((finding) => finding.ruleId === 'no-secrets');
     expect(secret?.range.line).toBe(lineOf(text, 'team: '));
-    expect(JSON.stringify(found)).not.toContain(key.slice(0, 8));
+    expect(secret?.range.column).toBe(text.split('\n')[secret!.range.line - 1]!.indexOf(key) + 1);
+    expect(JSON.stringify(found)).not.toContain(key);
+    expect(JSON.stringify(found)).not.toContain(key.slice(8, 16));
   });
 });

@@ -126,7 +126,7 @@ const CASES: { rule: Rule; spec: Spec; messages: string[] }[] = [
   {
     rule: noSecrets,
     spec: edited((spec) => (spec.metadata.description = 'Calls https://triage:hunter2-prod-pw@llm.internal.example.com/v1')),
-    messages: ['metadata.description holds what looks like a password in a URL (hun************): secrets never go in the spec.'],
+    messages: ['metadata.description holds what looks like a password in a URL (…pw): secrets never go in the spec.'],
   },
 ];
 
