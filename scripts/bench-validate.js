@@ -13,7 +13,7 @@ const root = new URL('..', import.meta.url).pathname;
 const SERVER = `
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
-const { startFaultProxy } = await import(process.argv[1]);
+const { startFaultProxy } = await import(process.env.VALIDATE_MODULE);
 const upstream = createServer((req, res) => {
   req.resume();
   req.on('end', () => res.end('{"ok":true}'));
@@ -39,7 +39,10 @@ export async function benchValidateProxy() {
   const rows = [];
   const { runLoad: steadyLoad } = await import(join(root, 'dist', 'deploy', 'bench-entry.js'));
   const { runLoad: autocannonLoad } = await import(join(root, 'dist', 'validate', 'index.js'));
-  const server = spawn(process.execPath, ['--input-type=module', '-e', SERVER, join(root, 'dist', 'validate', 'index.js')], {
+  // The module by its path in the environment, not as argv[1]: the bundle holds the project's fake model, whose CLI
+  // starts when argv[1] is the file it is in (it printed "fake-llm: Unexpected argument .../dist/validate/index.js").
+  const server = spawn(process.execPath, ['--input-type=module', '-e', SERVER], {
+    env: { ...process.env, VALIDATE_MODULE: join(root, 'dist', 'validate', 'index.js') },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = [];
