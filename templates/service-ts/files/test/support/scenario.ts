@@ -24,10 +24,12 @@ export const SCENARIO_SECONDS = Number(process.env['SCENARIO_SECONDS'] ?? 3);
  */
 export const SCENARIO_MAX_RPS = Number(process.env['SCENARIO_MAX_RPS'] ?? 30);
 /**
- * A scenario that expects recovery runs compressed here: its fault lasts at most this many seconds and the breaker
- * half-opens after at most as long (the spec's halfOpenAfterSeconds is real time, which validate waits for).
+ * A scenario that expects recovery runs compressed here: its fault lasts at most SCENARIO_FAULT_SECONDS (long enough
+ * for requests that arrive late on a busy machine to see it) and the breaker half-opens after at most
+ * SCENARIO_HALF_OPEN_SECONDS (the spec's halfOpenAfterSeconds is real time, which validate waits for).
  */
-export const SCENARIO_RECOVERY_SECONDS = Number(process.env['SCENARIO_RECOVERY_SECONDS'] ?? 2);
+export const SCENARIO_FAULT_SECONDS = Number(process.env['SCENARIO_FAULT_SECONDS'] ?? 4);
+export const SCENARIO_HALF_OPEN_SECONDS = Number(process.env['SCENARIO_HALF_OPEN_SECONDS'] ?? 2);
 
 export interface ScenarioResult extends Measured {
   requests: number;
@@ -102,7 +104,7 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     const compressed = recovery !== undefined && scenario.fault?.for !== undefined;
     const fault =
       compressed && scenario.fault?.for !== undefined
-        ? { ...scenario.fault, for: Math.min(scenario.fault.for, SCENARIO_RECOVERY_SECONDS) }
+        ? { ...scenario.fault, for: Math.min(scenario.fault.for, SCENARIO_FAULT_SECONDS) }
         : scenario.fault;
     // The fault's window (fault.after, fault.for), in ms from the start of the load.
     const faultFrom = (fault?.after ?? 0) * 1000;
@@ -133,7 +135,7 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
       compressed && breaker
         ? {
             ...loaded.resilience,
-            circuitBreaker: { ...breaker, halfOpenAfterSeconds: Math.min(breaker.halfOpenAfterSeconds, SCENARIO_RECOVERY_SECONDS) },
+            circuitBreaker: { ...breaker, halfOpenAfterSeconds: Math.min(breaker.halfOpenAfterSeconds, SCENARIO_HALF_OPEN_SECONDS) },
           }
         : loaded.resilience;
     const config = { ...loaded, admission, resilience, port: 0, host: '127.0.0.1', logLevel: 'silent' };
@@ -151,7 +153,7 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     );
     const body = JSON.stringify({ text: textReaching(spec, index) });
     // Long enough for the breaker to open, and for it to close again after the fault when recovery is expected.
-    const closesWithin = compressed ? Math.min(recovery, 2 * SCENARIO_RECOVERY_SECONDS + 1) : recovery;
+    const closesWithin = compressed ? Math.min(recovery, 2 * SCENARIO_HALF_OPEN_SECONDS + 1) : recovery;
     const seconds = Math.min(
       scenario.load.durationSeconds,
       Math.max(
