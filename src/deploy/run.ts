@@ -21,7 +21,7 @@ import { DRIVERS, isPlatformDriver, PLATFORM_DRIVERS } from './drivers/index.js'
 import type { ClusterStatus, KubernetesRunOptions } from './drivers/kubernetes/release.js';
 import { control, deadRollout, reachRuntime, reapOrphans, warmth, type RuntimeState } from './drivers/local/runtime.js';
 import { acquireLock, alive, clearStaleLock, readLock, LOCK_FILE, type LockContent } from './lock.js';
-import { runLoad, type LoadResult } from './traffic.js';
+import { runLoad, type LoadResult } from '../load/traffic.js';
 import { readFileBounded, readTextBounded } from '../fs/read.js';
 
 export interface DeployTarget {

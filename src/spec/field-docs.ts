@@ -141,6 +141,10 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'scenarios[].load.durationSeconds': 'How long the load runs, in seconds.',
   'scenarios[].expect': 'What must hold for the scenario to pass (at least one).',
   'scenarios[].expect.availability': 'Percent of requests answered without error.',
+  'scenarios[].expect.admittedAvailability':
+    'Percent of the requests not shed (see shedPercent) that were answered without error: what load shedding let in was served.',
+  'scenarios[].expect.shedPercent':
+    'Percent of requests shed: answered 503 with a Retry-After header, refused at once by admission control instead of queued past their deadline. Shed requests still count against availability.',
   'scenarios[].expect.p50Ms': 'Median client-side latency in ms.',
   'scenarios[].expect.p95Ms': '95th percentile client-side latency in ms.',
   'scenarios[].expect.p99Ms': '99th percentile client-side latency in ms.',

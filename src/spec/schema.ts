@@ -320,6 +320,8 @@ export const scenarioSchema = z.strictObject({
   expect: z
     .strictObject({
       availability: threshold().optional(),
+      admittedAvailability: threshold().optional(),
+      shedPercent: threshold().optional(),
       p50Ms: threshold().optional(),
       p95Ms: threshold().optional(),
       p99Ms: threshold().optional(),

@@ -18,6 +18,9 @@ const verdictSchema = z.object({
 const measuredSchema = z.object({
   requests: z.number(),
   availability: z.number(),
+  /** Added after version 1's first reports: absent in older ones. */
+  shedPercent: z.number().optional(),
+  admittedAvailability: z.number().optional(),
   errorRatePercent: z.number(),
   fallbackRate: z.number(),
   p50Ms: z.number(),
@@ -27,6 +30,8 @@ const measuredSchema = z.object({
   recoveredAfterSeconds: z.number().optional(),
   /** Requests answered by each tier (x-model-tier), by tier name. */
   tiers: z.record(z.string(), z.number()).optional(),
+  /** Answers by HTTP status, and requests without an answer by the reason (TIMEOUT, ECONNRESET...). */
+  outcomes: z.record(z.string(), z.number()).optional(),
   /** Each breaker state change seen on /metrics: seconds from the start of the load. */
   breakerTimeline: z.array(z.object({ at: z.number(), tier: z.string(), state: z.string() })).optional(),
   /** Whether /metrics answered: without it, the breaker expectations cannot be judged. */

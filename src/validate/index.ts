@@ -3,7 +3,7 @@
  * `npm run bench`: bundled as dist/validate/index.js.
  */
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultWindow } from './proxy.js';
-export { runLoad, type LoadOptions, type LoadResult, type Sample } from './load.js';
+export { runLoad, type LoadOptions, type LoadResult, type RequestResult } from '../load/traffic.js';
 export { startMockModel, type MockModel, type MockModelOptions } from './mock-model.js';
 export { measure } from './measure.js';
 export { pollMetrics, parsePrometheus, METRIC_NAMES } from './metrics.js';

@@ -58,6 +58,8 @@ export function readingOf(text: string, at: number): MetricsReading {
 }
 
 export interface MetricsPoll {
+  /** The readings so far, oldest first. */
+  readings(): readonly MetricsReading[];
   /** Stops polling and resolves with the readings, oldest first; `available` is false when /metrics never answered. */
   stop(): Promise<{ readings: MetricsReading[]; available: boolean }>;
 }
@@ -83,6 +85,7 @@ export function pollMetrics(url: string, options: { intervalMs?: number; started
     pending = pending.then(read);
   }, options.intervalMs ?? 200);
   return {
+    readings: () => readings,
     async stop() {
       clearInterval(timer);
       await pending;

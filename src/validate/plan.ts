@@ -17,6 +17,12 @@ export interface ScenarioPlan {
   rps: number;
   /** The spec's durationSeconds times the scale. */
   durationSeconds: number;
+  /**
+   * A shortened run that judges recovery: the load goes on past durationSeconds, until the breaker has closed again or
+   * this many seconds have passed (the fault's scaled end plus recoversWithinSeconds, unscaled: the breaker's half-open
+   * wait is real time). Undefined otherwise.
+   */
+  untilRecoveredSeconds?: number;
   /** The fault with its after and for scaled; undefined for a load-only scenario. */
   fault?: Fault;
   expect: Scenario['expect'];
@@ -103,10 +109,14 @@ export function planValidation(spec: Spec, options: PlanOptions = {}): Validatio
           ...(fault.for === undefined ? {} : { for: fault.for * scale }),
         }
       : undefined;
+    const durationSeconds = scenario.load.durationSeconds * scale;
+    const recovers = scenario.expect.recoversWithinSeconds;
+    const recoveryEnd = scaled?.for === undefined || recovers === undefined ? undefined : (scaled.after ?? 0) + scaled.for + recovers;
     return {
       id: scenario.id,
       rps: scenario.load.rps,
-      durationSeconds: scenario.load.durationSeconds * scale,
+      durationSeconds,
+      ...(recoveryEnd !== undefined && recoveryEnd > durationSeconds ? { untilRecoveredSeconds: recoveryEnd } : {}),
       ...(scaled ? { fault: scaled } : {}),
       expect: scenario.expect,
     };

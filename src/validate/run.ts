@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { judge } from '../../templates/service-ts/files/test/support/expectations.js';
+import { judge, type Measured } from '../../templates/service-ts/files/test/support/expectations.js';
 import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
@@ -18,9 +18,9 @@ import { specHash } from '../stages/hash.js';
 import { VALIDATION_REPORT_FILE } from '../stages/records.js';
 import type { ScenarioMeasured, ScenarioReport, ValidationReport } from '../state/validation-report.js';
 import { validationReportSchema, VALIDATION_REPORT_VERSION } from '../state/validation-report.js';
-import { runLoad } from './load.js';
-import { measure } from './measure.js';
-import { pollMetrics } from './metrics.js';
+import { runLoad } from '../load/traffic.js';
+import { measure, MEASURED_HEADERS } from './measure.js';
+import { firstSeen, pollMetrics } from './metrics.js';
 import { startMockModel, type MockModel } from './mock-model.js';
 import { planValidation, type ScenarioPlan, type ValidationPlan } from './plan.js';
 import { startFaultProxy, type FaultProxy } from './proxy.js';
@@ -66,6 +66,8 @@ export interface ValidateResult {
 const DEFAULT_PATH = '/v1/predict';
 const FALLBACK_BODY = JSON.stringify({ text: 'Hello, I need help with my account and my last invoice.' });
 const METRICS_INTERVAL_MS = 200;
+/** A request without an answer after this long counts as failed. */
+const LOAD_TIMEOUT_MS = 10_000;
 
 /** Request bodies from the project's labelled examples (`data/examples.jsonl`): `{ text }` of each line. */
 export function exampleBodies(root: string): string[] {
@@ -178,7 +180,10 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
     }
 
     /** One pass of a scenario's load on a fresh service, with or without its fault. */
-    const pass = async (scenario: ScenarioPlan, withFault: boolean): Promise<{ measured: ScenarioMeasured; crash?: string }> => {
+    const pass = async (
+      scenario: ScenarioPlan,
+      withFault: boolean,
+    ): Promise<{ measured: ScenarioMeasured & Measured; crash?: string; seconds: number }> => {
       let service: RunningService | undefined;
       try {
         let base = options.url?.replace(/\/+$/, '');
@@ -202,30 +207,53 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
         const controller = new AbortController();
         const onCrash = service?.exited.then(() => controller.abort());
         void onCrash;
-        const load = await runLoad({
-          url: `${base}${path}`,
-          rps: scenario.rps,
-          durationSeconds: scenario.durationSeconds,
-          bodies: bodiesReaching(spec, scenario.fault?.target, bodies),
-          signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
-        });
-        const { readings, available } = await poll.stop();
-        interrupted();
         const fault = withFault ? scenario.fault : undefined;
         const faultFrom = (fault?.after ?? 0) * 1000;
+        const faultTo = fault?.for === undefined ? Number.POSITIVE_INFINITY : faultFrom + fault.for * 1000;
+        // A shortened run whose recovery is judged goes on past its end until the breaker has closed again (or
+        // recoversWithinSeconds has passed): the breaker's half-open wait is real time, which no scale shortens.
+        const until = withFault ? scenario.untilRecoveredSeconds : undefined;
+        const recovered = new AbortController();
+        const watch =
+          until === undefined || target === undefined
+            ? undefined
+            : setInterval(() => {
+                const at = performance.now() - loadStart;
+                if (at >= scenario.durationSeconds * 1000 && firstSeen(poll.readings(), target, 'closed', faultTo) !== undefined)
+                  recovered.abort();
+              }, METRICS_INTERVAL_MS);
+        const load = await runLoad({
+          url: base,
+          // --url may carry a path prefix.
+          path: `${new URL(base).pathname.replace(/\/+$/, '')}${path}`,
+          rps: scenario.rps,
+          durationMs: (until ?? scenario.durationSeconds) * 1000,
+          bodies: bodiesReaching(spec, scenario.fault?.target, bodies),
+          keepHeaders: MEASURED_HEADERS,
+          // Enough connections to keep the rate with every request at the timeout for 5 s.
+          maxInFlight: Math.min(1000, Math.max(10, Math.ceil(scenario.rps * 5))),
+          timeoutMs: LOAD_TIMEOUT_MS,
+          // --url: the user named the service to load, wherever it runs.
+          remote: options.url !== undefined,
+          signal: AbortSignal.any([controller.signal, recovered.signal, ...(signal ? [signal] : [])]),
+        }).finally(() => clearInterval(watch));
+        const { readings, available } = await poll.stop();
+        interrupted();
         const measured = measure({
           load,
           readings,
           metricsAvailable: available,
           ...(target ? { target } : {}),
           faultFrom,
-          faultTo: fault?.for === undefined ? Number.POSITIVE_INFINITY : faultFrom + fault.for * 1000,
+          faultTo,
           ...(proxy && before
             ? { proxy: { requests: proxy.stats.requests - before.requests, faulted: proxy.stats.faulted - before.faulted } }
             : {}),
         });
-        if (service?.crashed) return { measured, crash: `the service exited (${await service.exited}) under load:\n${service.output()}` };
-        return { measured };
+        const seconds = Math.round(load.durationMs / 100) / 10;
+        if (service?.crashed)
+          return { measured, seconds, crash: `the service exited (${await service.exited}) under load:\n${service.output()}` };
+        return { measured, seconds };
       } finally {
         await service?.stop();
       }
@@ -239,7 +267,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
         baseline = (await pass(scenario, false)).measured;
       }
       options.onEvent?.({ type: 'phase', id: scenario.id, phase: 'load' });
-      const { measured, crash } = await pass(scenario, true);
+      const { measured, crash, seconds } = await pass(scenario, true);
       const verdicts = judge(scenario.id, scenario.expect, measured, scenario.fault ? { target: scenario.fault.target } : {});
       if (
         (scenario.expect.breakerOpensWithinSeconds !== undefined || scenario.expect.recoversWithinSeconds !== undefined) &&
@@ -261,7 +289,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
       const result: ScenarioReport = {
         id: scenario.id,
         passed: verdicts.every((verdict) => verdict.passed),
-        durationSeconds: scenario.durationSeconds,
+        durationSeconds: seconds,
         rps: scenario.rps,
         ...(scenario.fault ? { fault: { ...scenario.fault } } : {}),
         measured,

@@ -11,6 +11,7 @@ describe('the drill report', () => {
     sent: 6,
     failed: 4,
     skipped: 0,
+    durationMs: 9000,
   };
 
   it('counts from the first bad request to detection and to all traffic on blue, and the failures between', () => {

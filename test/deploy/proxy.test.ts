@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { startProxy } from '../../src/deploy/drivers/local/proxy.js';
 import { startVersion, waitReady } from '../../src/deploy/drivers/local/process.js';
 import { parseGauges } from '../../src/deploy/drivers/local/scrape.js';
-import { runLoad } from '../../src/deploy/traffic.js';
+import { runLoad } from '../../src/load/traffic.js';
 import { ROOT, tempDir } from '../helpers/temp.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/deploy/service');

@@ -73,7 +73,7 @@ function projectAt(upTo: number, text = upTo === 1 ? stageOneText : exampleText)
     put(dir, MANIFEST, manifest(files, {}, hash));
   }
   if (upTo >= 5) {
-    const scenarios = ['llm-outage', 'llm-slow', 'malformed-output'].map((id) => ({ id, passed: true }));
+    const scenarios = ['llm-outage', 'llm-slow', 'malformed-output', 'overload-soak'].map((id) => ({ id, passed: true }));
     put(dir, REPORT, json({ specHash: hash, passed: true, scenarios }));
   }
   if (upTo >= 6) put(dir, DEPLOYMENTS, json({ deployments: [promotion(hash)] }));

@@ -36,8 +36,8 @@ describe('validate on the generated reference service', () => {
     expect([0, 1], result.stderr).toContain(result.exitCode);
     const report = JSON.parse(result.stdout) as Report;
     expect(report).toMatchObject({ complete: false, durationScale: 0.4 });
-    expect(report.scenarios.map((scenario) => scenario.id)).toEqual(['llm-outage', 'llm-slow', 'malformed-output']);
-    const [outage, slow, malformed] = report.scenarios;
+    expect(report.scenarios.map((scenario) => scenario.id)).toEqual(['llm-outage', 'llm-slow', 'malformed-output', 'overload-soak']);
+    const [outage, slow, malformed, soak] = report.scenarios;
     expect(outage!.measured['breakerOpenedAfterSeconds'], JSON.stringify(outage)).toBeTypeOf('number');
     expect(outage!.measured['fallbackRate']).toBeGreaterThan(50);
     for (const scenario of [outage!, slow!, malformed!]) {
@@ -45,8 +45,15 @@ describe('validate on the generated reference service', () => {
       expect(availability?.passed, JSON.stringify(scenario)).toBe(true);
       expect((scenario.measured['proxy'] as { faulted: number }).faulted).toBeGreaterThan(0);
     }
+    // The soak: the strong tier hung under ten times its peak share, then recovered. Shortened, its load goes on until
+    // the breaker has closed again (the half-open wait is real time); what is let in is answered, the rest is shed.
+    expect(soak!.measured['breakerOpenedAfterSeconds'], JSON.stringify(soak)).toBeTypeOf('number');
+    expect(soak!.measured['recoveredAfterSeconds'], JSON.stringify(soak)).toBeTypeOf('number');
+    expect(soak!.measured['shedPercent']).toBeTypeOf('number');
+    for (const name of ['admittedAvailability', 'recoversWithinSeconds'])
+      expect(soak!.verdicts.find((verdict) => verdict.name === name)?.passed, JSON.stringify(soak)).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, '.shipshape/reports/validation.json'), 'utf8'))).toMatchObject({ complete: false });
-  }, 240_000);
+  }, 300_000);
 
   it('fails the outage scenario once the circuit breaker is taken out', async () => {
     const file = join(dir, 'src/orchestration/policies.ts');

@@ -1,6 +1,7 @@
 /** Each expectation of scenarios[].expect, judged by the one definition the pack's tests and validate share. */
 import { describe, expect, it } from 'vitest';
 import { judge, meets, percentile, type Measured } from '../../templates/service-ts/files/test/support/expectations.js';
+import type { RequestResult } from '../../src/load/traffic.js';
 import { measure } from '../../src/validate/measure.js';
 import { planValidation, parseUpstreams } from '../../src/validate/plan.js';
 import { parseValidationReport } from '../../src/stages/records.js';
@@ -8,6 +9,8 @@ import type { Spec } from '../../src/spec/schema.js';
 
 const measured: Measured = {
   availability: 99.6,
+  shedPercent: 5,
+  admittedAvailability: 99.9,
   errorRatePercent: 0.4,
   fallbackRate: 30,
   p50Ms: 80,
@@ -41,6 +44,8 @@ describe('expectations', () => {
 
   for (const [name, pass, fail] of [
     ['availability', { min: 99.5 }, { min: 99.7 }],
+    ['admittedAvailability', { min: 99.5 }, { min: 99.95 }],
+    ['shedPercent', { max: 10 }, { max: 2 }],
     ['errorRatePercent', { max: 0.5 }, { max: 0.3 }],
     ['fallbackRate', { max: 40 }, { max: 20 }],
     ['p50Ms', { max: 100 }, { max: 50 }],
@@ -84,13 +89,23 @@ describe('expectations', () => {
   });
 });
 
+describe('shedding', () => {
+  it('shedPercent depends on the machine: left out of a judgement that holds on a loaded one; admittedAvailability is not', () => {
+    const names = judge('s', { shedPercent: { max: 1 }, admittedAvailability: { min: 99 } }, measured, { wallClock: false }).map(
+      (v) => v.name,
+    );
+    expect(names).toEqual(['admittedAvailability']);
+  });
+});
+
 describe('measure', () => {
   it('availability, fallbacks, tiers and the breaker over time from samples and /metrics readings', () => {
-    const samples = [
-      { at: 100, ms: 10, status: 200, tier: 'strong', fallback: 'none' },
-      { at: 200, ms: 20, status: 200, tier: 'fast', fallback: 'lower-tier' },
-      { at: 300, ms: 30, status: 503 },
-      { at: 400, ms: undefined, status: 0 },
+    const samples: RequestResult[] = [
+      { at: 100, latencyMs: 10, status: 200, ok: true, headers: { 'x-model-tier': 'strong', 'x-fallback': 'none' } },
+      { at: 200, latencyMs: 20, status: 200, ok: true, headers: { 'x-model-tier': 'fast', 'x-fallback': 'lower-tier' } },
+      { at: 300, latencyMs: 30, status: 503, ok: false, headers: {} },
+      { at: 350, latencyMs: 2, status: 503, ok: false, headers: { 'retry-after': '1' } },
+      { at: 400, latencyMs: 10_000, status: 0, ok: false, error: 'TIMEOUT' },
     ];
     const readings = [
       { at: 0, breakers: { strong: 'closed' as const }, fallbacks: 0 },
@@ -99,7 +114,8 @@ describe('measure', () => {
       { at: 4200, breakers: { strong: 'closed' as const }, fallbacks: 1 },
     ];
     const result = measure({
-      load: { samples, startedAt: 0, durationMs: 500 },
+      // One more the generator could not send: a failure too.
+      load: { results: samples, sent: 5, failed: 3, skipped: 1, durationMs: 500 },
       readings,
       metricsAvailable: true,
       target: 'strong',
@@ -107,10 +123,13 @@ describe('measure', () => {
       faultTo: 3000,
     });
     expect(result).toMatchObject({
-      requests: 4,
-      availability: 50,
-      errorRatePercent: 50,
-      fallbackRate: 25,
+      requests: 6,
+      availability: 33.33,
+      // Only the 503 with a Retry-After is shed; of the 5 others, 2 were answered.
+      shedPercent: 16.67,
+      admittedAvailability: 40,
+      errorRatePercent: 66.67,
+      fallbackRate: 16.67,
       p50Ms: 20,
       tiers: { strong: 1, fast: 1 },
     });
@@ -151,6 +170,19 @@ describe('planValidation', () => {
     expect(plan.complete).toBe(false);
     expect(planValidation(spec).complete).toBe(true);
     expect(planValidation(spec, { scenario: 'surge' }).complete).toBe(false);
+  });
+
+  it('a shortened run that judges recovery keeps its load until recoversWithinSeconds after the scaled fault', () => {
+    const recovering = {
+      ...spec,
+      scenarios: [{ ...spec.scenarios![0]!, expect: { recoversWithinSeconds: 17 }, load: { rps: 10, durationSeconds: 60 } }],
+    } as Spec;
+    // Scaled: the fault from 2 s for 4 s, the load 12 s; recovery is real time, so the load may go on to 6 + 17 s.
+    expect(planValidation(recovering, { durationScale: 0.2 }).scenarios[0]).toMatchObject({
+      durationSeconds: 12,
+      untilRecoveredSeconds: 23,
+    });
+    expect(planValidation(recovering).scenarios[0]!.untilRecoveredSeconds).toBeUndefined();
   });
 
   it('refuses what it cannot do, saying why', () => {

@@ -53,7 +53,11 @@ describe('scenario-feasibility', () => {
   it('flags a breaker expected without one, and a recovery that cannot be seen', () => {
     const noBreaker = example();
     delete noBreaker.resilience!.circuitBreaker;
-    expect(reports(noBreaker)).toEqual([{ messageId: 'noBreaker', data: { scenario: 'llm-outage' } }]);
+    // Both scenarios of the example that watch the breaker.
+    expect(reports(noBreaker)).toEqual([
+      { messageId: 'noBreaker', data: { scenario: 'llm-outage' } },
+      { messageId: 'noBreaker', data: { scenario: 'overload-soak' } },
+    ]);
     const forever = example();
     forever.scenarios![0]!.expect.recoversWithinSeconds = 10;
     expect(reports(forever)).toEqual([{ messageId: 'noRecoveryWindow', data: { scenario: 'llm-outage' } }]);

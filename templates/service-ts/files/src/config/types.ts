@@ -32,6 +32,8 @@ export interface ScenarioSpec {
   load: { rps: number; durationSeconds: number };
   expect: {
     availability?: Threshold;
+    admittedAvailability?: Threshold;
+    shedPercent?: Threshold;
     p50Ms?: Threshold;
     p95Ms?: Threshold;
     p99Ms?: Threshold;

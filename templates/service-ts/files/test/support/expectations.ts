@@ -6,27 +6,24 @@
 // opening at all): wall-clock figures (latency percentiles, "within N seconds") depend on how busy the machine is, and
 // belong to `shipshape validate`, which runs the scenarios at full length against a running build.
 
-export interface Threshold {
-  min?: number;
-  max?: number;
-}
+import type { ScenarioSpec, Threshold } from '../../src/config/types.js';
 
-/** scenarios[].expect, as the spec has it. */
-export interface Expectations {
-  availability?: Threshold;
-  p50Ms?: Threshold;
-  p95Ms?: Threshold;
-  p99Ms?: Threshold;
-  errorRatePercent?: Threshold;
-  fallbackRate?: Threshold;
-  breakerOpensWithinSeconds?: number;
-  recoversWithinSeconds?: number;
-}
+export type { Threshold };
+
+/** scenarios[].expect, as the spec has it: the service's own type of it (src/config/types.ts), not a copy. */
+export type Expectations = ScenarioSpec['expect'];
 
 /** What a run measured, client side (and from /metrics for the breaker). */
 export interface Measured {
   /** Percent of requests answered 2xx. */
   availability: number;
+  /**
+   * Percent of requests shed: answered 503 with a Retry-After header (admission control refused them at once, with a
+   * time to come back, rather than queueing them past their deadline). Shed requests still count against availability.
+   */
+  shedPercent: number;
+  /** Percent of the requests not shed that were answered 2xx (0 when every request was shed). */
+  admittedAvailability: number;
   /** Percent of requests not answered 2xx (an error status, a dropped connection, no answer in time). */
   errorRatePercent: number;
   /** Percent of requests answered by a fallback (an `x-fallback` header other than `none`). */
@@ -60,6 +57,9 @@ export interface Verdict {
 /** Every expectation, in the order they are reported, with its unit and whether it is wall-clock. */
 export const EXPECTATIONS: Record<ExpectationName, { unit: string; wallClock: boolean }> = {
   availability: { unit: '%', wallClock: false },
+  admittedAvailability: { unit: '%', wallClock: false },
+  // How much is shed depends on how fast the machine answers what it admits.
+  shedPercent: { unit: '%', wallClock: true },
   errorRatePercent: { unit: '%', wallClock: false },
   fallbackRate: { unit: '%', wallClock: false },
   p50Ms: { unit: ' ms', wallClock: true },

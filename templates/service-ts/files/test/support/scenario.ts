@@ -18,6 +18,18 @@ import { judge, percentile, type Measured } from './expectations.js';
 
 /** The scenario's load runs at its rate for its duration, cut to this many seconds to keep tests fast (longer when a breaker must open in more). */
 export const SCENARIO_SECONDS = Number(process.env['SCENARIO_SECONDS'] ?? 3);
+/**
+ * The highest rate run here: in process, the load and the service share one event loop, and a rate above this measures
+ * the test on a busy machine more than the service (`shipshape validate` runs every scenario at its own rate).
+ */
+export const SCENARIO_MAX_RPS = Number(process.env['SCENARIO_MAX_RPS'] ?? 30);
+/**
+ * A scenario that expects recovery runs compressed here: its fault lasts at most SCENARIO_FAULT_SECONDS (long enough
+ * for requests that arrive late on a busy machine to see it) and the breaker half-opens after at most
+ * SCENARIO_HALF_OPEN_SECONDS (the spec's halfOpenAfterSeconds is real time, which validate waits for).
+ */
+export const SCENARIO_FAULT_SECONDS = Number(process.env['SCENARIO_FAULT_SECONDS'] ?? 4);
+export const SCENARIO_HALF_OPEN_SECONDS = Number(process.env['SCENARIO_HALF_OPEN_SECONDS'] ?? 2);
 
 export interface ScenarioResult extends Measured {
   requests: number;
@@ -88,7 +100,12 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
   let app: App | undefined;
   try {
     const env: NodeJS.ProcessEnv = {};
-    const fault = scenario.fault;
+    const recovery = scenario.expect.recoversWithinSeconds;
+    const compressed = recovery !== undefined && scenario.fault?.for !== undefined;
+    const fault =
+      compressed && scenario.fault?.for !== undefined
+        ? { ...scenario.fault, for: Math.min(scenario.fault.for, SCENARIO_FAULT_SECONDS) }
+        : scenario.fault;
     // The fault's window (fault.after, fault.for), in ms from the start of the load.
     const faultFrom = (fault?.after ?? 0) * 1000;
     const faultTo = fault?.for === undefined ? Number.POSITIVE_INFINITY : faultFrom + fault.for * 1000;
@@ -113,7 +130,15 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     // Shedding on event-loop lag is left out: in process, the loop is shared with this load and the fakes, and on a
     // busy machine it lags for reasons that are not the service's (serving.test.ts tests the shedding itself).
     const admission = { ...loaded.admission, maxEventLoopLagMs: Number.POSITIVE_INFINITY };
-    const config = { ...loaded, admission, port: 0, host: '127.0.0.1', logLevel: 'silent' };
+    const breaker = loaded.resilience.circuitBreaker;
+    const resilience =
+      compressed && breaker
+        ? {
+            ...loaded.resilience,
+            circuitBreaker: { ...breaker, halfOpenAfterSeconds: Math.min(breaker.halfOpenAfterSeconds, SCENARIO_HALF_OPEN_SECONDS) },
+          }
+        : loaded.resilience;
+    const config = { ...loaded, admission, resilience, port: 0, host: '127.0.0.1', logLevel: 'silent' };
     const tiers = createTiers(config, loadExamples(config.examplesFile)).map((tier) =>
       fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, inWindow) : tier,
     );
@@ -128,17 +153,18 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     );
     const body = JSON.stringify({ text: textReaching(spec, index) });
     // Long enough for the breaker to open, and for it to close again after the fault when recovery is expected.
-    const recovery = scenario.expect.recoversWithinSeconds;
+    const closesWithin = compressed ? Math.min(recovery, 2 * SCENARIO_HALF_OPEN_SECONDS + 1) : recovery;
     const seconds = Math.min(
       scenario.load.durationSeconds,
       Math.max(
         SCENARIO_SECONDS,
         faultFrom / 1000 + (scenario.expect.breakerOpensWithinSeconds ?? 0),
-        recovery === undefined || !Number.isFinite(faultTo) ? 0 : faultTo / 1000 + recovery,
+        closesWithin === undefined || !Number.isFinite(faultTo) ? 0 : faultTo / 1000 + closesWithin,
       ),
     );
-    const total = Math.max(1, Math.round(scenario.load.rps * seconds));
-    const interval = 1000 / scenario.load.rps;
+    const rps = Math.min(scenario.load.rps, SCENARIO_MAX_RPS);
+    const total = Math.max(1, Math.round(rps * seconds));
+    const interval = 1000 / rps;
 
     started = performance.now();
     const timers: NodeJS.Timeout[] = [];
@@ -172,7 +198,7 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
         seen.closed = closed;
       })().finally(() => (reading = false));
     }, 20);
-    const results: { status: number; ms: number; fallback: boolean }[] = [];
+    const results: { status: number; ms: number; fallback: boolean; shed: boolean }[] = [];
     const calls: Promise<void>[] = [];
     for (let i = 0; i < total; i++) {
       const due = started + i * interval;
@@ -185,9 +211,11 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
             const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
             await response.arrayBuffer();
             const fallback = (response.headers.get('x-fallback') ?? 'none') !== 'none';
-            results.push({ status: response.status, ms: performance.now() - sent, fallback });
+            // Shed, as validate counts it: refused at once with a time to come back.
+            const shed = response.status === 503 && response.headers.has('retry-after');
+            results.push({ status: response.status, ms: performance.now() - sent, fallback, shed });
           } catch {
-            results.push({ status: 0, ms: performance.now() - sent, fallback: false });
+            results.push({ status: 0, ms: performance.now() - sent, fallback: false, shed: false });
           }
         })(),
       );
@@ -197,10 +225,13 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
     for (const timer of timers) clearTimeout(timer);
 
     const ok = results.filter((r) => r.status === 200);
+    const shed = results.filter((r) => r.shed).length;
     const latencies = results.map((r) => r.ms);
     return {
       requests: results.length,
       availability: (ok.length / results.length) * 100,
+      shedPercent: (shed / results.length) * 100,
+      admittedAvailability: shed === results.length ? 0 : (ok.length / (results.length - shed)) * 100,
       errorRatePercent: ((results.length - ok.length) / results.length) * 100,
       fallbackRate: (results.filter((r) => r.fallback).length / results.length) * 100,
       p50Ms: percentile(latencies, 0.5),
