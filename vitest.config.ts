@@ -1,14 +1,38 @@
-import { defineConfig } from 'vitest/config';
+import { availableParallelism } from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
+import SlowFirst from './test/sequencer.js';
+
+/**
+ * The files that generate, install, build and run whole projects: minutes each, busy on both cores
+ * (tsc, the project's own vitest, the service under load), and what they assert about a scenario
+ * holds only if they do not run two at a time. They run one after the other on a lane of their
+ * own (worker threads), beside the rest (forks), so the two lanes share the machine.
+ */
+const GENERATED_PROJECTS = ['test/templates/*-e2e.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // No test reaches the network or the developer's caches (npm, packs): see the file.
     setupFiles: ['test/setup.ts'],
+    // Once per run: the folder where files share the generated projects they install and build.
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Tests that run the built CLI as a process share the machine's two cores with the rest.
-    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'generated', include: GENERATED_PROJECTS, pool: 'threads' } },
+      // Tests that run the built CLI as a process share the machine's two cores with the rest.
+      {
+        extends: true,
+        test: { name: 'cli', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...GENERATED_PROJECTS], pool: 'forks' },
+      },
+    ],
+    // One file at a time on each lane on two cores (vitest's default there is one in all); more lanes on more cores.
+    poolOptions: {
+      threads: { maxThreads: 1, minThreads: 1 },
+      forks: { maxForks: Math.max(1, availableParallelism() - 2), minForks: 1 },
+    },
+    // The longest files first on each lane (test/sequencer.ts).
+    sequence: { sequencer: SlowFirst },
     reporters: process.env['CI'] ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'test-results/junit.xml' },
   },

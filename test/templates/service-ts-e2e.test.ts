@@ -9,13 +9,13 @@
  * dependencies): npm runs with the machine's own registry and cache, not the offline ones of
  * test/setup.ts.
  */
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { projectEnv } from '../helpers/project.js';
-import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+import { generateProject, projectEnv, sharedProject } from '../helpers/project.js';
+import { EXAMPLE, ROOT } from '../helpers/temp.js';
 
 /** A command in the project, as plain strings. */
 async function run(command: string, args: string[], cwd: string): Promise<{ exitCode: number | undefined; stdout: string; all: string }> {
@@ -27,17 +27,6 @@ interface Smoke {
   ok: boolean;
   exitCode: number | null;
   calls: { name: string; status: number; ok: boolean; headers?: Record<string, string>; body: unknown }[];
-}
-
-/** Generates `spec` into a new folder, with the pack's tasks (npm install), and builds it. */
-async function generateProject(spec: string): Promise<string> {
-  const dir = tempDir();
-  copyFileSync(spec, join(dir, 'shipshape.yaml'));
-  const generated = await runCli(['generate'], { cwd: dir, env: projectEnv() as Record<string, string> });
-  expect(generated.exitCode, generated.stderr + generated.stdout).toBe(0);
-  const built = await run('npm', ['run', 'build'], dir);
-  expect(built.exitCode, built.all).toBe(0);
-  return dir;
 }
 
 async function smoke(dir: string): Promise<Smoke> {
@@ -75,7 +64,8 @@ async function expectScenarioFailsWithoutFallback(dir: string, scenario: string)
 describe('service-ts on the reference example (cascade, lower-tier fallback)', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await generateProject(EXAMPLE);
+    // Generated, installed and built once per run, shared with validate-e2e.test.ts: a copy of its own.
+    dir = await sharedProject(EXAMPLE);
   }, 240_000);
 
   it('starts, answers from the local tier and escalates long input to the http tier, and stops on SIGTERM', async () => {

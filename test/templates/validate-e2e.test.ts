@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { generateProject } from '../helpers/project.js';
+import { sharedProject } from '../helpers/project.js';
 import { EXAMPLE } from '../helpers/temp.js';
 
 interface Report {
@@ -28,7 +28,8 @@ interface Report {
 describe('validate on the generated reference service', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await generateProject(EXAMPLE);
+    // Generated, installed and built once per run, shared with service-ts-e2e.test.ts: a copy of its own.
+    dir = await sharedProject(EXAMPLE);
   }, 240_000);
 
   it('runs every scenario of the example, shortened: the breaker opens, the fallback answers, the run is not complete', async () => {
