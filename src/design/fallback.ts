@@ -30,7 +30,9 @@ export function staticLabel(answer: Readonly<Record<string, unknown>>): string |
 export function fallbackGap(spec: Spec): FallbackGap | undefined {
   const fallback = spec.resilience?.fallback;
   if (!fallback) return undefined;
-  if (fallback.static) return staticLabel(fallback.static) === undefined ? 'noStaticText' : undefined;
+  // A label is a classifier's answer; a rag or extract answer's shape is the `task-fallback` rule's.
+  if (fallback.static)
+    return (spec.task?.kind ?? 'classify') === 'classify' && staticLabel(fallback.static) === undefined ? 'noStaticText' : undefined;
   const secondTier = (spec.models?.tiers.length ?? 0) >= 2;
   if (fallback.strategy === 'static') return 'noStaticAnswer';
   if (fallback.strategy === 'lower-tier' && !secondTier) return 'noLowerTier';
