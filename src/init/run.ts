@@ -169,6 +169,11 @@ export function summarize(plan: InitPlan, cwd: string): string {
   if (business.expectedLoad)
     lines.push(`Load        ${business.expectedLoad.peakRps} rps peak, ${business.expectedLoad.dailyRequests} requests a day`);
   if (business.budget) lines.push(`Budget      $${business.budget.costPerRequestUsd} a request, $${business.budget.monthlyUsd} a month`);
+  const task = plan.spec.task;
+  if (task)
+    lines.push(
+      `Task        ${task.kind}${task.rag ? `, answering from ${task.rag.corpus}/` : ''}${task.extract ? `, output valid against ${task.extract.schema}` : ''}`,
+    );
   lines.push(`Models      ${models ? models.tiers.map((t) => `${t.name} (${t.kind}, ${t.model})`).join(' -> ') : 'decided at stage 2'}`);
   lines.push(`Failures    ${failureModes?.map((m) => m.id).join(', ') || 'none'}`);
   lines.push(`Writes      ${relative(cwd, plan.file) || plan.file} and ${relative(cwd, plan.schemaFile) || plan.schemaFile}`);
