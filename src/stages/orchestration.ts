@@ -17,8 +17,10 @@ export const WIRING_FILE = 'src/config/spec.ts';
 /** The spec data a wiring file holds, or undefined when it holds none that parses. */
 export function wiringData(text: string): Record<string, unknown> | undefined {
   const start = text.search(/const data = \{/);
-  const end = text.lastIndexOf('} as const');
-  if (start === -1 || end === -1 || end < start) return undefined;
+  // The object closes at the start of a line (JSON.stringify with an indent); later lines of the
+  // file (generatedBy) have their own `as const`.
+  const end = start === -1 ? -1 : text.indexOf('\n} as const', start) + 1;
+  if (start === -1 || end <= 0) return undefined;
   try {
     const value = JSON.parse(text.slice(text.indexOf('{', start), end + 1)) as unknown;
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

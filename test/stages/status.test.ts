@@ -45,9 +45,9 @@ const COMPONENTS: Record<string, string> = {
   'src/pipeline/index.ts': 'export const pipeline = [];\n',
   'src/serving/app.ts': 'export const app = {};\n',
 };
-/** The generated wiring: the spec as data, as service-ts renders src/config/spec.ts. */
+/** The generated wiring: the spec as data, then more `as const` lines, as service-ts renders src/config/spec.ts. */
 const wiring = (text: string) =>
-  `// generated\nconst data = ${JSON.stringify(parse(text), null, 2)} as const;\nexport const spec = data;\n`;
+  `// generated\nconst data = ${JSON.stringify(parse(text), null, 2)} as const;\nexport const spec = data;\nexport const generatedBy = { pack: 1 } as const;\n`;
 const ORCHESTRATION: Record<string, string> = {
   'src/orchestration/breaker.ts': 'export const breaker = {};\n',
   'src/config/spec.ts': wiring(exampleText),
