@@ -4,7 +4,7 @@
  * and then synchronously (rules are synchronous, and the engine may run them in a worker thread),
  * so checking a spec whose project has no manifest costs one stat.
  */
-import { statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileSha256Sync } from '../stages/hash.js';
 import { insideRoot } from '../fs/paths.js';
@@ -38,6 +38,51 @@ export interface ProjectFiles {
   mtimeMs?(file: string): number | undefined;
   /** When the spec itself was last modified. */
   specMtimeMs?(): number | undefined;
+  /** What a path the spec names is (a corpus folder, a schema file), never following a link out of the project. */
+  kindOf?(file: string): PathKind;
+}
+
+/**
+ * What a path is: `outside` names a path that leaves the project, `escapes` one that is inside
+ * by name but a symbolic link (itself or a parent) takes out of it; neither is read.
+ */
+export type PathKind =
+  | { kind: 'outside' | 'escapes' | 'missing' | 'file' | 'other' }
+  | { kind: 'folder'; /** Regular files in it and its subfolders, not hidden ones. */ files: number };
+
+/** Enough to tell an empty folder from one with documents; a corpus is counted no further. */
+const COUNT_LIMIT = 10_000;
+
+function countFiles(dir: string, limit: number): number {
+  let count = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isFile()) count += 1;
+    // Subfolders are counted only when they are real folders: a link is never followed.
+    else if (entry.isDirectory()) count += countFiles(join(dir, entry.name), limit - count);
+    if (count >= limit) break;
+  }
+  return count;
+}
+
+function pathKind(root: string, file: string): PathKind {
+  const rel = insideRoot(root, file);
+  if (rel === undefined) return { kind: 'outside' };
+  const path = join(root, rel);
+  try {
+    if (!lstatSync(path, { throwIfNoEntry: false })) return { kind: 'missing' };
+    const realRoot = realpathSync(root);
+    const real = realpathSync(path);
+    if (insideRoot(realRoot, real) === undefined) return { kind: 'escapes' };
+    const info = statSync(real);
+    if (info.isDirectory()) return { kind: 'folder', files: countFiles(real, COUNT_LIMIT) };
+    return { kind: info.isFile() ? 'file' : 'other' };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A dangling link, or a parent that is a file: nothing is there.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return { kind: 'other' };
+  }
 }
 
 type JsonFile = { found: false } | { found: true; error: string } | { found: true; value: unknown };
@@ -109,6 +154,7 @@ export function projectFiles(specFile: string): ProjectFiles {
         return undefined;
       }
     },
+    kindOf: (file) => pathKind(root, file),
     text(file) {
       const rel = inside(file);
       if (rel === undefined) return undefined;

@@ -33,6 +33,18 @@ Success criteria:
 {{/if}}
 
 SLO: {{slo}}.
+{{#if task}}
+
+### The task
+
+{{task.summary}}
+
+{{#if task.modes}}
+Its own failure modes, and what the generated service does about them:
+
+{{task.modes}}
+{{/if}}
+{{/if}}
 
 ### Failure modes
 

@@ -491,3 +491,5 @@ export type FailureModeKind = (typeof FAILURE_MODE_KINDS)[number];
 export type PatternId = (typeof PATTERN_IDS)[number];
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Resilience = z.infer<typeof resilienceSchema>;
+export type Task = z.infer<typeof taskSchema>;
+export type TaskKind = (typeof TASK_KINDS)[number];

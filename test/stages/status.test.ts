@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { plainPaint, type Paint } from '../../src/text/paint.js';
 import { evidenceLine, formatStatus } from '../../src/stages/format.js';
 import { computeStatus, unmetStage, type ProjectStatus, type StageReport } from '../../src/stages/status.js';
+import { parse } from 'yaml';
 import { exampleText, stageOneText } from '../design/helpers.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -44,7 +45,13 @@ const COMPONENTS: Record<string, string> = {
   'src/pipeline/index.ts': 'export const pipeline = [];\n',
   'src/serving/app.ts': 'export const app = {};\n',
 };
-const ORCHESTRATION: Record<string, string> = { 'src/orchestration/breaker.ts': 'export const breaker = {};\n' };
+/** The generated wiring: the spec as data, then more `as const` lines, as service-ts renders src/config/spec.ts. */
+const wiring = (text: string) =>
+  `// generated\nconst data = ${JSON.stringify(parse(text), null, 2)} as const;\nexport const spec = data;\nexport const generatedBy = { pack: 1 } as const;\n`;
+const ORCHESTRATION: Record<string, string> = {
+  'src/orchestration/breaker.ts': 'export const breaker = {};\n',
+  'src/config/spec.ts': wiring(exampleText),
+};
 
 function manifest(
   files: Record<string, string>,
@@ -68,7 +75,7 @@ function projectAt(upTo: number, text = upTo === 1 ? stageOneText : exampleText)
   const hash = sha256(text);
   if (upTo >= 2) put(dir, ADR, '# ADR 0001: Architecture of support-triage\n');
   if (upTo >= 3) {
-    const files = upTo >= 4 ? { ...COMPONENTS, ...ORCHESTRATION } : COMPONENTS;
+    const files = upTo >= 4 ? { ...COMPONENTS, ...ORCHESTRATION, 'src/config/spec.ts': wiring(text) } : COMPONENTS;
     for (const [path, content] of Object.entries(files)) put(dir, path, content);
     put(dir, MANIFEST, manifest(files, {}, hash));
   }
@@ -98,7 +105,7 @@ const facts = (s: ProjectStatus, n: number) => stage(s, n).evidence.map((e) => [
 /** Every stage's evidence when stages 1 to `upTo` are done and the rest not started. */
 function expectedFacts(upTo: number): unknown[][][] {
   const none = (stageNumber: number) => upTo < stageNumber;
-  const generated = upTo >= 4 ? 3 : 2;
+  const generated = upTo >= 4 ? 4 : 2;
   return [
     [
       [true, 'shipshape.yaml', 'shipshape.yaml exists'],
@@ -133,6 +140,9 @@ function expectedFacts(upTo: number): unknown[][][] {
         ? [false, 'shipshape.yaml', 'no resilience section in shipshape.yaml']
         : [true, 'shipshape.yaml', 'resilience is set in shipshape.yaml'],
       none(4) ? [false, 'src/orchestration/', 'no src/orchestration/'] : [true, 'src/orchestration/', 'src/orchestration/ exists'],
+      none(4)
+        ? [false, 'src/config/spec.ts', 'no src/config/spec.ts']
+        : [true, 'src/config/spec.ts', 'src/config/spec.ts wires the tiers fast and strong and the lower-tier fallback'],
     ],
     none(5)
       ? [[false, REPORT, `no ${REPORT}`]]
@@ -368,7 +378,7 @@ describe('computeStatus: stages 3 and 4, the generated files', () => {
     const s = await status(dir);
     expect(states(s).slice(0, 4)).toEqual(['done', 'done', 'in-progress', 'in-progress']);
     expect(facts(s, 3)).toEqual([
-      [true, MANIFEST, `${MANIFEST} lists 3 files from python-fastapi 0.3.0`],
+      [true, MANIFEST, `${MANIFEST} lists 4 files from python-fastapi 0.3.0`],
       [
         false,
         'src/serving/app.ts',
@@ -517,6 +527,37 @@ describe('computeStatus: stages 3 and 4, the generated files', () => {
     expect(stage(s, 3).state).toBe('done');
     expect(stage(s, 4).state).toBe('in-progress');
     expect(evidenceLine(stage(s, 4))).toBe('no resilience section in shipshape.yaml');
+  });
+
+  it('stage 4 asks for wiring of every tier and the fallback the spec names now, not for a folder', async () => {
+    const dir = projectAt(4);
+    expect(stage(await status(dir), 4).state).toBe('done');
+    // A tier added to the spec and a fallback changed since generate: stage 3 goes stale, and
+    // stage 4 names what the generated wiring lacks.
+    const text = exampleText
+      .replace(
+        '    - name: strong\n',
+        '    - name: backup\n      kind: http\n      model: b\n      timeoutMs: 100\n      costPerRequestUsd: 0\n    - name: strong\n',
+      )
+      .replace('    strategy: lower-tier       # lower-tier | static | cache', '    strategy: static');
+    put(dir, 'shipshape.yaml', text);
+    const wiringOf = (s: ProjectStatus) => stage(s, 4).evidence.find((item) => item.what === 'generated wiring')!;
+    expect(wiringOf(await status(dir))).toMatchObject({
+      ok: false,
+      detail: 'src/config/spec.ts does not wire the tier backup: run shipshape generate',
+    });
+    put(dir, 'shipshape.yaml', exampleText.replace('    strategy: lower-tier       # lower-tier | static | cache', '    strategy: static'));
+    expect(wiringOf(await status(dir)).detail).toBe(
+      'src/config/spec.ts wires the fallback lower-tier, the spec names static: run shipshape generate',
+    );
+    // The folder alone is not the wiring: without the config file, stage 4 is not done.
+    put(dir, 'shipshape.yaml', exampleText);
+    rmSync(join(dir, 'src/config/spec.ts'));
+    const s = await status(dir);
+    expect(stage(s, 4).state).toBe('in-progress');
+    expect(wiringOf(s)).toMatchObject({ ok: false, detail: 'no src/config/spec.ts' });
+    put(dir, 'src/config/spec.ts', 'export const spec = {};\n');
+    expect(wiringOf(await status(dir)).detail).toBe('src/config/spec.ts holds no spec data the service can run with');
   });
 });
 
@@ -775,7 +816,7 @@ describe('formatStatus', () => {
     );
     expect(lines[5]).toMatch(/^ {2}3 {2}Modular components {2,}○ not started {2}generate \(coming\) {2}no \.shipshape\/manifest\.json$/);
     expect(lines[6]).toMatch(
-      /^ {2}4 {2}Circuit breakers and orchestration {2}○ not started {2}generate \(coming\) {2}stage 3 is not started \(\+1 more\)$/,
+      /^ {2}4 {2}Circuit breakers and orchestration {2}○ not started {2}generate \(coming\) {2}stage 3 is not started \(\+2 more\)$/,
     );
     expect(lines[9]).toMatch(/^ {2}7 {2}Handoff {2,}○ not started {2}runbook \(coming\) {3}no docs\/runbook\.md \(\+1 more\)$/);
     // The columns line up: every row's State starts where the header's does.

@@ -28,6 +28,8 @@ import { routing } from './routing.js';
 import { scenarioFeasibility } from './scenario-feasibility.js';
 import { sectionRequired } from './section-required.js';
 import { successCriteria } from './success-criteria.js';
+import { taskFiles } from './task-files.js';
+import { taskShape } from './task-shape.js';
 import { templatePack } from './template-pack.js';
 import { tier1Rollback } from './tier1-rollback.js';
 import { uniqueIds } from './unique-ids.js';
@@ -52,6 +54,7 @@ export const RULES: readonly Rule[] = [
   deployBusinessMetric,
   availabilityFallback,
   fallbackAnswer,
+  taskShape,
   routing,
   alertThresholds,
   reviewOwner,
@@ -60,6 +63,8 @@ export const RULES: readonly Rule[] = [
   managedFiles,
   mergeConflicts,
   templatePack,
+  // About the files the task names: the rag corpus, the extract schema.
+  taskFiles,
   // About the deployment history: the 30-day review it makes due.
   reviewDueSoon,
   reviewOverdue,

@@ -20,7 +20,7 @@ describe('the rule registry', () => {
     }
   });
 
-  it('lists the engine checks first, then the 28 built-in rules', () => {
+  it('lists the engine checks first, then the 30 built-in rules', () => {
     expect(ENGINE_RULES.map((rule) => [rule.id, rule.stage, rule.defaultSeverity])).toEqual([
       ['parse', 1, 'error'],
       ['schema', 1, 'error'],
@@ -56,6 +56,8 @@ describe('the rule registry', () => {
         'review-due-soon',
         'review-overdue',
         'handoff-fresh',
+        'task-shape',
+        'task-files',
       ].sort(),
     );
   });
@@ -76,7 +78,7 @@ describe('the rule registry', () => {
   const ABSENCE_EXAMPLES = new Set(['section-required', 'availability-fallback', 'fallback-answer']);
 
   // Their examples are files of a project, not spec snippets: test/check/rules/project.test.ts,
-  // review-due.test.ts and handoff-fresh.test.ts run them on real projects.
+  // review-due.test.ts, handoff-fresh.test.ts and task.test.ts run them on real projects.
   const PROJECT_RULES = new Set([
     'managed-files',
     'merge-conflicts',
@@ -84,6 +86,7 @@ describe('the rule registry', () => {
     'review-due-soon',
     'review-overdue',
     'handoff-fresh',
+    'task-files',
   ]);
 
   it('knows every rule it leaves to other tests', () => {
