@@ -5,7 +5,7 @@
  */
 import Handlebars from 'handlebars';
 import type { PatternId, Spec } from '../spec/schema.js';
-import { PATTERNS_BY_ID, type Cost } from './catalog.js';
+import { PATTERNS_BY_ID, TASK_FAILURE_MODES, type Cost } from './catalog.js';
 import { alternatives, patternsInUse, rankFailureModes, LEVEL_SCORE } from './recommend.js';
 import { budgetTables, markdownTable, type Budget } from './tables.js';
 
@@ -38,6 +38,18 @@ Success criteria:
 {{/if}}
 
 SLO: {{slo}}.
+{{#if task}}
+
+### The task
+
+{{task.summary}}
+
+{{#if task.modes}}
+Its own failure modes, and what the generated service does about them:
+
+{{task.modes}}
+{{/if}}
+{{/if}}
 
 ### Failure modes
 
@@ -176,6 +188,45 @@ export function mergeKeepBlocks(rendered: string, existing: string | undefined):
 
 const DATE_LINE = /^- Date: (\d{4}-\d{2}-\d{2})$/m;
 
+/** What the service does, for a spec with a task block (a classifier without one reads as before). */
+function taskView(spec: Spec): { summary: string; modes: string | null } | null {
+  const task = spec.task;
+  if (!task) return null;
+  const modes = spec.failureModes ?? [];
+  let summary = 'The service classifies: each request gets a label, with its confidence; a low confidence escalates.';
+  if (task.rag) {
+    const { corpus, retriever, citations, grounding } = task.rag;
+    summary =
+      `The service answers questions from the documents in \`${corpus}/\`, citing the passages it used: ` +
+      `${retriever?.kind ?? 'embedded'} retrieval of ${retriever?.topK ?? 4} passages, at least ${citations?.min ?? 1} citation(s) an answer, ` +
+      `and an answer whose cited passages support less than ${grounding?.minSupport ?? 0.5} of it is ungrounded, a bad output.`;
+  } else if (task.extract) {
+    summary =
+      `The service extracts structured output valid against the JSON Schema \`${task.extract.schema}\`; ` +
+      `an output that violates it is a bad output, handled by ${task.extract.onViolation ?? 'retry'} (task.extract.onViolation).`;
+  }
+  const own = TASK_FAILURE_MODES[task.kind];
+  return {
+    summary,
+    modes:
+      own.length === 0
+        ? null
+        : markdownTable({
+            columns: ['failure mode', 'kind', 'in the spec as', 'patterns', 'what the service does'],
+            rows: own.map((mode) => {
+              const named = modes.filter((m) => m.id === mode.id || m.kind === mode.kind).map((m) => m.id);
+              return [
+                mode.id,
+                mode.kind,
+                named.length > 0 ? named.join(', ') : 'missing: add it to failureModes',
+                mode.patterns.join(', '),
+                mode.handling,
+              ];
+            }),
+          }),
+  };
+}
+
 export function renderAdr(input: AdrInput): string {
   const { spec, budget } = input;
   const modes = rankFailureModes(spec.failureModes ?? []);
@@ -228,6 +279,7 @@ export function renderAdr(input: AdrInput): string {
     configured: [...patternsInUse(spec)]
       .filter((pattern) => !chosen.has(pattern))
       .map((pattern) => ({ pattern, configures: PATTERNS_BY_ID.get(pattern)!.configures, summary: PATTERNS_BY_ID.get(pattern)!.summary })),
+    task: taskView(spec),
     diagram: architectureDiagram(spec).trimEnd(),
     tables: budgetTables(spec, budget).map((table) => ({ title: table.title, markdown: markdownTable(table) })),
     patternCosts:

@@ -3,7 +3,7 @@
  * `architecture.patterns`; `check` uses `addresses` to tell whether a pattern fits the failure
  * modes it claims to mitigate, and `design` recommends from it.
  */
-import type { FailureModeKind, PatternId } from '../spec/schema.js';
+import type { FailureMode, FailureModeKind, PatternId, TaskKind } from '../spec/schema.js';
 
 export type Cost = 'none' | 'low' | 'medium' | 'high';
 
@@ -164,4 +164,61 @@ export const PATTERNS_BY_ID: ReadonlyMap<PatternId, Pattern> = new Map(PATTERNS.
 
 export function patternAddresses(pattern: PatternId, kind: FailureModeKind): boolean {
   return PATTERNS_BY_ID.get(pattern)?.addresses.includes(kind) ?? false;
+}
+
+/**
+ * A failure mode a task brings of its own (task.kind): what it looks like, the kind it is filed
+ * under, and what the generated service does about it. `init` offers it as the default of its
+ * kind, `design` recommends its patterns and the ADR names it.
+ */
+export interface TaskFailureMode extends Required<Omit<FailureMode, 'kind'>> {
+  kind: FailureModeKind;
+  /** The patterns that mitigate it, in order of preference; each addresses its kind in the catalog above. */
+  patterns: readonly PatternId[];
+  /** What the generated service does when it happens, for the ADR. */
+  handling: string;
+}
+
+export const TASK_FAILURE_MODES: Readonly<Record<TaskKind, readonly TaskFailureMode[]>> = {
+  classify: [],
+  rag: [
+    {
+      id: 'ungrounded-answer',
+      kind: 'bad-output',
+      description:
+        'An answer cites fewer passages than task.rag.citations.min, or the passages it cites do not support it (a hallucination).',
+      likelihood: 'medium',
+      impact: 'high',
+      patterns: ['output-validation', 'graceful-degradation', 'prediction-logging'],
+      handling:
+        'the grounding check (task.rag.grounding.minSupport) and the citation count judge every answer; one that fails is a bad output, counted, and answered by the next tier or the fallback',
+    },
+    {
+      id: 'empty-retrieval',
+      kind: 'data-drift',
+      description: 'Questions move outside the corpus, so retrieval finds no passage to answer from.',
+      likelihood: 'medium',
+      impact: 'medium',
+      patterns: ['drift-monitoring', 'prediction-logging'],
+      handling:
+        'a question with no passage is never sent to a model: it gets the static fallback answer, without citations and marked degraded, and the share of such questions is watched for drift',
+    },
+  ],
+  extract: [
+    {
+      id: 'schema-violation',
+      kind: 'bad-output',
+      description: 'The output is not JSON, or violates the JSON Schema of task.extract.schema.',
+      likelihood: 'high',
+      impact: 'medium',
+      patterns: ['output-validation', 'graceful-degradation'],
+      handling:
+        'every output is validated against the JSON Schema; a violation is a bad output, counted, and retried, escalated or answered by the fallback as task.extract.onViolation says',
+    },
+  ],
+};
+
+/** The task's own failure mode of a kind, if it has one. */
+export function taskFailureMode(task: TaskKind, kind: FailureModeKind): TaskFailureMode | undefined {
+  return TASK_FAILURE_MODES[task].find((mode) => mode.kind === kind);
 }

@@ -8,7 +8,7 @@
 import type { FailureMode, FailureModeKind, PatternId, Resilience, Scenario, Spec, Tier } from '../spec/schema.js';
 import { ONCALL_PLACEHOLDER } from '../spec/placeholder.js';
 import { latencyBudget } from './budget.js';
-import { DEFAULT_STATIC_ANSWER, fallbackGap } from './fallback.js';
+import { DEFAULT_STATIC_ANSWER, defaultStaticAnswer, fallbackGap } from './fallback.js';
 
 /** The shape of `src/spec/edit.ts`'s SpecEdit: a value set at a path, unless one is there. */
 export interface DesignEdit {
@@ -96,10 +96,19 @@ function fallbackDefaults(spec: Spec, timeoutMs: number, notes: string[]): NonNu
   const wanted: NonNullable<Resilience['fallback']> = { strategy: tiers.length >= 2 ? 'lower-tier' : 'static' };
   const fallback = fillAbsent(spec.resilience?.fallback, wanted);
   if (fallbackGap({ ...spec, resilience: { timeoutMs, fallback } }) === undefined || fallback.static !== undefined) return fallback;
+  const answer = defaultStaticAnswer(spec);
+  if (answer === undefined) {
+    notes.push(
+      `resilience.fallback.static is yours to write: an object valid against ${spec.task?.extract?.schema ?? 'the task schema'}, which the service returns when no tier can (every field unknown, for a person to fill in).`,
+    );
+    return fallback;
+  }
   notes.push(
-    `resilience.fallback.static answers "${DEFAULT_STATIC_ANSWER.label}" when no tier can: make it the safe answer of your service (a queue a person watches, a reply that says so).`,
+    spec.task?.kind === 'rag'
+      ? 'resilience.fallback.static answers with no citations when no tier can (the service marks it degraded): make its answer say where a person can help.'
+      : `resilience.fallback.static answers "${DEFAULT_STATIC_ANSWER.label}" when no tier can: make it the safe answer of your service (a queue a person watches, a reply that says so).`,
   );
-  return { ...fallback, static: { ...DEFAULT_STATIC_ANSWER } };
+  return { ...fallback, static: answer };
 }
 
 /** The resilience section; a part whose pattern the user declined is left out (and the user's own never touched). */

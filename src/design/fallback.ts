@@ -17,6 +17,23 @@ export const DEFAULT_STATIC_ANSWER = {
   reply: 'We could not answer automatically; a person will follow up.',
 } as const;
 
+/** A rag service's static answer: no citations; the generated service marks it degraded. */
+export const DEFAULT_RAG_STATIC_ANSWER = {
+  answer: 'We could not find an answer in our documents; a person will follow up.',
+  citations: [],
+} as const;
+
+/**
+ * The static answer design writes for the spec's task, or none: an extract service's answer must
+ * be valid against its own JSON Schema, which only its owner can write.
+ */
+export function defaultStaticAnswer(spec: Spec): Record<string, unknown> | undefined {
+  const task = spec.task?.kind ?? 'classify';
+  if (task === 'rag') return { answer: DEFAULT_RAG_STATIC_ANSWER.answer, citations: [] };
+  if (task === 'extract') return undefined;
+  return { ...DEFAULT_STATIC_ANSWER };
+}
+
 /**
  * The label a static answer gives: its `label` field, or else its first text field other than
  * `reply` (`queue` in a triage service), as the generated service reads it.
@@ -30,7 +47,9 @@ export function staticLabel(answer: Readonly<Record<string, unknown>>): string |
 export function fallbackGap(spec: Spec): FallbackGap | undefined {
   const fallback = spec.resilience?.fallback;
   if (!fallback) return undefined;
-  if (fallback.static) return staticLabel(fallback.static) === undefined ? 'noStaticText' : undefined;
+  // A label is a classifier's answer; a rag or extract answer's shape is the `task-fallback` rule's.
+  if (fallback.static)
+    return (spec.task?.kind ?? 'classify') === 'classify' && staticLabel(fallback.static) === undefined ? 'noStaticText' : undefined;
   const secondTier = (spec.models?.tiers.length ?? 0) >= 2;
   if (fallback.strategy === 'static') return 'noStaticAnswer';
   if (fallback.strategy === 'lower-tier' && !secondTier) return 'noLowerTier';

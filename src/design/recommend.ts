@@ -4,7 +4,7 @@
  * shape, one entry per pattern with every failure mode it addresses.
  */
 import type { FailureMode, FailureModeKind, PatternId, Spec } from '../spec/schema.js';
-import { PATTERNS, PATTERNS_BY_ID, patternAddresses, type Pattern } from './catalog.js';
+import { PATTERNS, PATTERNS_BY_ID, patternAddresses, taskFailureMode, type Pattern } from './catalog.js';
 
 export const LEVEL_SCORE = { low: 1, medium: 2, high: 3 } as const;
 
@@ -106,7 +106,9 @@ export function recommend(spec: Spec): Recommendations {
   const ranked = rankFailureModes(modes);
   const failureModes: RankedFailureMode[] = ranked.map((mode) => {
     // The catalog has the last word: a pattern that does not cover the kind is never recommended for it.
-    const patterns = primaryPatterns(mode.kind, spec).filter((pattern) => patternAddresses(pattern, mode.kind));
+    // A task's own failure mode of this kind (a rag service's bad output is an ungrounded answer) has its own patterns.
+    const own = spec.task ? taskFailureMode(spec.task.kind, mode.kind) : undefined;
+    const patterns = (own?.patterns ?? primaryPatterns(mode.kind, spec)).filter((pattern) => patternAddresses(pattern, mode.kind));
     return {
       id: mode.id,
       kind: mode.kind,
@@ -114,7 +116,7 @@ export function recommend(spec: Spec): Recommendations {
       impact: mode.impact,
       risk: risk(mode),
       patterns,
-      reason: `${mode.id} is ${mode.kind}, likelihood ${mode.likelihood}, impact ${mode.impact}: ${patterns.join(' + ')}`,
+      reason: `${mode.id} is ${mode.kind}${own ? ` (for a ${spec.task!.kind} service, ${own.id})` : ''}, likelihood ${mode.likelihood}, impact ${mode.impact}: ${patterns.join(' + ')}`,
     };
   });
 

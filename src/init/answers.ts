@@ -13,11 +13,16 @@ import {
   metadataSchema,
   modelsSchema,
   sloSchema,
+  TASK_KINDS,
+  taskSchema,
   tierSchema,
   type FailureMode,
   type FailureModeKind,
+  type Task,
+  type TaskKind,
   type Tier,
 } from '../spec/schema.js';
+import { taskFailureMode } from '../design/catalog.js';
 import { flagOf, QUESTIONS, type ScalarKey } from './questions.js';
 import { OWNER_PLACEHOLDER, PROBLEM_PLACEHOLDER } from '../spec/placeholder.js';
 
@@ -47,6 +52,8 @@ export interface Answers {
   p99Ms: number;
   peakRps: number;
   dailyRequests: number;
+  /** Absent for a classifier: a spec without a task block is one. */
+  task?: Task;
   tiers: Tier[];
   confidenceBelow?: number;
   escalationRate?: number;
@@ -166,11 +173,62 @@ export const FAILURE_MODE_DEFAULTS: Record<FailureModeKind, Omit<FailureMode, 'i
   },
 };
 
-/** A failure mode of a kind, with the defaults for everything not given. */
-export function failureModeOf(kind: FailureModeKind, given: Partial<FailureMode> = {}): FailureMode {
+/**
+ * A failure mode of a kind, with the defaults for everything not given: the task's own failure
+ * mode of that kind when it has one (a rag service's bad output is an ungrounded answer).
+ */
+export function failureModeOf(kind: FailureModeKind, given: Partial<FailureMode> = {}, task: TaskKind = 'classify'): FailureMode {
+  const own = taskFailureMode(task, kind);
   const { title: _title, ...defaults } = FAILURE_MODE_DEFAULTS[kind];
-  return { id: given.id ?? kind, kind, ...defaults, ...stripUndefined(given) };
+  const base = own
+    ? { id: own.id, description: own.description, likelihood: own.likelihood, impact: own.impact }
+    : { id: kind, ...defaults };
+  return { ...base, kind, ...stripUndefined(given) };
 }
+
+/** The failure modes offered by default: the common four, and the inputs drifting for a rag service (its empty retrievals). */
+export function defaultFailureModes(task: TaskKind): FailureModeKind[] {
+  return task === 'rag' ? [...DEFAULT_FAILURE_MODES, 'data-drift'] : [...DEFAULT_FAILURE_MODES];
+}
+
+/** The task block the answers describe; none for a classifier, the default. */
+export function taskOf(draft: Draft, tiers: readonly Tier[]): Task | undefined {
+  if (draft.task === 'rag') {
+    return {
+      kind: 'rag',
+      rag: {
+        corpus: typeof draft.corpus === 'string' ? draft.corpus : DEFAULT_CORPUS,
+        chunking: { maxChars: 800, overlapChars: 100 },
+        retriever: { kind: 'embedded', topK: 4 },
+        citations: { min: 1 },
+        grounding: { minSupport: 0.5 },
+      },
+    };
+  }
+  if (draft.task === 'extract') {
+    return {
+      kind: 'extract',
+      extract: {
+        schema: typeof draft.extractSchema === 'string' ? draft.extractSchema : DEFAULT_EXTRACT_SCHEMA,
+        // A second tier is the natural retry for an output that violates the schema.
+        onViolation: tiers.length > 1 ? 'escalate' : 'retry',
+      },
+    };
+  }
+  return undefined;
+}
+
+const DEFAULT_CORPUS = 'corpus';
+const DEFAULT_EXTRACT_SCHEMA = 'schemas/output.schema.json';
+const taskOfDraft = (draft: Draft): TaskKind =>
+  (TASK_KINDS as readonly unknown[]).includes(draft.task) ? (draft.task as TaskKind) : 'classify';
+
+/** The local tier's model a task starts from: the generated pack implements each. */
+const LOCAL_MODELS: Record<TaskKind, string> = {
+  classify: 'keyword-router-v1',
+  rag: 'extractive-reader-v1',
+  extract: 'pattern-extractor-v1',
+};
 
 /** The success criterion offered first: the business metric at its target. */
 export function targetCriterion(draft: Pick<Answers, 'metric' | 'target' | 'direction'>): SuccessCriterion {
@@ -210,7 +268,7 @@ export function presetTiers(draft: Draft): Tier[] {
     {
       name: 'fast',
       kind: 'local',
-      model: str('fastModel', 'keyword-router-v1'),
+      model: str('fastModel', LOCAL_MODELS[taskOfDraft(draft)]),
       timeoutMs: num('fastTimeoutMs', 50),
       costPerRequestUsd: num('fastCost', 0),
     },
@@ -342,6 +400,41 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     default: (draft) => Math.round(((typeof draft.peakRps === 'number' ? draft.peakRps : 10) * 86_400) / 4),
   },
   {
+    key: 'task',
+    kind: 'select',
+    schema: taskSchema.shape.kind,
+    choices: [
+      { value: 'classify', name: 'classify: put each input in one of a set of labels', description: 'A ticket triage, a router.' },
+      {
+        value: 'rag',
+        name: 'rag: answer questions from a folder of documents, with citations',
+        description: 'A helpdesk over the docs; answers that the cited passages do not support count as bad output.',
+      },
+      {
+        value: 'extract',
+        name: 'extract: turn text into JSON valid against a JSON Schema',
+        description: 'Invoices, forms; output that violates the schema counts as bad output.',
+      },
+    ],
+    // Optional: a spec without a task is a classifier, so scripts written before the question still run.
+    optional: true,
+    default: () => 'classify',
+  },
+  {
+    key: 'corpus',
+    kind: 'text',
+    schema: taskSchema.shape.rag.unwrap().shape.corpus,
+    default: () => DEFAULT_CORPUS,
+    when: (draft) => draft.task === 'rag',
+  },
+  {
+    key: 'extractSchema',
+    kind: 'text',
+    schema: taskSchema.shape.extract.unwrap().shape.schema,
+    default: () => DEFAULT_EXTRACT_SCHEMA,
+    when: (draft) => draft.task === 'extract',
+  },
+  {
     key: 'models',
     kind: 'select',
     schema: z.enum(MODEL_PRESETS, { error: `must be one of ${MODEL_PRESETS.join(', ')}` }),
@@ -361,7 +454,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     key: 'fastModel',
     kind: 'text',
     schema: tierSchema.shape.model,
-    default: () => 'keyword-router-v1',
+    default: (draft) => LOCAL_MODELS[taskOfDraft(draft)],
     when: tiered,
   },
   {
@@ -455,7 +548,7 @@ const FIELD_SPECS: readonly FieldSpec[] = [
     kind: 'kinds',
     schema: z.array(z.enum(FAILURE_MODE_KINDS, { error: `must be one of ${FAILURE_MODE_KINDS.join(', ')}` })),
     choices: FAILURE_MODE_KINDS.map((kind) => ({ value: kind, name: `${kind}: ${FAILURE_MODE_DEFAULTS[kind].title}` })),
-    default: () => [...DEFAULT_FAILURE_MODES],
+    default: (draft) => defaultFailureModes(taskOfDraft(draft)),
     when: (draft) => draft.failureModes === undefined,
   },
 ];

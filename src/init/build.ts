@@ -2,8 +2,8 @@
  * Answers -> spec -> text: pure, so the spec `init` writes is tested without a terminal or a disk.
  */
 import { Document, isMap, isScalar, isSeq } from 'yaml';
-import { API_VERSION, FAILURE_MODE_KINDS, type FailureModeKind, type Spec } from '../spec/schema.js';
-import { failureModeOf, presetTiers, targetCriterion, type Answers, type Draft } from './answers.js';
+import { API_VERSION, FAILURE_MODE_KINDS, TASK_KINDS, type FailureModeKind, type Spec } from '../spec/schema.js';
+import { failureModeOf, presetTiers, targetCriterion, taskOf, type Answers, type Draft } from './answers.js';
 
 export const SCHEMA_FILE = '.shipshape/shipshape.schema.json';
 export const SCHEMA_LINE = `# yaml-language-server: $schema=${SCHEMA_FILE}`;
@@ -16,7 +16,8 @@ export const SCHEMA_LINE = `# yaml-language-server: $schema=${SCHEMA_FILE}`;
 export function completeAnswers(draft: Draft): Answers {
   const tiers = draft.tiers ?? presetTiers(draft);
   const kinds = (draft.failureModeKinds ?? []) as FailureModeKind[];
-  const failureModes = (draft.failureModes ?? kinds.map((kind) => ({ kind }))).map((mode) => failureModeOf(mode.kind, mode));
+  const task = taskOf(draft, tiers);
+  const failureModes = (draft.failureModes ?? kinds.map((kind) => ({ kind }))).map((mode) => failureModeOf(mode.kind, mode, task?.kind));
   const answers = {
     name: draft.name,
     description: draft.description,
@@ -35,6 +36,7 @@ export function completeAnswers(draft: Draft): Answers {
     p99Ms: draft.p99Ms,
     peakRps: draft.peakRps,
     dailyRequests: draft.dailyRequests,
+    task,
     tiers,
     confidenceBelow: tiers.length > 1 ? draft.confidenceBelow : undefined,
     escalationRate: tiers.length > 1 ? draft.escalationRate : undefined,
@@ -81,6 +83,7 @@ export function buildSpec(answers: Answers): Spec {
       latency: { p95Ms: answers.p95Ms, p99Ms: answers.p99Ms },
     },
   };
+  if (answers.task) spec.task = answers.task;
   if (answers.tiers.length > 0) {
     const tiers = answers.tiers.map((t) =>
       defined({
@@ -118,6 +121,7 @@ const SECTION_COMMENTS: Record<string, string> = {
   metadata: ' who owns the service and how critical it is',
   business: ' stage 1: why this exists and how we will know it works',
   slo: ' the promise to users, checked by every later stage',
+  task: ` what the service does: ${TASK_KINDS.join(' | ')} (without this block, classify)`,
   models: ' the tiered model strategy',
   failureModes: ' what can go wrong in production, ranked by the owner',
 };
@@ -127,6 +131,12 @@ const VALUE_COMMENTS: Record<string, string> = {
   'metadata.tier': ' 1 business critical, 2 important, 3 experimental',
   'business.metric.direction': ` ${['increase', 'decrease'].join(' | ')}`,
   'slo.availability': ' percent of requests answered without error over windowDays',
+  'task.rag.corpus': ' a folder of documents, relative to this file',
+  'task.rag.retriever.kind': ' embedded: an in-process index built from the corpus | qdrant | opensearch | pgvector',
+  'task.rag.citations.min': ' an answer citing fewer passages is a bad output',
+  'task.rag.grounding.minSupport': " the share of the answer's words the cited passages must support",
+  'task.extract.schema': ' a JSON Schema (draft 2020-12 or 07), relative to this file',
+  'task.extract.onViolation': ' retry | escalate (to the next tier) | fallback',
   'models.tiers.*.kind': ' local: runs in-process | http: an OpenAI-compatible endpoint',
   'models.tiers.*.endpoint': ' an environment reference; secrets never go in the spec',
   'models.routing.strategy': ' cascade | single',

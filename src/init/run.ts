@@ -4,7 +4,7 @@
  * interrupted run leaves nothing behind.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
@@ -19,6 +19,7 @@ import { buildSpec, completeAnswers, renderSpec, SCHEMA_FILE, SCHEMA_LINE } from
 import { flagOf, type ScalarKey } from './questions.js';
 import { resolveAnswers, type Prompter } from './resolve.js';
 import { readTextBounded } from '../fs/read.js';
+import { exampleFiles } from './example-files.js';
 
 export interface InitOptions {
   /** Where the spec goes; relative paths are taken from cwd. */
@@ -48,6 +49,8 @@ export interface InitPlan {
   text: string;
   /** True when answers were prompted for: the plan is then confirmed before it is written. */
   prompted: boolean;
+  /** The files an example brings beside its spec (examples/NAME/), absolute paths. */
+  extraFiles: { path: string; content: Buffer }[];
 }
 
 export interface InitResult {
@@ -120,6 +123,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
 
   let text: string;
   let prompted = false;
+  let extraFiles: InitPlan['extraFiles'] = [];
   if (options.from !== undefined) {
     const given = Object.keys(options.flags ?? {}).map((key) => `--${flagOf(key as ScalarKey)}`);
     if (given.length > 0) {
@@ -128,6 +132,10 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
       });
     }
     text = `${SCHEMA_LINE}\n${await exampleText(options.packageRoot, options.from)}`;
+    // exampleText checked the name, so this folder is inside examples/.
+    const files = await exampleFiles(join(options.packageRoot, 'examples', options.from));
+    extraFiles = files.map((f) => ({ path: join(dir, f.path), content: f.content }));
+    for (const extra of extraFiles) refuseOverwrite(extra.path, options.force, options.cwd);
   } else {
     const file = options.answers === undefined ? undefined : await readAnswersFile(resolve(options.cwd, options.answers), options.answers);
     const resolved = await resolveAnswers({
@@ -146,7 +154,7 @@ export async function planInit(options: InitOptions): Promise<InitPlan> {
   if (!loaded.spec || loaded.diagnostics.length > 0) {
     throw fromDiagnostics(loaded.diagnostics, 'The answers do not make a valid spec together; fix the ones named.');
   }
-  return { file, schemaFile, spec: loaded.spec, text, prompted };
+  return { file, schemaFile, spec: loaded.spec, text, prompted, extraFiles };
 }
 
 /** The lines shown before the user confirms the plan. */
@@ -161,6 +169,11 @@ export function summarize(plan: InitPlan, cwd: string): string {
   if (business.expectedLoad)
     lines.push(`Load        ${business.expectedLoad.peakRps} rps peak, ${business.expectedLoad.dailyRequests} requests a day`);
   if (business.budget) lines.push(`Budget      $${business.budget.costPerRequestUsd} a request, $${business.budget.monthlyUsd} a month`);
+  const task = plan.spec.task;
+  if (task)
+    lines.push(
+      `Task        ${task.kind}${task.rag ? `, answering from ${task.rag.corpus}/` : ''}${task.extract ? `, output valid against ${task.extract.schema}` : ''}`,
+    );
   lines.push(`Models      ${models ? models.tiers.map((t) => `${t.name} (${t.kind}, ${t.model})`).join(' -> ') : 'decided at stage 2'}`);
   lines.push(`Failures    ${failureModes?.map((m) => m.id).join(', ') || 'none'}`);
   lines.push(`Writes      ${relative(cwd, plan.file) || plan.file} and ${relative(cwd, plan.schemaFile) || plan.schemaFile}`);
@@ -171,11 +184,30 @@ export function summarize(plan: InitPlan, cwd: string): string {
 export async function applyInit(plan: InitPlan, options: Pick<InitOptions, 'force' | 'cwd'>): Promise<void> {
   // Someone may have written the file while the questions were being answered.
   refuseOverwrite(plan.file, options.force, options.cwd);
-  await mkdir(dirname(plan.schemaFile), { recursive: true });
-  await writeFilesAtomic([
-    { path: plan.schemaFile, content: `${JSON.stringify(jsonSchema(), null, 2)}\n` },
-    { path: plan.file, content: plan.text },
-  ]);
+  for (const extra of plan.extraFiles) refuseOverwrite(extra.path, options.force, options.cwd);
+  const made = await makeFolders([plan.schemaFile, ...plan.extraFiles.map((extra) => extra.path)].map((path) => dirname(path)));
+  try {
+    await writeFilesAtomic([
+      { path: plan.schemaFile, content: `${JSON.stringify(jsonSchema(), null, 2)}\n` },
+      ...plan.extraFiles,
+      { path: plan.file, content: plan.text },
+    ]);
+  } catch (error) {
+    // The write left nothing behind; neither do the folders made for it.
+    for (const folder of made.reverse()) await rmdir(folder).catch(() => {});
+    throw error;
+  }
+}
+
+/** Makes the folders, returning those it created, parents first. */
+async function makeFolders(folders: readonly string[]): Promise<string[]> {
+  const made: string[] = [];
+  for (const folder of [...new Set(folders)].sort()) {
+    const first = await mkdir(folder, { recursive: true });
+    if (first === undefined) continue;
+    for (let at = folder; at.length >= first.length; at = dirname(at)) if (!made.includes(at)) made.push(at);
+  }
+  return made.sort();
 }
 
 /** Plans, confirms when anything was prompted, and writes. */

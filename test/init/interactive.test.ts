@@ -63,6 +63,7 @@ const EVERY_FLAG_BUT_PROBLEM = {
   description: '',
   team: '',
   metricDescription: '',
+  task: 'classify',
   models: 'none',
   failureModeKinds: 'bad-deploy',
 } as const;
@@ -107,6 +108,7 @@ describe('init, interactive, through the real prompts', () => {
     await t.answer('Latency SLO: p99', `${BACKSPACE.repeat(4)}2500${ENTER}`);
     await t.answer('peak requests per second', `40${ENTER}`);
     await t.answer('requests per day', `${BACKSPACE.repeat(10)}200000${ENTER}`);
+    await t.answer('Task: the kind of work', ENTER);
     await t.answer('Model tiers', ENTER);
     await t.answer('Fast tier (local): model', ENTER);
     await t.answer('Fast tier: timeout', ENTER);
@@ -187,6 +189,21 @@ describe('init, interactive, through the real prompts', () => {
     await t.answer('Write shipshape.yaml?', `n${ENTER}`);
     const result = await run;
     expect([result.spec.metadata.owner, result.spec.business.problem]).toEqual(['lead@example.com', 'Tickets wait.']);
+  });
+
+  it('asks for the corpus when the task is rag, and writes the task block', async () => {
+    const dir = tempDir();
+    const t = terminal();
+    const { task: _task, ...flags } = EVERY_FLAG_BUT_PROBLEM;
+    const run = runInit(options(dir, t, { flags: { ...flags, problem: 'Answers wait a day.' } }));
+    await t.answer('Success criterion', ENTER);
+    await t.answer('Add another success criterion?', ENTER);
+    await t.answer('Task: the kind of work', DOWN + ENTER);
+    await t.answer('RAG: the folder of documents', `${BACKSPACE.repeat(6)}docs/help${ENTER}`);
+    expect(await t.waitFor('Task        rag, answering from docs/help/')).toBeTruthy();
+    await t.answer('Write shipshape.yaml?', ENTER);
+    const result = await run;
+    expect(result.spec.task).toMatchObject({ kind: 'rag', rag: { corpus: 'docs/help', citations: { min: 1 } } });
   });
 
   it('Ctrl-C at a question leaves nothing behind', async () => {
