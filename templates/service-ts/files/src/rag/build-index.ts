@@ -4,8 +4,14 @@ import { taskConfig } from '../config/index.js';
 import { spec } from '../config/spec.js';
 import { INDEX_FILE, writeIndex } from './retriever.js';
 
-const task = taskConfig(spec, process.env);
-if (task.kind === 'rag' && task.retriever.kind === 'embedded') {
-  const passages = writeIndex(INDEX_FILE, task.corpusDir, task.chunking);
-  process.stdout.write(`rag index: ${passages} passages from ${task.corpusDir}\n`);
+try {
+  const task = taskConfig(spec, process.env);
+  if (task.kind === 'rag' && task.retriever.kind === 'embedded') {
+    const passages = writeIndex(INDEX_FILE, task.corpusDir, task.chunking);
+    process.stdout.write(`rag index: ${passages} passages from ${task.corpusDir}\n`);
+  }
+} catch (error) {
+  // A missing corpus, a retriever without an adapter: one line, not a stack.
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
 }
