@@ -39,6 +39,14 @@ const glob = text('a glob of output paths, e.g. src/**').refine(
 );
 const globs = z.array(glob, { error: 'must be a list of globs, e.g. ["src/**"]' });
 /** A file or folder of the project a task reads or leaves. */
+/** A value a `when` condition compares a spec field with (null: the spec does not have the field). */
+const conditionValue = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: 'must be a text, a number, true, false or null',
+});
+/** A dotted path of spec fields, e.g. task.kind. */
+const specPath = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/, { error: 'must be a dotted spec path, e.g. task.kind' });
 const projectPath = text('a project path, e.g. package.json').refine((path) => unsafePathReason(path) === undefined, {
   error: 'must be a path inside the project, with / between folders',
 });
@@ -69,6 +77,25 @@ export const packManifestSchema = z.strictObject({
     .min(1, { error: 'must name a command, e.g. [node, dist/main.js]' })
     .optional()
     .describe('How `shipshape validate` starts the generated service; PORT, HOST and the tier endpoints come from the environment.'),
+  when: z
+    .array(
+      z.strictObject(
+        {
+          files: globs.min(1, { error: 'must name at least one glob, e.g. ["src/rag/**"]' }),
+          spec: z
+            .record(specPath, z.union([conditionValue, z.array(conditionValue).min(1)]), {
+              error: 'must map spec paths to a value or a list of values, e.g. { task.kind: rag }',
+            })
+            .refine((conditions) => Object.keys(conditions).length > 0, { error: 'must name at least one spec field' }),
+        },
+        { error: 'must be a condition: { files: [globs], spec: { field.path: value } }' },
+      ),
+      { error: 'must be a list of conditions' },
+    )
+    .default([])
+    .describe(
+      'Files made only for some specs: a file a `files` glob matches is made only when every `spec` field has the value (or one of the values) given.',
+    ),
   tasks: z
     .array(
       z.strictObject(
@@ -89,7 +116,7 @@ export const packManifestSchema = z.strictObject({
 });
 
 const MANIFEST_HINT =
-  'template.yaml holds name, version (x.y.z), description, requires (spec sections), ownership (managed, seeded, merged: globs), defaultOwnership, tasks, and build and start for validate.';
+  'template.yaml holds name, version (x.y.z), description, requires (spec sections), ownership (managed, seeded, merged: globs), defaultOwnership, when (conditional files), tasks, and build and start for validate.';
 
 /** A UserError for the problems of a file: the first at its place, the others listed after it. */
 export function diagnosticsError(diagnostics: readonly Diagnostic[], hint: string): UserError {
@@ -252,4 +279,29 @@ export function ownershipMatcher(pack: Pack): (path: string) => Ownership {
     }
     return hits[0]?.ownership ?? pack.manifest.defaultOwnership;
   };
+}
+
+/** The value at a dotted path of the spec; null when the spec does not have it (as templates see a missing section). */
+function fieldOf(spec: Record<string, unknown>, path: string): unknown {
+  let value: unknown = spec;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return null;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value ?? null;
+}
+
+/**
+ * Decides from the pack's `when` conditions whether an output path is made for this spec: a path
+ * no condition's globs match always is; one they match is made only when every such condition
+ * holds (each spec field equal to its value, or to one of its values).
+ */
+export function fileCondition(pack: Pack, spec: Record<string, unknown>): (path: string) => boolean {
+  const conditions = pack.manifest.when.map((condition) => ({
+    test: picomatch(condition.files, { dot: true }),
+    holds: Object.entries(condition.spec).every(([path, wanted]) =>
+      (Array.isArray(wanted) ? wanted : [wanted]).some((value) => value === fieldOf(spec, path)),
+    ),
+  }));
+  return (path) => conditions.every((condition) => condition.holds || !condition.test(path));
 }

@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import type { Spec } from '../spec/schema.js';
 import { withHeader } from './header.js';
 import { COMPILE_OPTIONS, HelperError, registerHelpers, type TemplateLocation } from './helpers.js';
-import { listPackFiles, ownershipMatcher, PACK_FILES, TEMPLATE_EXTENSION, type PackFile } from './pack.js';
+import { fileCondition, listPackFiles, ownershipMatcher, PACK_FILES, TEMPLATE_EXTENSION, type PackFile } from './pack.js';
 import { shipshapeDependency } from './package-root.js';
 import { unsafePathReason } from './paths.js';
 import { sourceHash, type PrecompiledPack } from './precompiled.js';
@@ -215,6 +215,7 @@ async function run(template: Template, context: RenderContext, source: Source): 
 export async function renderPack(pack: Pack, context: RenderContext, options: RenderOptions = {}): Promise<RenderedFile[]> {
   const engine = new Engine(options.precompiled);
   const ownership = ownershipMatcher(pack);
+  const wanted = fileCondition(pack, context.spec);
   const display = (file: PackFile) => (options.cwd ? displayPath(file.absolute, options.cwd) : `${PACK_FILES}/${file.path}`);
   const made = new Map<string, PackFile>();
   const rendered: RenderedFile[] = [];
@@ -231,6 +232,8 @@ export async function renderPack(pack: Pack, context: RenderContext, options: Re
         hint: 'Fix the file name in the pack: a pack writes only inside the project, never the spec nor into .shipshape/ or .git/.',
       });
     }
+    // Not made for this spec (the pack's `when`): not rendered either, so it may read fields this spec lacks.
+    if (!wanted(path)) continue;
     const twin = made.get(path);
     if (twin) {
       throw new UserError(`renders to ${path}, which ${display(twin)} makes too`, {

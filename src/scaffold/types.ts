@@ -49,6 +49,8 @@ export interface PackManifest {
   ownership: Partial<Record<Ownership, string[]>>;
   /** The ownership of a file no glob names. */
   defaultOwnership: Ownership;
+  /** Files made only for some specs: those the globs match are made only when every spec field has a value listed. */
+  when: { files: string[]; spec: Record<string, string | number | boolean | null | (string | number | boolean | null)[]> }[];
   tasks: PackTask[];
   /** How `validate` builds the generated service, once, before starting it. */
   build?: [string, ...string[]] | string[];

@@ -34,6 +34,7 @@ describe('loadPack', () => {
         requires: ['metadata', 'slo'],
         ownership: { seeded: ['README.md'], merged: ['config/service.yaml'] },
         defaultOwnership: 'managed',
+        when: [],
         tasks: [],
       },
     });
@@ -66,6 +67,18 @@ describe('loadPack', () => {
       'template.yaml:6:10 tasks[0].run must name a command',
     ],
     ['name: mini\nversion: 1.0.0\ndescription: d\nname: again\n', 'template.yaml:4:1 duplicate key "name"'],
+    [
+      'name: mini\nversion: 1.0.0\ndescription: d\nwhen:\n  - files: [src/rag/**]\n    spec: {}\n',
+      'template.yaml:6:11 when[0].spec must name at least one spec field',
+    ],
+    [
+      'name: mini\nversion: 1.0.0\ndescription: d\nwhen:\n  - files: []\n    spec: { task.kind: rag }\n',
+      'template.yaml:5:12 when[0].files must name at least one glob',
+    ],
+    [
+      'name: mini\nversion: 1.0.0\ndescription: d\nwhen:\n  - files: [x]\n    spec: { task.kind: { is: rag } }\n',
+      'template.yaml:6:24 when[0].spec.task.kind',
+    ],
   ])('a bad manifest is a UserError at file:line:col (%#)', async (manifest, expected) => {
     const error = await rejection(load(packWith(manifest)));
     expect(error.located.startsWith(expected)).toBe(true);

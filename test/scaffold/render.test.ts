@@ -153,6 +153,37 @@ describe('renderPack', () => {
   });
 });
 
+describe('conditional files (when)', () => {
+  const manifest = `name: tiny
+version: 1.0.0
+description: A test pack.
+when:
+  - files: [src/rag/**, src/task.ts]
+    spec: { task.kind: rag }
+  - files: [src/classify.ts]
+    spec: { task.kind: [classify, null] }
+  - files: [src/task.ts]
+    spec: { metadata.tier: [1, 2] }
+`;
+  const files = { 'src/rag/index.ts': 'rag', 'src/classify.ts': 'classify', 'src/task.ts.hbs': '{{spec.task.kind}}', 'src/app.ts': 'app' };
+  const withTask = (task: unknown) =>
+    renderContext({ ...spec, task } as typeof spec, { name: 'tiny', version: '1.0.0' }, '9.9.9', Object.keys(specSchema.shape));
+  const paths = async (ctx: RenderContext) => (await renderPack(await tinyPack(files, manifest), ctx)).map((file) => file.path);
+
+  it('a spec without the field is null: the classify files only, and the files no condition names (task.ts.hbs, which reads spec.task.kind, is not even rendered)', async () => {
+    expect(spec.task).toBeUndefined();
+    expect(await paths(withTask(undefined))).toEqual(['src/app.ts', 'src/classify.ts']);
+    expect(await paths(withTask({ kind: 'classify' }))).toEqual(['src/app.ts', 'src/classify.ts']);
+  });
+
+  it('every condition that names a file must hold', async () => {
+    const rag = withTask({ kind: 'rag', rag: { corpus: 'corpus' } });
+    expect(await paths(rag)).toEqual(['src/app.ts', 'src/rag/index.ts', 'src/task.ts']);
+    const tier3 = { ...rag, spec: { ...rag.spec, metadata: { ...spec.metadata, tier: 3 } } };
+    expect(await paths(tier3)).toEqual(['src/app.ts', 'src/rag/index.ts']);
+  });
+});
+
 describe('precompiled templates', () => {
   async function precompiled(root: string): Promise<PrecompiledPack> {
     const module = join(tempDir(), 'pack.mjs');

@@ -17,6 +17,7 @@ function packWith(tasks: PackTask[], trusted: boolean): Pack {
       requires: [],
       ownership: {},
       defaultOwnership: 'managed',
+      when: [],
       tasks,
     },
     root: '/packs/test',

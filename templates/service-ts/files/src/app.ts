@@ -8,13 +8,16 @@ import * as z from 'zod';
 import type { Config } from './config/index.js';
 import { generatedBy } from './config/spec.js';
 import { BusinessMetrics } from './monitoring/business.js';
+import { OutputChecks } from './monitoring/checks.js';
 import type { Logger } from './monitoring/logger.js';
 import { createMetrics, type Metrics } from './monitoring/metrics.js';
 import { NoAnswerError, Router, type Answer } from './orchestration/router.js';
 import { hasVisibleText, normalise, parsePredictRequest } from './pipeline/input.js';
 import { inputStats } from './pipeline/stats.js';
 import { Admission, ShedError } from './serving/admission.js';
+import { classifyFields, openApiDocument } from './serving/contract.js';
 import type { ModelTier } from './serving/tier.js';
+import { TASK_KIND, answerJsonSchema, observeServed, taskFields } from './task/index.js';
 
 /** Request bodies above this are refused (413) before they are parsed. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -43,6 +46,8 @@ export interface AppOptions {
   logger?: Logger;
   /** A registry of the app's own by default. */
   metrics?: Metrics;
+  /** Where the task's checks of the tiers' answers are counted (the tiers were given it): attached to the app's metrics. */
+  checks?: OutputChecks;
 }
 
 export interface App {
@@ -107,6 +112,9 @@ export function createApp(options: AppOptions): App {
   const router = new Router(options.tiers, config, metrics, logger);
   const admission = new Admission(config.admission);
   const business = new BusinessMetrics(metrics, config.businessAggregations);
+  const checks = options.checks ?? new OutputChecks();
+  checks.attach(metrics, business);
+  let openApi: string | undefined;
   const predictions = new Map<string, { label: string; tier: string }>();
   let inFlight = 0;
   /** Responses not yet sent: told to close their connection once draining begins. */
@@ -187,6 +195,7 @@ export function createApp(options: AppOptions): App {
     metrics.answers.inc({ quality: answer.fallback === 'none' ? 'good' : 'degraded' });
     metrics.requestCost.observe(answer.costUsd);
     remember(predictionId, answer);
+    observeServed(answer, checks);
     if (config.predictionLogSampleRate > 0 && Math.random() < config.predictionLogSampleRate) {
       // Statistics of the input, never its text: tickets carry personal data.
       logger?.info(
@@ -208,14 +217,14 @@ export function createApp(options: AppOptions): App {
       200,
       {
         predictionId,
-        label: answer.prediction.label,
-        confidence: answer.prediction.confidence,
-        reply: answer.prediction.reply,
+        // The task's own fields (src/task/): a label; an answer and its citations; the extracted object. A classifier's
+        // configuration (the tests' triage spec) answers as one in any project.
+        ...(config.task.kind === 'classify' ? classifyFields(answer) : taskFields(answer)),
         tier: answer.tier,
         fallback: answer.fallback !== 'none',
         fallbackStrategy: answer.fallback === 'none' ? null : answer.fallback,
         fallbackReason: answer.fallbackReason ?? null,
-        ...(answer.fields ? { static: answer.fields } : {}),
+        ...(answer.fields && config.task.kind === 'classify' ? { static: answer.fields } : {}),
         latencyMs: Math.round(latencyMs * 10) / 10,
       },
       { 'x-model-tier': answer.tier, 'x-fallback': answer.fallback },
@@ -262,6 +271,13 @@ export function createApp(options: AppOptions): App {
         const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);
+      },
+    },
+    '/openapi.json': {
+      GET: (_req, res) => {
+        openApi ??= JSON.stringify(openApiDocument(config.service, TASK_KIND, answerJsonSchema(config.task)));
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(openApi);
       },
     },
     '/healthz': { GET: (_req, res) => send(res, 200, { status: 'ok' }) },

@@ -3,9 +3,9 @@
 // SIGINT.
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
+import { OutputChecks } from './monitoring/checks.js';
 import { createLogger } from './monitoring/logger.js';
-import { loadExamples } from './serving/examples.js';
-import { createTiers } from './serving/index.js';
+import { checkStatic, createTaskTiers } from './task/index.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,8 +17,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel, service: config.service.name, version: config.service.version });
-  const examples = loadExamples(config.examplesFile);
-  const app = createApp({ config, tiers: createTiers(config, examples), logger });
+  // The static fallback answers in the task's shape, or the service does not start.
+  const fields = config.resilience.fallback?.static?.fields;
+  const problem = fields === undefined ? undefined : checkStatic(fields, config);
+  if (problem !== undefined) {
+    process.stderr.write(`error: ${problem}\n`);
+    process.exit(2);
+  }
+  const checks = new OutputChecks();
+  const app = createApp({ config, tiers: createTaskTiers(config, checks), logger, checks });
   const address = await app.listen();
   logger.info({ port: address.port, host: address.address, tiers: config.tiers.map((tier) => `${tier.name} (${tier.kind})`) }, 'listening');
 

@@ -1,6 +1,8 @@
 // The service's runtime configuration: the spec's numbers (src/config/spec.ts, each read from the
 // field its comment names) and, from the environment, what never goes in a spec: endpoints,
 // keys, the port.
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spec as defaultSpec } from './spec.js';
 import type { ServiceSpec, TierSpec } from './types.js';
 import type { AdmissionLimits } from '../serving/admission.js';
@@ -37,6 +39,33 @@ export interface ResilienceConfig {
   };
 }
 
+/** What the service does (task), with every default filled in. */
+export type TaskConfig =
+  | { kind: 'classify' }
+  | {
+      kind: 'rag';
+      /** task.rag.corpus, resolved from the project folder (CORPUS_DIR overrides it). */
+      corpusDir: string;
+      /** task.rag.chunking: 800 and 100 characters when absent. */
+      chunking: { maxChars: number; overlapChars: number };
+      /** task.rag.retriever: the embedded index and 4 passages when absent; a vector store's URL from its variable. */
+      retriever: { kind: 'embedded' | 'opensearch'; topK: number; url?: string; collection: string };
+      /** task.rag.citations.min: 1 when absent. */
+      citationsMin: number;
+      /** task.rag.grounding.minSupport: 0.5 when absent. */
+      minSupport: number;
+    }
+  | {
+      kind: 'extract';
+      /** task.extract.schema, resolved from the project folder (SCHEMA_FILE overrides it). */
+      schemaFile: string;
+      /** task.extract.onViolation: escalate when absent. */
+      onViolation: 'retry' | 'escalate' | 'fallback';
+    };
+
+/** The project folder (this file is src/config/index.ts, or dist/config/index.js once built): the spec's paths are relative to it. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 export interface Config {
   service: { name: string; version: string; owner: string };
   port: number;
@@ -45,6 +74,8 @@ export interface Config {
   /** data/examples.jsonl: the labelled examples of the local tiers and the labels of all tiers. */
   examplesFile: string;
   tiers: TierConfig[];
+  /** task: what the service does. */
+  task: TaskConfig;
   routing: {
     /** models.routing.strategy (cascade with more than one tier, single otherwise, when absent). */
     strategy: 'cascade' | 'single';
@@ -135,8 +166,13 @@ function tierConfig(tier: TierSpec, index: number, env: NodeJS.ProcessEnv): Tier
  * The static answer: its `label` field, or else its first text field other than `reply` (`queue`
  * in a triage service), is the label; `reply` the reply; every field is also returned as is.
  */
-function staticAnswer(fields: Record<string, unknown> | undefined): NonNullable<ResilienceConfig['fallback']>['static'] {
+function staticAnswer(
+  fields: Record<string, unknown> | undefined,
+  task: TaskConfig['kind'],
+): NonNullable<ResilienceConfig['fallback']>['static'] {
   if (fields === undefined) return undefined;
+  // rag and extract answer in their own shape (src/task/): the fields are the answer, and no field is a label.
+  if (task !== 'classify') return { label: task, reply: null, fields };
   const label =
     typeof fields['label'] === 'string'
       ? fields['label']
@@ -144,6 +180,49 @@ function staticAnswer(fields: Record<string, unknown> | undefined): NonNullable<
   if (label === undefined) throw new ConfigError('resilience.fallback.static needs a text field to answer with (a label, or a queue)');
   const reply = typeof fields['reply'] === 'string' ? fields['reply'] : null;
   return { label, reply, fields };
+}
+
+const inProject = (path: string): string => (isAbsolute(path) ? path : resolve(PROJECT_ROOT, path));
+
+/** task, with its defaults; a retriever this pack has no adapter for is a ConfigError. */
+export function taskConfig(spec: ServiceSpec, env: NodeJS.ProcessEnv): TaskConfig {
+  const task = spec.task;
+  if (task?.kind === 'rag' && task.rag) {
+    const { rag } = task;
+    const retriever = rag.retriever ?? { kind: 'embedded' as const, topK: 4 };
+    if (retriever.kind !== 'embedded' && retriever.kind !== 'opensearch') {
+      throw new ConfigError(
+        `task.rag.retriever.kind ${retriever.kind} has no adapter in this service: use embedded (the index built from the corpus) or opensearch`,
+      );
+    }
+    let url: string | undefined;
+    if (retriever.kind === 'opensearch') {
+      url = fromEnvironment(retriever.endpoint, 'task.rag.retriever.endpoint', env);
+      if (url === undefined)
+        throw new ConfigError('task.rag.retriever.endpoint must name the variable of the OpenSearch URL, e.g. ${OPENSEARCH_URL}');
+    }
+    return {
+      kind: 'rag',
+      corpusDir: inProject(env['CORPUS_DIR'] || rag.corpus), // task.rag.corpus
+      chunking: rag.chunking ?? { maxChars: 800, overlapChars: 100 }, // task.rag.chunking
+      retriever: {
+        kind: retriever.kind, // task.rag.retriever.kind
+        topK: retriever.topK, // task.rag.retriever.topK
+        ...(url === undefined ? {} : { url }),
+        collection: retriever.collection ?? spec.metadata.name, // task.rag.retriever.collection
+      },
+      citationsMin: rag.citations?.min ?? 1, // task.rag.citations.min
+      minSupport: rag.grounding?.minSupport ?? 0.5, // task.rag.grounding.minSupport
+    };
+  }
+  if (task?.kind === 'extract' && task.extract) {
+    return {
+      kind: 'extract',
+      schemaFile: inProject(env['SCHEMA_FILE'] || task.extract.schema), // task.extract.schema
+      onViolation: task.extract.onViolation ?? 'escalate', // task.extract.onViolation
+    };
+  }
+  return { kind: 'classify' };
 }
 
 function latencyBuckets(spec: ServiceSpec): number[] {
@@ -218,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSp
     logLevel: env['LOG_LEVEL'] ?? 'info',
     examplesFile: env['EXAMPLES_FILE'] ?? 'data/examples.jsonl',
     tiers: models.tiers.map((tier, index) => tierConfig(tier, index, env)),
+    task: taskConfig(spec, env),
     routing: {
       strategy,
       ...(escalate?.confidenceBelow === undefined ? {} : { confidenceBelow: escalate.confidenceBelow }),
@@ -232,7 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSp
         ? {
             fallback: {
               strategy: fallback.strategy,
-              ...(fallback.static ? { static: staticAnswer(fallback.static) } : {}),
+              ...(fallback.static ? { static: staticAnswer(fallback.static, spec.task?.kind ?? 'classify') } : {}),
               // resilience.fallback.cacheTtlSeconds, an hour when absent.
               cacheTtlSeconds: fallback.cacheTtlSeconds ?? 3600,
             },

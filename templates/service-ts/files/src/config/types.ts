@@ -62,6 +62,8 @@ export interface ServiceSpec {
     expectedLoad?: { peakRps: number; dailyRequests: number };
   };
   slo: { availability: number; windowDays?: number; latency: { p95Ms: number; p99Ms: number } };
+  /** What the service does; null (no task block) is a classifier. */
+  task: TaskSpec | null;
   models: {
     tiers: readonly TierSpec[];
     routing?: {
@@ -86,4 +88,16 @@ export interface ServiceSpec {
     drift?: { features: readonly string[]; method: 'psi' | 'ks'; threshold: number };
     predictionLogging?: { sampleRate: number };
   } | null;
+}
+
+export interface TaskSpec {
+  kind: 'classify' | 'rag' | 'extract';
+  rag?: {
+    corpus: string;
+    chunking?: { maxChars: number; overlapChars: number };
+    retriever?: { kind: 'embedded' | 'qdrant' | 'opensearch' | 'pgvector'; topK: number; endpoint?: string; collection?: string };
+    citations?: { min: number };
+    grounding?: { minSupport: number };
+  };
+  extract?: { schema: string; onViolation?: 'retry' | 'escalate' | 'fallback' };
 }

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { extractFields } from '../pipeline/fields.js';
 
 /** A fault of the spec's scenarios[].fault, injected on a `rate` share of chat completion requests. */
 export interface Fault {
@@ -137,7 +138,13 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     models.add(request.model);
     const labels = findLabels(request.messages);
     const text = lastUserText(request.messages);
-    const content = active?.type === 'malformed' ? malformedContent(malformedVariant, labels) : JSON.stringify(answer(text, labels));
+    const task = taskOf(request.messages);
+    const content =
+      active?.type === 'malformed'
+        ? malformedContent(malformedVariant, labels, task, text)
+        : JSON.stringify(
+            task === 'rag' ? ragAnswer(text) : task === 'extract' ? extractAnswer(request.messages, text) : answer(text, labels),
+          );
     sendJson(res, 200, completion(request, content));
   };
 
@@ -335,9 +342,78 @@ function lastUserText(messages: readonly ChatMessage[]): string {
   return messages.findLast((message) => message.role === 'user')?.content ?? '';
 }
 
-/** Content that is not what was asked for, in turn: prose, JSON cut short, JSON with a label that is not offered. */
-function malformedContent(variant: number, labels: readonly string[]): string {
+/** The task the system prompt names on its `Task:` line (src/rag/writer.ts, src/extract/llm.ts); classify without one. */
+export function taskOf(messages: readonly ChatMessage[]): 'classify' | 'rag' | 'extract' {
+  const system = messages.find((message) => message.role === 'system')?.content ?? '';
+  const named = /^Task: (rag|extract)$/m.exec(system)?.[1];
+  return named === 'rag' || named === 'extract' ? named : 'classify';
+}
+
+const words = (text: string): Set<string> =>
+  new Set(
+    [...text.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)]
+      .map((match) => match[0].replace(/(?<=...)(s|ed|ing)$/, ''))
+      .filter((word) => word.length > 2 && !['the', 'and', 'for', 'you', 'your', 'how', 'what', 'can', 'does', 'with'].includes(word)),
+  );
+
+/** rag: the sentence of the given passages that shares the most words with the question, citing its passage. */
+export function ragAnswer(user: string): { answer: string; citations: string[]; confidence: number } {
+  let asked: { question?: string; passages?: { id: string; text: string }[] } = {};
+  try {
+    asked = JSON.parse(user) as typeof asked;
+  } catch {
+    // A question without passages.
+  }
+  const question = words(asked.question ?? user);
+  let best: { sentence: string; id: string; shared: number } | undefined;
+  for (const passage of asked.passages ?? []) {
+    const unwrapped = passage.text.replace(/\n(?![ \t]*(?:#|[-*]|\d+\.)\s|\s*\n)/g, ' ');
+    for (const sentence of unwrapped.split(/(?<=[.!?])\s+|\n+/)) {
+      const clean = sentence
+        .replace(/^\s*(#+|[-*]|\d+\.)\s+/, '')
+        .replace(/\*\*|`/g, '')
+        .trim();
+      const shared = [...words(clean)].filter((word) => question.has(word)).length;
+      if (clean !== '' && (!best || shared > best.shared)) best = { sentence: clean, id: passage.id, shared };
+    }
+  }
+  if (!best || best.shared === 0) return { answer: 'The passages do not say.', citations: [], confidence: 0 };
+  return { answer: best.sentence, citations: [best.id], confidence: 0.9 };
+}
+
+/** extract: the document's `Name: value` lines, read by the schema of the system prompt's `Schema:` line. */
+export function extractAnswer(messages: readonly ChatMessage[], document: string): Record<string, unknown> {
+  const system = messages.find((message) => message.role === 'system')?.content ?? '';
+  const line = /^Schema: (.*)$/m.exec(system)?.[1];
+  let schema: Parameters<typeof extractFields>[0] = {};
+  try {
+    schema = line ? (JSON.parse(line) as typeof schema) : {};
+  } catch {
+    // No schema: an empty object.
+  }
+  return extractFields(schema, document).value;
+}
+
+/**
+ * Content that is not what was asked for, in turn: prose, JSON cut short, and JSON of the wrong content (classify: a
+ * label that is not offered; rag: an answer its cited passage does not support; extract: fields of the wrong type).
+ */
+function malformedContent(
+  variant: number,
+  labels: readonly string[],
+  task: 'classify' | 'rag' | 'extract' = 'classify',
+  user = '',
+): string {
   const label = labels[0] ?? 'unknown';
+  if (task === 'rag' && variant % 3 === 0) {
+    const cited = /"id":"([^"]+)"/.exec(user)?.[1] ?? 'unknown#1';
+    return JSON.stringify({
+      answer: 'Yes: it is free on every plan, takes effect at once and comes with a lifetime guarantee.',
+      citations: [cited],
+      confidence: 0.95,
+    });
+  }
+  if (task === 'extract' && variant % 3 === 0) return JSON.stringify({ total: 'a lot', lineItems: 'several' });
   switch (variant % 3) {
     case 1:
       return `Sure! This message looks like it is about ${label}. Let me know if there is anything else I can help with.`;

@@ -7,8 +7,10 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { envVariable } from '../config/index.js';
+import { MAX_TEXT_CHARS } from '../pipeline/input.js';
 import { spec } from '../config/spec.js';
 import { startFakeLlm, type FakeLlm } from './fake-llm.js';
+import { sample } from './task-sample.js';
 
 interface Call {
   name: string;
@@ -84,18 +86,25 @@ async function main(): Promise<number> {
   await call('liveness', 'GET', '/healthz');
   await call('readiness', 'GET', '/readyz');
   await call('version', 'GET', '/version');
-  const easy = await call('predict', 'POST', '/v1/predict', {
-    text: 'I was charged twice for my subscription this month, please refund the invoice.',
-  });
+  // A real request of the task (src/dev/task-sample.ts): a ticket; a question from the corpus; a document.
+  const request = sample();
+  const easy = await call('predict', 'POST', '/v1/predict', request.body);
+  const wrong = easy.ok ? request.check(easy.body as Record<string, unknown>) : undefined;
+  if (wrong !== undefined) {
+    easy.ok = false;
+    easy.problem = wrong;
+  }
+  await call('openapi', 'GET', '/openapi.json');
   const longer = spec.models.routing?.escalateWhen?.inputCharsAbove;
-  if (spec.models.tiers.length > 1 && longer !== undefined) {
+  if (spec.models.tiers.length > 1 && longer !== undefined && longer < MAX_TEXT_CHARS) {
     await call('predict (long input)', 'POST', '/v1/predict', {
       text: 'My package never arrived and tracking shows nothing. '.repeat(Math.ceil((longer + 1) / 50)),
     });
   }
   const predictionId = (easy.body as { predictionId?: string }).predictionId;
   const label = (easy.body as { label?: string }).label;
-  if (predictionId && label) await call('feedback', 'POST', '/v1/feedback', { predictionId, label }, 202);
+  // A label for a classifier; whether the answer was right for the other tasks.
+  if (predictionId) await call('feedback', 'POST', '/v1/feedback', label ? { predictionId, label } : { predictionId, correct: true }, 202);
   await call('bad request', 'POST', '/v1/predict', { nope: true }, 400);
   const metrics = await call('metrics', 'GET', '/metrics');
   const exposition = String(metrics.body);

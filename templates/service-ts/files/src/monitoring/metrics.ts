@@ -44,6 +44,8 @@ export interface Metrics {
   answers: Counter<'quality'>;
   /** Prediction requests refused by admission control (503), by reason. */
   shed: Counter<'reason'>;
+  /** The task's checks of the tiers' answers (rag: citations, grounding; extract: schema), by tier and outcome. */
+  outputChecks: Counter<'check' | 'tier' | 'outcome'>;
 }
 
 /** A fresh registry with every metric of the service (tests make one each). */
@@ -175,6 +177,12 @@ export function createMetrics(config: Config, options: { defaultMetrics?: boolea
       name: 'ai_requests_shed_total',
       help: 'Prediction requests refused at once with 503 by admission control, by reason (queue-full, queue-timeout, event-loop-lag).',
       labelNames: ['reason'],
+      registers,
+    }),
+    outputChecks: new Counter({
+      name: 'ai_output_checks_total',
+      help: "The task's checks of each tier answer (rag: citations, grounding; extract: schema), by outcome (pass, fail); a failed answer is a bad output, sent to the next tier or the fallback.",
+      labelNames: ['check', 'tier', 'outcome'],
       registers,
     }),
     countCategory(feature, value) {

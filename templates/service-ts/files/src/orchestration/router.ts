@@ -171,11 +171,12 @@ export class Router {
         this.metrics.escalations.inc({ from: tier.name, to: next!.name, reason: escalation });
       } catch (error) {
         attempted.failure = reasonOf(error);
-        if (!signal.aborted && next) {
+        const toFallback = error instanceof TierError && error.toFallback;
+        if (!signal.aborted && next && !toFallback) {
           this.metrics.escalations.inc({ from: tier.name, to: next.name, reason: 'failure' satisfies Escalation });
           continue;
         }
-        if (!signal.aborted && strategy === 'single') await this.standIn(text, attempted, signal);
+        if (!signal.aborted && strategy === 'single' && !toFallback) await this.standIn(text, attempted, signal);
         throw error;
       }
     }
@@ -282,7 +283,15 @@ export class Router {
     const settings = this.config.resilience.fallback!;
     if (kind === 'static') {
       const answer = settings.static;
-      return answer && { prediction: { label: answer.label, confidence: 0, reply: answer.reply }, tier: 'static', fields: answer.fields };
+      // rag and extract: the static fields are the task's answer (src/task/ marks a rag one degraded).
+      const output = this.config.task.kind === 'classify' ? {} : { output: answer?.fields };
+      return (
+        answer && {
+          prediction: { label: answer.label, confidence: 0, reply: answer.reply, ...output },
+          tier: 'static',
+          fields: answer.fields,
+        }
+      );
     }
     if (kind === 'cache') {
       const hit = this.cache?.get(text);

@@ -14,10 +14,21 @@ export interface HttpTierOptions {
   baseUrl: string;
   /** Sent as `Authorization: Bearer …`; never logged nor put in an error message. */
   apiKey?: string;
-  /** The labels the model must choose from. */
+  /** classify: the labels the model must choose from (empty with a protocol). */
   labels: string[];
+  /** rag and extract (src/task/): what the model is asked and how its answer is read; classify when absent. */
+  protocol?: HttpProtocol;
   /** Replaces the global fetch (tests, proxies). */
   fetch?: typeof fetch;
+}
+
+/** A task's conversation with the model: the system prompt, the user message, and how the JSON answer becomes a Prediction. */
+export interface HttpProtocol {
+  systemPrompt: string;
+  /** The user message for normalised `text` (rag adds the passages it retrieved), and what parse needs to check the answer. */
+  user(text: string, signal: AbortSignal): Promise<{ content: string; context?: unknown }>;
+  /** The model's JSON answer as a Prediction; throws an Error saying what is wrong with an answer that is not one. */
+  parse(json: unknown, context: unknown): Prediction;
 }
 
 /** How much of a response body or answer goes into an error message. */
@@ -63,8 +74,8 @@ export function buildSystemPrompt(labels: readonly string[]): string {
 
 /** Creates the tier that classifies through an OpenAI-compatible `POST {baseUrl}/chat/completions`. */
 export function createHttpTier(options: HttpTierOptions): ModelTier {
-  const { name, model, costPerRequestUsd, labels } = options;
-  if (labels.length === 0) throw new Error(`tier ${name}: no labels to classify into`);
+  const { name, model, costPerRequestUsd, labels, protocol } = options;
+  if (labels.length === 0 && !protocol) throw new Error(`tier ${name}: no labels to classify into`);
   const url = completionsUrl(name, options.baseUrl);
   // An env file's trailing newline is the usual way a key goes wrong; an empty key is the same as none.
   const apiKey = options.apiKey?.trim() || undefined;
@@ -74,7 +85,7 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
   }
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const labelSet = new Set(labels);
-  const systemPrompt = buildSystemPrompt(labels);
+  const systemPrompt = protocol?.systemPrompt ?? buildSystemPrompt(labels);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
 
@@ -91,7 +102,7 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
     return fail('network', `${stage} failed: ${detail}`, { cause });
   };
 
-  const parseCompletion = (raw: string): Prediction => {
+  const parseCompletion = (raw: string, context: unknown): Prediction => {
     let body: unknown;
     try {
       body = JSON.parse(raw);
@@ -114,6 +125,13 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
     if (content.trim() === '') throw fail('invalid-output', `the answer is empty${cutOff}`);
     const json = parseJsonContent(content);
     if (json === undefined) throw fail('invalid-output', `the answer is not JSON${cutOff}: ${excerpt(content)}`);
+    if (protocol) {
+      try {
+        return protocol.parse(json, context);
+      } catch (error) {
+        throw fail('invalid-output', `${error instanceof Error ? error.message : String(error)}: ${excerpt(content)}`);
+      }
+    }
     const answer = Answer.safeParse(json);
     if (!answer.success) {
       throw fail('invalid-output', `the answer does not match the schema (${describeIssues(answer.error)}): ${excerpt(content)}`);
@@ -134,13 +152,14 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
     model,
     costPerRequestUsd,
     async predict(text: string, signal: AbortSignal): Promise<Prediction> {
+      const user = protocol ? await protocol.user(text, signal) : { content: text };
       const body = JSON.stringify({
         model,
         temperature: 0,
         response_format: { type: 'json_object' },
         messages: [
           { role: 'system', content: systemPrompt },
-          { role: 'user', content: text },
+          { role: 'user', content: user.content },
         ],
       });
       let response: Response;
@@ -163,7 +182,7 @@ export function createHttpTier(options: HttpTierOptions): ModelTier {
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         });
       }
-      return parseCompletion(raw);
+      return parseCompletion(raw, user.context);
     },
   };
 }

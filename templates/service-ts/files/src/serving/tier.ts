@@ -8,6 +8,8 @@ export interface Prediction {
   confidence: number;
   /** A drafted reply, when the tier writes one. */
   reply: string | null;
+  /** rag and extract (src/task/): the task's own answer (an answer and its citations; the extracted object). Absent for classify. */
+  output?: Record<string, unknown>;
 }
 
 export type TierKind = 'local' | 'http';
@@ -44,11 +46,13 @@ export class TierError extends Error {
   readonly status: number | undefined;
   /** How long the upstream asked us to wait before another try (a Retry-After header), in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** No other tier is asked after this failure: the fallback answers (task.extract.onViolation: fallback). */
+  readonly toFallback: boolean;
   constructor(
     tier: string,
     failure: TierFailure,
     message: string,
-    options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    options: { status?: number; retryAfterMs?: number; cause?: unknown; toFallback?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TierError';
@@ -56,5 +60,6 @@ export class TierError extends Error {
     this.failure = failure;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.toFallback = options.toFallback ?? false;
   }
 }

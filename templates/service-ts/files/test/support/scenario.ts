@@ -10,10 +10,13 @@ import { envVariable, loadConfig } from '../../src/config/index.js';
 import { spec as generatedSpec } from '../../src/config/spec.js';
 import type { ScenarioSpec, ServiceSpec } from '../../src/config/types.js';
 import { mulberry32, startFakeLlm, type Fault, type FakeLlm } from '../../src/dev/fake-llm.js';
+import { OutputChecks } from '../../src/monitoring/checks.js';
 import { createMetrics } from '../../src/monitoring/metrics.js';
 import { loadExamples } from '../../src/serving/examples.js';
 import { createTiers } from '../../src/serving/index.js';
 import { TierError, type ModelTier } from '../../src/serving/tier.js';
+import { createTaskTiers } from '../../src/task/index.js';
+import { taskText } from './inputs.js';
 import { judge, percentile, type Measured } from './expectations.js';
 
 /** The scenario's load runs at its rate for its duration, cut to this many seconds to keep tests fast (longer when a breaker must open in more). */
@@ -87,6 +90,9 @@ export function faultyTier(tier: ModelTier, fault: ScenarioFault, seed = 1, acti
 
 /** Text that reaches tier `index` of a cascade: long enough to escalate, or unlike every example. */
 export function textReaching(spec: ServiceSpec, index: number): string {
+  // rag and extract: a question or a document of the task (test/support/inputs.ts).
+  const task = spec.task?.kind === undefined || spec.task.kind === 'classify' ? undefined : taskText(index);
+  if (task !== undefined) return task;
   const ticket = 'Hello team, I need some help with my account and my last invoice. ';
   const strategy = spec.models.routing?.strategy ?? (spec.models.tiers.length > 1 ? 'cascade' : 'single');
   const longerThan = spec.models.routing?.escalateWhen?.inputCharsAbove;
@@ -139,7 +145,12 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
           }
         : loaded.resilience;
     const config = { ...loaded, admission, resilience, port: 0, host: '127.0.0.1', logLevel: 'silent' };
-    const tiers = createTiers(config, loadExamples(config.examplesFile)).map((tier) =>
+    // A classify spec (the triage spec of these tests) in any project; the task's own tiers for the project's spec.
+    const made =
+      config.task.kind === 'classify'
+        ? createTiers(config, loadExamples(config.examplesFile))
+        : createTaskTiers(config, new OutputChecks());
+    const tiers = made.map((tier) =>
       fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, inWindow) : tier,
     );
     const metrics = createMetrics(config, { defaultMetrics: false });

@@ -12,6 +12,8 @@ export const TRIAGE_ENV: NodeJS.ProcessEnv = { TRIAGE_LLM_URL: 'http://127.0.0.1
 
 export const triageSpec: ServiceSpec = {
   ...spec,
+  // A classifier, whatever task this project's own spec has.
+  task: null,
   business: {
     problem: 'Tickets wait hours for manual routing, and slow first responses hurt CSAT.',
     metric: { name: 'median_first_response_minutes', baseline: 240, target: 60, direction: 'decrease' },
