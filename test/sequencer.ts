@@ -10,6 +10,7 @@ const SLOW = [
   'test/templates/walk-e2e.test.ts',
   'test/templates/service-ts-e2e.test.ts',
   'test/templates/validate-e2e.test.ts',
+  'test/templates/task-e2e.test.ts',
   'test/templates/demo-e2e.test.ts',
   'test/commands/deploy.test.ts',
   'test/commands/deploy-kubernetes.test.ts',
