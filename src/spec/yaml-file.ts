@@ -3,7 +3,7 @@
  * node, and with every kind of bad input (too big, binary, not UTF-8, syntax, duplicate keys,
  * several documents, alias bombs) turned into a diagnostic at its place instead of a crash.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type ParsedNode } from 'yaml';
 import type * as z from 'zod';
 import { formatBytes, ReadError, readFileBoundedSync, withArticle } from '../fs/read.js';
 import { formatPath, valueAt, type DocPath, type PathSegment } from './doc-path.js';
@@ -75,22 +75,33 @@ function utf16Kind(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** The deepest nesting of mappings and lists in `doc`, and the node where it is deepest; without recursion. */
-function nestingOf(doc: Document.Parsed): { depth: number; node: Node | undefined } {
+/**
+ * The deepest nesting of mappings and lists in `doc` and the node where it is deepest, and the
+ * offsets of keys that repeat one before them in their mapping; without recursion. yaml's own
+ * duplicate-key check compares each key with every key before it, so a mapping of 20,000 keys
+ * took minutes: here a set per mapping makes it linear. Keys compare as yaml compares them: the
+ * same node, or scalars of the same value.
+ */
+function shapeOf(doc: Document.Parsed): { depth: number; node: Node | undefined; duplicates: number[] } {
   let deepest: { depth: number; node: Node | undefined } = { depth: 0, node: undefined };
+  const duplicates: number[] = [];
   const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 1 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth > deepest.depth) deepest = { depth, node };
+    const seen = isMap(node) ? new Set<unknown>() : undefined;
     for (const item of node.items as unknown[]) {
-      if (isMap(node)) {
+      if (seen) {
         const pair = item as Pair;
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key) && isScalar(pair.key) && pair.key.range) duplicates.push(pair.key.range[0]);
+        seen.add(key);
         stack.push({ node: pair.key, depth: depth + 1 }, { node: pair.value, depth: depth + 1 });
       } else stack.push({ node: item, depth: depth + 1 });
     }
   }
-  return deepest;
+  return { ...deepest, duplicates };
 }
 
 const TOO_DEEP_HINT = 'A spec nests a few levels deep: check that this is the right file.';
@@ -204,7 +215,25 @@ export function parseYamlText(file: string, input: string | Uint8Array, what = '
       },
       text,
     );
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true, strict: true });
+  // Duplicate keys are found by shapeOf, in linear time (yaml's own check is quadratic in a mapping's size).
+  let docs: ReturnType<typeof parseAllDocuments<ParsedNode, true>>;
+  try {
+    docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: false, strict: true });
+  } catch (error) {
+    // yaml's reader recurses on some malformed input (thousands of lines indented under a scalar) and
+    // throws out of the stack instead of reporting it: bad input, not a bug of ours.
+    if (!(error instanceof RangeError)) throw error;
+    return fail(
+      {
+        ...START,
+        file,
+        code: 'parse',
+        message: 'is more than the YAML reader can take apart (it ran out of stack on it)',
+        hint: 'Look for a long run of lines indented under a value that is not a mapping, or for a mapping of thousands of keys.',
+      },
+      text,
+    );
+  }
   if (!Array.isArray(docs)) {
     // An empty stream (only comments or whitespace).
     return fail({ ...START, file, code: 'parse', message: 'is empty', hint: 'Run `shipshape init` to write a spec.' }, text);
@@ -225,7 +254,12 @@ export function parseYamlText(file: string, input: string | Uint8Array, what = '
       hint: 'Remove the `---` separator and the documents after the first, or split them into files.',
     });
   }
-  for (const error of doc.errors) {
+  const shape = shapeOf(doc);
+  const errors = [
+    ...doc.errors.map((error) => ({ code: error.code as string, message: error.message, pos: error.pos })),
+    ...shape.duplicates.map((at) => ({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique', pos: [at, at + 1] as const })),
+  ].sort((a, b) => a.pos[0] - b.pos[0]);
+  for (const error of errors) {
     const [start, end] = error.pos;
     if (/Maximum call stack size exceeded/.test(error.message)) {
       // The reader gave up on a nesting far past ours: one diagnostic, in our words.
@@ -247,7 +281,7 @@ export function parseYamlText(file: string, input: string | Uint8Array, what = '
     diagnostics.push({ file, ...rangeOf(lineCounter, start, end), code: 'parse', message });
   }
   if (diagnostics.length > 0) return { file, text, doc, lineCounter, data: undefined, diagnostics };
-  const nesting = nestingOf(doc);
+  const nesting = shape;
   if (nesting.depth > MAX_NESTING) {
     const range = nesting.node?.range;
     return fail(
@@ -331,15 +365,37 @@ interface Located {
   depth: number;
 }
 
+/**
+ * The pairs of a large mapping by key, built on the first look into it: locating each of thousands
+ * of findings by scanning the mapping's items made `check` quadratic in a mapping's size. The first
+ * pair of a key wins, as a scan would find it.
+ */
+const pairsByKey = new WeakMap<object, Map<string, Pair>>();
+const INDEX_FROM = 32;
+function pairOf(map: { items: Pair[] }, segment: PathSegment): Pair | undefined {
+  if (map.items.length < INDEX_FROM) return map.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+  let index = pairsByKey.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      if (!isScalar(item.key)) continue;
+      const key = String(item.key.value);
+      if (!index.has(key)) index.set(key, item);
+    }
+    pairsByKey.set(map, index);
+  }
+  return index.get(String(segment));
+}
+
 function walk(doc: Document.Parsed, path: DocPath): Located {
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   let depth = 0;
   for (const segment of path) {
     if (isMap(node)) {
-      const found = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const found = pairOf(node as { items: Pair[] }, segment);
       if (!found) break;
-      pair = found as Pair;
+      pair = found;
       node = found.value;
     } else if (isSeq(node) && typeof segment === 'number') {
       const item = node.items[segment];

@@ -16,7 +16,7 @@ describe('loading a spec', () => {
     expect(loaded.spec?.models?.tiers.map((t) => t.name)).toEqual(['fast', 'strong']);
   });
 
-  it('bundles the shared example unchanged', () => {
+  it('bundles the shared example with additions only: every line of it, in order, nothing changed', () => {
     const shared = join(ROOT, '..', 'shared', 'examples', 'support-triage.yaml');
     let original: string;
     try {
@@ -24,7 +24,17 @@ describe('loading a spec', () => {
     } catch {
       return; // an installed package has no shared/ beside it; the repository always does
     }
-    expect(example).toBe(original);
+    // The contract is that fields are added, never renamed or repurposed (the bundled one adds the overload soak).
+    const bundled = example.split('\n');
+    let at = 0;
+    for (const line of original.split('\n')) {
+      const found = bundled.indexOf(line, at);
+      expect(
+        found,
+        `the shared example's line ${JSON.stringify(line)} is missing or moved in examples/support-triage.yaml`,
+      ).toBeGreaterThanOrEqual(0);
+      at = found + 1;
+    }
   });
 
   it('needs only the stage-1 sections', () => {
@@ -155,5 +165,26 @@ describe('a spec whose only problems are unknown keys', () => {
     expect(loaded.withoutUnknownKeys?.slo.availability).toBe(99.9);
     const wrongType = loadSpecText('shipshape.yaml', text.replace('availability: 99.9 ', 'availability: high '));
     expect(wrongType.withoutUnknownKeys).toBeUndefined();
+  });
+});
+
+describe('large and malformed mappings', () => {
+  const lines = (n: number, indent: string, prefix: string) =>
+    Array.from({ length: n }, (_, i) => `${indent}${prefix}${i}: ${i}`).join('\n');
+
+  it('places every one of 20,000 unknown keys, and finds a repeated key among them', () => {
+    const text = example.replace('metadata:\n', `metadata:\n${lines(20_000, '  ', 'x')}\n  x7: again\n`);
+    const found = at(text);
+    const metadataLine = text.split('\n').indexOf('metadata:') + 1;
+    // yaml's own duplicate check compared each key with every key before it; the set per mapping finds the same.
+    expect(found).toEqual([`${metadataLine + 20_001}:3 duplicate key "x7": a key may appear once in a mapping`]);
+    const unknown = at(text.replace('  x7: again\n', ''));
+    expect(unknown).toHaveLength(20_000);
+    expect(unknown[19_999]).toBe(`${metadataLine + 20_000}:3 unknown key "x19999" in metadata`);
+  });
+
+  it('reports a run of thousands of lines indented under a scalar as bad input, not as a crash', () => {
+    const text = example.replace('      reply: null\n', `      reply: null\n${lines(5_000, '        ', 'k')}\n`);
+    expect(at(text)).toEqual(['1:1 is more than the YAML reader can take apart (it ran out of stack on it)']);
   });
 });
