@@ -131,6 +131,13 @@ export const SERVICE_METRICS = {
     unit: 'requests',
     help: 'Requests refused with 503 by admission control, by reason (queue-full, queue-timeout, event-loop-lag).',
   },
+  outputChecks: {
+    name: 'ai_output_checks_total',
+    type: 'counter',
+    labels: ['check', 'tier', 'outcome'],
+    unit: 'checks',
+    help: "The task's checks of each tier answer (rag: citations, grounding; extract: schema), by outcome (pass, fail).",
+  },
 } as const satisfies Record<string, ServiceMetric>;
 
 export type ServiceMetricId = keyof typeof SERVICE_METRICS;
