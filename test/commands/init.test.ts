@@ -116,7 +116,11 @@ describe('shipshape init (as a process, CI=true)', () => {
     const dir = tempDir();
     const listed = await runCli(['init', '--list-examples'], { cwd: dir });
     expect(listed.exitCode).toBe(0);
-    expect(listed.stdout).toMatch(/^support-triage {2}Routes incoming support tickets/m);
+    // One line each, the descriptions in one column.
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => line.split(/ {2,}/)[0])).toEqual(['invoice-extract', 'rag-helpdesk', 'support-triage']);
+    expect(new Set(lines.map((line) => /^\S+ +/.exec(line)![0].length)).size).toBe(1);
+    expect(listed.stdout).toMatch(/^support-triage +Routes incoming support tickets/m);
     const json = await runCli(['init', '--list-examples', '--json'], { cwd: dir });
     expect(JSON.parse(json.stdout).examples).toContainEqual({
       name: 'support-triage',

@@ -33,7 +33,7 @@ describe("the demo's edits of the example", () => {
       expect(edited).toContain('deploy:                        # stage 6: staged blue-green rollout with automated rollback');
       expect(loaded.spec!.deploy!.steps.map((step) => step.pauseSeconds)).toEqual(quick ? [2, 1] : [4, 2]);
       expect(loaded.spec!.deploy!.analysis!.metrics.map((metric) => metric.name)).not.toContain('business');
-      expect(loaded.spec!.scenarios!.map((s) => s.load.durationSeconds)).toEqual(quick ? [7, 4, 4] : [15, 15, 10]);
+      expect(loaded.spec!.scenarios!.map((s) => s.load.durationSeconds)).toEqual(quick ? [7, 4, 4, 39] : [15, 15, 10, 40]);
     }
   });
 });
