@@ -4,12 +4,12 @@
  * packs that reach for the spec. Every run has a bounded timeout, so a hang fails the test.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
-import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+import { EXAMPLE, ROOT, tempDir, snapshot } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
 const stageOne = example.slice(0, example.indexOf('\narchitecture:') + 1);
@@ -39,21 +39,6 @@ function project(spec = example): string {
   const dir = tempDir();
   writeFileSync(join(dir, 'shipshape.yaml'), spec);
   return dir;
-}
-
-/** Every file under `dir` with its bytes, to show that nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.isFile()) files[rel] = readFileSync(join(dir, rel), 'latin1');
-      else files[rel] = '<special>';
-    }
-  };
-  walk('');
-  return files;
 }
 
 describe('reads that never end', () => {

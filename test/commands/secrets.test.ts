@@ -3,11 +3,11 @@
  * whatever else is wrong with the spec and never prints it in full, in any format; every stage
  * that builds on the spec refuses it in one line (exit 2), writes nothing, and prints it nowhere.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { EXAMPLE, tempDir } from '../helpers/temp.js';
+import { EXAMPLE, tempDir, snapshot } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
 // Fake secrets are assembled at run time, so that secret scanners do not flag this file.
@@ -24,20 +24,6 @@ function project(text: string): string {
   const dir = tempDir();
   writeFileSync(join(dir, 'shipshape.yaml'), text);
   return dir;
-}
-
-/** Every file under `dir` with its bytes, to show that nothing changed. */
-function snapshot(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(rel);
-      else files[rel] = readFileSync(join(dir, rel), 'latin1');
-    }
-  };
-  walk('');
-  return files;
 }
 
 /** The 1-based line and column of the first `needle` in `text`. */

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
@@ -28,4 +28,19 @@ export function exampleProject(): string {
   const dir = tempDir();
   copyFileSync(EXAMPLE, join(dir, 'shipshape.yaml'));
   return dir;
+}
+
+/** Every file under `dir` with its bytes, to show that nothing changed (a special file as <special>). */
+export function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.isFile()) files[rel] = readFileSync(join(dir, rel), 'latin1');
+      else files[rel] = '<special>';
+    }
+  };
+  walk('');
+  return files;
 }
