@@ -49,8 +49,9 @@ describe('service-ts on the rag example (rag-helpdesk)', () => {
 
   it("makes only the rag task's files, reads the corpus from the project folder, and builds the index and the OpenAPI description", () => {
     expect(existsSync(join(dir, 'src/task/rag.ts'))).toBe(true);
-    expect(existsSync(join(dir, 'src/task/classify.ts'))).toBe(false);
-    expect(existsSync(join(dir, 'src/extract'))).toBe(false);
+    // Nothing of the classifier (its local tier, its labelled examples) nor of extract.
+    for (const path of ['src/task/classify.ts', 'src/serving/local.ts', 'data', 'test/local-tier.test.ts', 'src/extract'])
+      expect(existsSync(join(dir, path)), path).toBe(false);
     expect(existsSync(join(dir, 'src/corpus'))).toBe(false);
     const index = JSON.parse(readFileSync(join(dir, 'dist/rag-index.json'), 'utf8')) as { corpusDir: string; passages: number };
     expect(index.corpusDir).toBe(join(dir, 'corpus'));
@@ -89,7 +90,8 @@ describe('service-ts on the extract example (invoice-extract)', () => {
 
   it('answers a document with an object valid against the schema, and passes its own tests', async () => {
     expect(existsSync(join(dir, 'src/task/extract.ts'))).toBe(true);
-    expect(existsSync(join(dir, 'src/rag'))).toBe(false);
+    for (const path of ['src/rag', 'src/task/classify.ts', 'src/serving/local.ts', 'data', 'test/local-tier.test.ts'])
+      expect(existsSync(join(dir, path)), path).toBe(false);
     const report = await smoke(dir);
     expect(report.ok, JSON.stringify(report.calls.filter((call) => !call.ok))).toBe(true);
     const tests = await run('npm', ['test'], dir);
