@@ -41,6 +41,25 @@ async function smoke(dir: string, env: Record<string, string> = {}): Promise<Smo
   return JSON.parse(result.stdout) as Smoke;
 }
 
+/**
+ * `shipshape validate`, shortened, on a built project: every failure scenario of the example against its service, with
+ * the task's own requests (the dist/requests.json its build wrote). Each must pass, and the run reaches the faulted tier.
+ */
+async function validateShortened(dir: string): Promise<void> {
+  const result = await runCli(['validate', '--duration-scale', '0.4', '--json'], { cwd: dir, env: projectEnv() as Record<string, string> });
+  const report = JSON.parse(result.stdout) as {
+    passed: boolean;
+    scenarios: { id: string; passed: boolean; measured: { proxy?: { faulted: number } } }[];
+  };
+  expect(result.exitCode, JSON.stringify(report.scenarios.filter((scenario) => !scenario.passed))).toBe(0);
+  expect(report.passed).toBe(true);
+  expect(report.scenarios.length).toBeGreaterThanOrEqual(3);
+  for (const scenario of report.scenarios) {
+    expect(scenario.passed, JSON.stringify(scenario)).toBe(true);
+    expect(scenario.measured.proxy?.faulted ?? 1, scenario.id).toBeGreaterThan(0);
+  }
+}
+
 describe('service-ts on the rag example (rag-helpdesk)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -80,6 +99,10 @@ describe('service-ts on the rag example (rag-helpdesk)', () => {
     expect(tests.exitCode, tests.all).toBe(0);
     expect(tests.all).toMatch(/ungrounded-answer/);
   }, 300_000);
+
+  it('passes its failure scenarios through validate (stage 5), shortened', async () => {
+    await validateShortened(dir);
+  }, 300_000);
 });
 
 describe('service-ts on the extract example (invoice-extract)', () => {
@@ -97,5 +120,9 @@ describe('service-ts on the extract example (invoice-extract)', () => {
     const tests = await run('npm', ['test'], dir);
     expect(tests.exitCode, tests.all).toBe(0);
     expect(tests.all).toMatch(/schema-violation/);
+  }, 300_000);
+
+  it('passes its failure scenarios through validate (stage 5), shortened', async () => {
+    await validateShortened(dir);
   }, 300_000);
 });
