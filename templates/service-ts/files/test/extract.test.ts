@@ -1,8 +1,7 @@
 // The extract pipeline: the schema check, what a violation does (task.extract.onViolation), the pattern tier, the
 // LLM's protocol, and the service's answer in the contract shape, against the project's own schema.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { taskOf, type Config } from '../src/config/index.js';
-import { startFakeLlm, type FakeLlm } from '../src/dev/fake-llm.js';
 import { sample } from '../src/dev/task-sample.js';
 import { extractProtocol } from '../src/extract/llm.js';
 import { loadSchema } from '../src/extract/schema.js';
@@ -12,7 +11,7 @@ import { createMetrics } from '../src/monitoring/metrics.js';
 import { Router } from '../src/orchestration/router.js';
 import { TierError, type ModelTier } from '../src/serving/tier.js';
 import { checkStatic, createTaskTiers, outputSchema, predictResponseSchema, withChecks } from '../src/task/extract.js';
-import { projectConfig, startService, type TestService } from './support/service.js';
+import { projectConfig, servicePerTest } from './support/service.js';
 
 const baseConfig = (): Config => projectConfig();
 
@@ -107,17 +106,10 @@ describe('a schema violation', () => {
 });
 
 describe('the service', () => {
-  let service: TestService | undefined;
-  let fake: FakeLlm | undefined;
-  afterEach(async () => {
-    await service?.app.close(0);
-    await fake?.close();
-    service = fake = undefined;
-  });
+  const serve = servicePerTest();
 
   it('answers a document with an object valid against the schema, in the contract shape, and counts schema_valid_rate', async () => {
-    fake = await startFakeLlm();
-    service = await startService(projectConfig(fake.url));
+    const service = await serve();
     const request = sample({});
     const { status, body } = await service.ask(request.body);
     expect(status).toBe(200);

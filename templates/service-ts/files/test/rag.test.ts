@@ -3,16 +3,15 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { taskOf, type Config } from '../src/config/index.js';
-import { startFakeLlm, type FakeLlm } from '../src/dev/fake-llm.js';
 import { chunk, loadPassages } from '../src/rag/corpus.js';
 import { checkAnswer, support } from '../src/rag/grounding.js';
 import { createReaderTier } from '../src/rag/reader.js';
 import { embeddedRetriever, memoised, writeIndex, type Retriever } from '../src/rag/retriever.js';
 import { ragProtocol } from '../src/rag/writer.js';
 import { predictResponseSchema } from '../src/task/rag.js';
-import { projectConfig, startService, type TestService } from './support/service.js';
+import { projectConfig, servicePerTest, type TestService } from './support/service.js';
 
 const CHUNKING = { maxChars: 300, overlapChars: 40 };
 
@@ -124,21 +123,16 @@ describe('the tiers', () => {
 });
 
 describe('the service', () => {
-  let service: TestService | undefined;
-  let fake: FakeLlm | undefined;
-  afterEach(async () => {
-    await service?.app.close(0);
-    await fake?.close();
-    service = fake = undefined;
-  });
+  const serve = servicePerTest();
 
   /** The project's service on a corpus of its own (CORPUS_DIR), its http tiers on the dev fake. */
   async function start(options: { malformed?: boolean } = {}): Promise<TestService & { config: Config }> {
-    fake = await startFakeLlm(options.malformed ? { fault: { type: 'malformed', rate: 1 } } : {});
-    const loaded = projectConfig(fake.url, { CORPUS_DIR: corpus() });
-    const config: Config = { ...loaded, task: { ...taskOf(loaded, 'rag'), chunking: CHUNKING } };
-    service = await startService(config);
-    return { ...service, config };
+    let config: Config | undefined;
+    const service = await serve(options.malformed ? { fault: { type: 'malformed', rate: 1 } } : {}, (url) => {
+      const loaded = projectConfig(url, { CORPUS_DIR: corpus() });
+      return (config = { ...loaded, task: { ...taskOf(loaded, 'rag'), chunking: CHUNKING } });
+    });
+    return { ...service, config: config! };
   }
 
   it('answers a question from the corpus with a citation of the right document, in the contract shape', async () => {

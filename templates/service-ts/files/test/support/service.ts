@@ -1,9 +1,11 @@
 // The project's own service in a test: the spec's http tiers pointed at one URL (a fake upstream, or nothing), on a
 // free port, with the task's own tiers and output checks, and requests to it.
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { envVariable, loadConfig, type Config } from '../../src/config/index.js';
 import { spec } from '../../src/config/spec.js';
+import { startFakeLlm, type FakeLlmOptions } from '../../src/dev/fake-llm.js';
 import { OutputChecks } from '../../src/monitoring/checks.js';
 import { createMetrics } from '../../src/monitoring/metrics.js';
 import { createTaskTiers } from '../../src/task/index.js';
@@ -54,5 +56,23 @@ export async function startService(config: Config): Promise<TestService> {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
+  };
+}
+
+/**
+ * For a describe block: a function that starts the dev fake (with `fake` options) as every http tier and the
+ * service of `configOf(fake's URL)` (the project's configuration by default), both closed after each test.
+ */
+export function servicePerTest(): (fake?: FakeLlmOptions, configOf?: (url: string) => Config) => Promise<TestService> {
+  const running: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of running.splice(0).reverse()) await close();
+  });
+  return async (fake = {}, configOf = (url) => projectConfig(url)) => {
+    const upstream = await startFakeLlm(fake);
+    running.push(() => upstream.close());
+    const service = await startService(configOf(upstream.url));
+    running.push(() => service.app.close(0));
+    return service;
   };
 }
