@@ -5,6 +5,7 @@
  * passing is test/templates/task-e2e.test.ts's and service-ts-e2e.test.ts's.
  */
 import { readFileSync } from 'node:fs';
+import { validate } from 'dockerfile-utils';
 import { dirname, join, normalize } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPack } from '../../src/scaffold/pack.js';
@@ -48,10 +49,18 @@ beforeAll(async () => {
   pack = await loadPack(root, { kind: 'folder', path: root }, false);
 });
 
-async function render(example: string): Promise<Map<string, string>> {
-  const spec = loadSpecText('shipshape.yaml', readFileSync(join(ROOT, 'examples', `${example}.yaml`), 'utf8')).spec!;
+async function render(example: string, edit: (text: string) => string = (text) => text): Promise<Map<string, string>> {
+  const spec = loadSpecText('shipshape.yaml', edit(readFileSync(join(ROOT, 'examples', `${example}.yaml`), 'utf8'))).spec!;
   const files = await renderPack(pack, renderContext(spec, pack.manifest, '0.0.0', Object.keys(specSchema.shape)));
   return new Map(files.map((file) => [file.path, file.content.toString('utf8')]));
+}
+
+/** The sources of the Dockerfile's COPY instructions from the build context, in shell or JSON form. */
+function copiedFromContext(dockerfile: string): string[] {
+  return [...dockerfile.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap(([, args]) => {
+    const words = args!.startsWith('[') ? (JSON.parse(args!) as string[]) : args!.split(/\s+/);
+    return words.slice(0, -1);
+  });
 }
 
 /** Every relative import (`from './x.js'`) of the project's TypeScript that names no file of the project. */
@@ -86,9 +95,17 @@ describe.each(EXAMPLES)('the default pack on $example (task $task)', ({ example,
     expect(danglingImports(files)).toEqual([]);
   });
 
-  it('copies what its task reads into the image, and no other task’s files', () => {
-    const copied = [...files.get('Dockerfile')!.matchAll(/^COPY (?!--from)(\S+) /gm)].map((match) => match[1]);
+  it('copies what its task reads into the image, and no other task’s files; the Dockerfile lints clean', () => {
+    const dockerfile = files.get('Dockerfile')!;
+    const copied = copiedFromContext(dockerfile);
     expect(copied).toContain(reads);
     for (const other of EXAMPLES.filter((e) => e.task !== task)) expect(copied).not.toContain(other.reads);
+    expect(validate(dockerfile).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
   });
+});
+
+it('copies a corpus whose path holds a space as one path', async () => {
+  const files = await render('rag-helpdesk', (text) => text.replace('corpus: corpus ', 'corpus: help centre/docs '));
+  expect(copiedFromContext(files.get('Dockerfile')!)).toContain('help centre/docs');
+  expect(validate(files.get('Dockerfile')!).map((d) => d.message)).toEqual([]);
 });
