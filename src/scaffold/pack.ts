@@ -77,6 +77,12 @@ export const packManifestSchema = z.strictObject({
     .min(1, { error: 'must name a command, e.g. [node, dist/main.js]' })
     .optional()
     .describe('How `shipshape validate` starts the generated service; PORT, HOST and the tier endpoints come from the environment.'),
+  requests: text('a project path, e.g. dist/requests.json')
+    .refine((path) => !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !/(^|\/)\.\.(\/|$)/.test(path), {
+      error: 'must be relative to the project (no leading / and no ..)',
+    })
+    .optional()
+    .describe('A file the build writes: the request bodies `shipshape validate` sends to reach each tier, { "<tier>": [body, ...] }.'),
   when: z
     .array(
       z.strictObject(

@@ -56,6 +56,8 @@ export interface PackManifest {
   build?: [string, ...string[]] | string[];
   /** How `validate` starts the generated service (PORT, HOST and the tier endpoints in its environment). */
   start?: [string, ...string[]] | string[];
+  /** A project file the build writes: the request bodies `validate` sends to reach each tier, `{ "<tier>": [body, ...] }`. */
+  requests?: string;
 }
 
 /** A pack resolved to a folder on disk, ready to render. */

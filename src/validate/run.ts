@@ -103,8 +103,30 @@ export function bodiesReaching(spec: Spec, target: string | undefined, bodies: r
   });
 }
 
-/** The pack's build and start commands, from the project's manifest (bundled packs only). */
-async function packCommands(root: string): Promise<{ build?: string[]; start?: string[] }> {
+/**
+ * The request bodies the pack's build wrote for each tier (template.yaml `requests`: `{ "<tier>": [body, ...] }`), as
+ * JSON texts; a tier the file does not list, or a file missing or unreadable, gets none (the examples serve instead).
+ */
+export function packBodies(root: string, file: string | undefined): Record<string, string[]> {
+  if (file === undefined || !existsSync(join(root, file))) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readTextBoundedSync(join(root, file), { maxBytes: LARGE_FILE_MAX_BYTES }));
+  } catch {
+    return {};
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  const bodies: Record<string, string[]> = {};
+  for (const [tier, list] of Object.entries(parsed)) {
+    if (!Array.isArray(list)) continue;
+    const texts = list.filter((body) => body !== null && typeof body === 'object').map((body) => JSON.stringify(body));
+    if (texts.length > 0) bodies[tier] = texts;
+  }
+  return bodies;
+}
+
+/** The pack's build and start commands and its requests file, from the project's manifest (bundled packs only). */
+async function packCommands(root: string): Promise<{ build?: string[]; start?: string[]; requests?: string }> {
   const file = join(root, '.shipshape/manifest.json');
   if (!existsSync(file)) return {};
   try {
@@ -115,6 +137,7 @@ async function packCommands(root: string): Promise<{ build?: string[]; start?: s
     return {
       ...(pack.manifest.build ? { build: pack.manifest.build } : {}),
       ...(pack.manifest.start ? { start: pack.manifest.start } : {}),
+      ...(pack.manifest.requests ? { requests: pack.manifest.requests } : {}),
     };
   } catch {
     return {};
@@ -139,10 +162,12 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
 
   let command: string[] | string | undefined = options.start;
   let build: string[] | undefined;
+  let requests: string | undefined;
   if (options.url === undefined && command === undefined) {
     const pack = await packCommands(root);
     command = pack.start;
     build = pack.build;
+    requests = pack.requests;
     if (command === undefined)
       throw new UserError('no start command for this service: its pack declares none', {
         hint: 'Pass --start "CMD" (it gets PORT, HOST and each tier endpoint variable), or --url of a running service.',
@@ -163,6 +188,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
       await runToEnd(build, root, signal);
       interrupted();
     }
+    // Written by the build: the task's own requests for each tier (a rag question, an extract document).
+    const byTier = packBodies(root, requests);
+    const firstTier = spec.models?.tiers?.[0]?.name;
     let mock: MockModel | undefined;
     if (plan.tiers.some((tier) => tier.upstream === undefined)) {
       const started = await startMockModel({ latencyMs: options.mockLatencyMs ?? 20 });
@@ -228,7 +256,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
           path: `${new URL(base).pathname.replace(/\/+$/, '')}${path}`,
           rps: scenario.rps,
           durationMs: (until ?? scenario.durationSeconds) * 1000,
-          bodies: bodiesReaching(spec, scenario.fault?.target, bodies),
+          bodies: byTier[scenario.fault?.target ?? firstTier ?? ''] ?? bodiesReaching(spec, scenario.fault?.target, bodies),
           keepHeaders: MEASURED_HEADERS,
           // Enough connections to keep the rate with every request at the timeout for 5 s.
           maxInFlight: Math.min(1000, Math.max(10, Math.ceil(scenario.rps * 5))),

@@ -79,6 +79,10 @@ describe('loadPack', () => {
       'name: mini\nversion: 1.0.0\ndescription: d\nwhen:\n  - files: [x]\n    spec: { task.kind: { is: rag } }\n',
       'template.yaml:6:24 when[0].spec.task.kind',
     ],
+    [
+      'name: mini\nversion: 1.0.0\ndescription: d\nrequests: ../outside.json\n',
+      'template.yaml:4:11 requests must be relative to the project',
+    ],
   ])('a bad manifest is a UserError at file:line:col (%#)', async (manifest, expected) => {
     const error = await rejection(load(packWith(manifest)));
     expect(error.located.startsWith(expected)).toBe(true);

@@ -41,6 +41,25 @@ async function smoke(dir: string, env: Record<string, string> = {}): Promise<Smo
   return JSON.parse(result.stdout) as Smoke;
 }
 
+/**
+ * `shipshape validate`, shortened, on a built project: every failure scenario of the example against its service, with
+ * the task's own requests (the dist/requests.json its build wrote). Each must pass, and the run reaches the faulted tier.
+ */
+async function validateShortened(dir: string): Promise<void> {
+  const result = await runCli(['validate', '--duration-scale', '0.4', '--json'], { cwd: dir, env: projectEnv() as Record<string, string> });
+  const report = JSON.parse(result.stdout) as {
+    passed: boolean;
+    scenarios: { id: string; passed: boolean; measured: { proxy?: { faulted: number } } }[];
+  };
+  expect(result.exitCode, JSON.stringify(report.scenarios.filter((scenario) => !scenario.passed))).toBe(0);
+  expect(report.passed).toBe(true);
+  expect(report.scenarios.length).toBeGreaterThanOrEqual(3);
+  for (const scenario of report.scenarios) {
+    expect(scenario.passed, JSON.stringify(scenario)).toBe(true);
+    expect(scenario.measured.proxy?.faulted ?? 1, scenario.id).toBeGreaterThan(0);
+  }
+}
+
 describe('service-ts on the rag example (rag-helpdesk)', () => {
   let dir: string;
   beforeAll(async () => {
@@ -49,8 +68,9 @@ describe('service-ts on the rag example (rag-helpdesk)', () => {
 
   it("makes only the rag task's files, reads the corpus from the project folder, and builds the index and the OpenAPI description", () => {
     expect(existsSync(join(dir, 'src/task/rag.ts'))).toBe(true);
-    expect(existsSync(join(dir, 'src/task/classify.ts'))).toBe(false);
-    expect(existsSync(join(dir, 'src/extract'))).toBe(false);
+    // Nothing of the classifier (its local tier, its labelled examples) nor of extract.
+    for (const path of ['src/task/classify.ts', 'src/serving/local.ts', 'data', 'test/local-tier.test.ts', 'src/extract'])
+      expect(existsSync(join(dir, path)), path).toBe(false);
     expect(existsSync(join(dir, 'src/corpus'))).toBe(false);
     const index = JSON.parse(readFileSync(join(dir, 'dist/rag-index.json'), 'utf8')) as { corpusDir: string; passages: number };
     expect(index.corpusDir).toBe(join(dir, 'corpus'));
@@ -79,6 +99,10 @@ describe('service-ts on the rag example (rag-helpdesk)', () => {
     expect(tests.exitCode, tests.all).toBe(0);
     expect(tests.all).toMatch(/ungrounded-answer/);
   }, 300_000);
+
+  it('passes its failure scenarios through validate (stage 5), shortened', async () => {
+    await validateShortened(dir);
+  }, 300_000);
 });
 
 describe('service-ts on the extract example (invoice-extract)', () => {
@@ -89,11 +113,16 @@ describe('service-ts on the extract example (invoice-extract)', () => {
 
   it('answers a document with an object valid against the schema, and passes its own tests', async () => {
     expect(existsSync(join(dir, 'src/task/extract.ts'))).toBe(true);
-    expect(existsSync(join(dir, 'src/rag'))).toBe(false);
+    for (const path of ['src/rag', 'src/task/classify.ts', 'src/serving/local.ts', 'data', 'test/local-tier.test.ts'])
+      expect(existsSync(join(dir, path)), path).toBe(false);
     const report = await smoke(dir);
     expect(report.ok, JSON.stringify(report.calls.filter((call) => !call.ok))).toBe(true);
     const tests = await run('npm', ['test'], dir);
     expect(tests.exitCode, tests.all).toBe(0);
     expect(tests.all).toMatch(/schema-violation/);
+  }, 300_000);
+
+  it('passes its failure scenarios through validate (stage 5), shortened', async () => {
+    await validateShortened(dir);
   }, 300_000);
 });

@@ -21,6 +21,7 @@ import { noSecrets } from './no-secrets.js';
 import { patternFit } from './pattern-fit.js';
 import { placeholderText } from './placeholder-text.js';
 import { references } from './references.js';
+import { retrieverAdapter } from './retriever-adapter.js';
 import { reviewDueSoon } from './review-due-soon.js';
 import { reviewOverdue } from './review-overdue.js';
 import { reviewOwner } from './review-owner.js';
@@ -55,6 +56,7 @@ export const RULES: readonly Rule[] = [
   availabilityFallback,
   fallbackAnswer,
   taskShape,
+  retrieverAdapter,
   routing,
   alertThresholds,
   reviewOwner,

@@ -16,7 +16,7 @@ export const taskShape = defineRule({
   kind: rag
   rag:
     corpus: docs
-    retriever: { kind: qdrant, topK: 4, endpoint: '\${QDRANT_URL}', collection: helpdesk }
+    retriever: { kind: opensearch, topK: 4, endpoint: '\${OPENSEARCH_URL}', collection: helpdesk }
     citations: { min: 1 }
 resilience:
   timeoutMs: 2000
@@ -27,7 +27,7 @@ resilience:
   kind: rag
   rag:
     corpus: docs
-    retriever: { kind: qdrant, topK: 2 }      # no endpoint
+    retriever: { kind: opensearch, topK: 2 }  # no endpoint
     citations: { min: 3 }                     # more than the 2 passages retrieved
 resilience:
   timeoutMs: 2000

@@ -57,6 +57,7 @@ describe('the rule registry', () => {
         'review-overdue',
         'handoff-fresh',
         'task-shape',
+        'retriever-adapter',
         'task-files',
       ].sort(),
     );

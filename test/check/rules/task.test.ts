@@ -1,13 +1,16 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectFiles } from '../../../src/check/project.js';
 import { fallbackAnswer } from '../../../src/check/rules/fallback-answer.js';
 import { taskFiles } from '../../../src/check/rules/task-files.js';
+import { retrieverAdapter } from '../../../src/check/rules/retriever-adapter.js';
 import { taskShape } from '../../../src/check/rules/task-shape.js';
 import type { RuleContext } from '../../../src/check/types.js';
 import type { Spec } from '../../../src/spec/schema.js';
-import { tempDir } from '../../helpers/temp.js';
+import { checkFile } from '../../../src/check/check-file.js';
+import { generate } from '../../helpers/generated.js';
+import { ROOT, tempDir } from '../../helpers/temp.js';
 import { example } from './helpers.js';
 import { testRule } from './tester.js';
 
@@ -69,6 +72,66 @@ testRule(taskShape, {
       reports: [{ messageId: 'ragFallbackCitations', path: ['resilience', 'fallback', 'static', 'citations'] }],
     },
   ],
+});
+
+testRule(retrieverAdapter, {
+  valid: [
+    { name: 'a classifier (no task block)', spec: example() },
+    { name: 'a rag spec with the default retriever (none named)', spec: rag() },
+    { name: 'the embedded index', spec: rag({ retriever: { kind: 'embedded', topK: 4 } }) },
+    { name: 'OpenSearch', spec: rag({ retriever: { kind: 'opensearch', topK: 4, endpoint: '${OPENSEARCH_URL}' } }) },
+    { name: 'an extract spec', spec: extract() },
+  ],
+  invalid: [
+    {
+      name: 'qdrant, which the default pack has no adapter for',
+      spec: rag({ retriever: { kind: 'qdrant', topK: 4, endpoint: '${QDRANT_URL}' } }),
+      reports: [
+        {
+          messageId: 'noAdapter',
+          data: { kind: 'qdrant', pack: 'service-ts', supported: 'embedded and opensearch' },
+          path: ['task', 'rag', 'retriever', 'kind'],
+        },
+      ],
+    },
+    {
+      name: 'pgvector, without an endpoint too (task-shape reports that)',
+      spec: rag({ retriever: { kind: 'pgvector', topK: 4 } }),
+      reports: [{ messageId: 'noAdapter', data: { kind: 'pgvector', pack: 'service-ts', supported: 'embedded and opensearch' } }],
+    },
+  ],
+});
+
+describe('retriever-adapter, in a project and a file', () => {
+  const qdrant = () => rag({ retriever: { kind: 'qdrant', topK: 4, endpoint: '${QDRANT_URL}' } });
+  const reports = (dir: string) => retrieverAdapter.check(context(dir, qdrant())).map((report) => report.messageId);
+
+  it('warns in a project generated from the default pack, or not generated yet, and not in one from another pack', () => {
+    const own = tempDir();
+    generate(own, {});
+    expect(reports(own)).toEqual(['noAdapter']);
+    expect(reports(tempDir())).toEqual(['noAdapter']);
+    const other = tempDir();
+    generate(other, {}, { name: 'service-qdrant', version: '1.0.0' });
+    expect(reports(other)).toEqual([]);
+  });
+
+  it('is a warning at file:line:col of the retriever kind, in the rag example changed to qdrant', async () => {
+    const text = readFileSync(join(ROOT, 'examples', 'rag-helpdesk.yaml'), 'utf8').replace(
+      /kind: embedded( +#.*)?\n/,
+      "kind: qdrant\n      endpoint: '${QDRANT_URL}'\n",
+    );
+    const dir = tempDir();
+    cpSync(join(ROOT, 'examples', 'rag-helpdesk'), dir, { recursive: true });
+    writeFileSync(join(dir, 'shipshape.yaml'), text);
+    const found = (await checkFile(join(dir, 'shipshape.yaml'), 'shipshape.yaml', { today: new Date() })).findings.filter(
+      (finding) => finding.ruleId === 'retriever-adapter',
+    );
+    const line = text.split('\n').findIndex((l) => l.includes('kind: qdrant')) + 1;
+    expect(found.map(({ severity, range }) => ({ severity, line: range.line, column: range.column }))).toEqual([
+      { severity: 'warn', line, column: text.split('\n')[line - 1]!.indexOf('qdrant') + 1 },
+    ]);
+  });
 });
 
 testRule(fallbackAnswer, {

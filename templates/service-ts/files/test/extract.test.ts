@@ -1,11 +1,7 @@
 // The extract pipeline: the schema check, what a violation does (task.extract.onViolation), the pattern tier, the
 // LLM's protocol, and the service's answer in the contract shape, against the project's own schema.
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app.js';
-import { loadConfig, type Config } from '../src/config/index.js';
-import { spec } from '../src/config/spec.js';
-import { startFakeLlm, type FakeLlm } from '../src/dev/fake-llm.js';
+import { describe, expect, it } from 'vitest';
+import { taskOf, type Config } from '../src/config/index.js';
 import { sample } from '../src/dev/task-sample.js';
 import { extractProtocol } from '../src/extract/llm.js';
 import { loadSchema } from '../src/extract/schema.js';
@@ -15,19 +11,9 @@ import { createMetrics } from '../src/monitoring/metrics.js';
 import { Router } from '../src/orchestration/router.js';
 import { TierError, type ModelTier } from '../src/serving/tier.js';
 import { checkStatic, createTaskTiers, outputSchema, predictResponseSchema, withChecks } from '../src/task/extract.js';
+import { projectConfig, servicePerTest } from './support/service.js';
 
-function envOf(url = 'http://127.0.0.1:9/v1'): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const tier of spec.models.tiers) {
-    const name = /^\$\{([A-Z0-9_]+)\}$/.exec(tier.endpoint ?? '')?.[1];
-    if (name) env[name] = url;
-    const key = /^\$\{([A-Z0-9_]+)\}$/.exec(tier.apiKey ?? '')?.[1];
-    if (key) env[key] = 'test-key';
-  }
-  return env;
-}
-
-const baseConfig = (): Config => ({ ...loadConfig(envOf()), port: 0, host: '127.0.0.1', logLevel: 'silent' });
+const baseConfig = (): Config => projectConfig();
 
 describe('the schema', () => {
   it("loads the project's schema (task.extract.schema) and says why a value violates it", () => {
@@ -65,7 +51,7 @@ describe('a schema violation', () => {
   const valid = () => sample({}).body.text;
   const onViolation = (action: 'retry' | 'escalate' | 'fallback'): Config => {
     const config = baseConfig();
-    return { ...config, task: { ...(config.task as Extract<Config['task'], { kind: 'extract' }>), onViolation: action } };
+    return { ...config, task: { ...taskOf(config, 'extract'), onViolation: action } };
   };
 
   it('is a bad output: an invalid-output failure, counted by the schema check', async () => {
@@ -120,31 +106,15 @@ describe('a schema violation', () => {
 });
 
 describe('the service', () => {
-  let app: App | undefined;
-  let fake: FakeLlm | undefined;
-  afterEach(async () => {
-    await app?.close(0);
-    await fake?.close();
-    app = fake = undefined;
-  });
+  const serve = servicePerTest();
 
   it('answers a document with an object valid against the schema, in the contract shape, and counts schema_valid_rate', async () => {
-    fake = await startFakeLlm();
-    const config: Config = { ...loadConfig(envOf(fake.url)), port: 0, host: '127.0.0.1', logLevel: 'silent' };
-    const checks = new OutputChecks();
-    app = createApp({ config, tiers: createTaskTiers(config, checks), metrics: createMetrics(config, { defaultMetrics: false }), checks });
-    const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
+    const service = await serve();
     const request = sample({});
-    const response = await fetch(`http://127.0.0.1:${port}/v1/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request.body),
-    });
-    const body = (await response.json()) as Record<string, unknown>;
-    expect(response.status).toBe(200);
+    const { status, body } = await service.ask(request.body);
+    expect(status).toBe(200);
     expect(predictResponseSchema.parse(body).degraded).toBe(false);
     expect(request.check(body)).toBeUndefined();
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toMatch(/ai_output_checks_total\{check="schema",tier="[^"]+",outcome="pass"/);
+    expect(await service.metrics()).toMatch(/ai_output_checks_total\{check="schema",tier="[^"]+",outcome="pass"/);
   });
 });

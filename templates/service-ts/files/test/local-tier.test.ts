@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadExamples, parseExamples, type Example } from '../src/serving/examples.js';
@@ -162,5 +164,68 @@ describe('data/examples.jsonl', () => {
   it('loads: the labelled examples the service starts with are valid', () => {
     const own = loadExamples(fileURLToPath(new URL('../data/examples.jsonl', import.meta.url)));
     expect(new Set(own.map((example) => example.label)).size).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the examples file', () => {
+  const good =
+    '{"text": "I was charged twice", "label": "billing"}\n\n{"text": "The app crashes", "label": "technical", "source": "audit"}\n';
+
+  it('parses JSON Lines, skipping blank lines and ignoring other fields', () => {
+    expect(parseExamples(good, 'ex.jsonl')).toEqual([
+      { text: 'I was charged twice', label: 'billing' },
+      { text: 'The app crashes', label: 'technical' },
+    ]);
+    expect(parseExamples('\ufeff' + good.replaceAll('\n', '\r\n'), 'ex.jsonl')).toHaveLength(2);
+  });
+
+  it('points at the line and column of a JSON syntax error', () => {
+    const content = `${good}{"text": "Where is my parcel" "label": "shipping"}\n`;
+    expect(() => parseExamples(content, 'ex.jsonl')).toThrow(/^ex\.jsonl:4:31 invalid JSON: Expected ',' or '}' after property value$/);
+    expect(() => parseExamples(`${good}{"text": "Where is my parcel", "label": }`, 'ex.jsonl')).toThrow(
+      /^ex\.jsonl:4:41 invalid JSON: Unexpected token '}'$/,
+    );
+    expect(() => parseExamples(`${good}{"text": "Where is`, 'ex.jsonl')).toThrow(/^ex\.jsonl:4:\d+ invalid JSON: /);
+    expect(() => parseExamples('nope', 'ex.jsonl')).toThrow(/^ex\.jsonl:1:2 invalid JSON: Unexpected token 'o'$/);
+  });
+
+  it('points at a missing or bad label', () => {
+    expect(() => parseExamples(`${good}{"text": "Where is my parcel"}`, 'ex.jsonl')).toThrow(
+      /^ex\.jsonl:4:1 "label" must be a non-empty string$/,
+    );
+    expect(() => parseExamples(`${good}{"text": "Where is my parcel", "label": 3}`, 'ex.jsonl')).toThrow(
+      /^ex\.jsonl:4:32 "label" must be a non-empty string$/,
+    );
+    expect(() => parseExamples(`{"text": "Where is my parcel", "label": "shipping "}\n${good}`, 'ex.jsonl')).toThrow(
+      /^ex\.jsonl:1:32 "label" must not start or end with whitespace: "shipping "$/,
+    );
+  });
+
+  it('points at a missing text and a line that is not an object', () => {
+    expect(() => parseExamples(`${good}{"label": "shipping", "text": ""}`, 'ex.jsonl')).toThrow(
+      /^ex\.jsonl:4:23 "text" must be a non-empty string$/,
+    );
+    expect(() => parseExamples(`${good}["Where is my parcel", "shipping"]`, 'ex.jsonl')).toThrow(/^ex\.jsonl:4:1 expected a JSON object/);
+  });
+
+  it('needs at least two distinct labels', () => {
+    const single = '{"text": "I was charged twice", "label": "billing"}\n{"text": "Refund me", "label": "billing"}\n';
+    expect(() => parseExamples(single, 'ex.jsonl')).toThrow(/^ex\.jsonl: needs examples of at least 2 distinct labels, found "billing"$/);
+    expect(() => parseExamples('\n\n', 'ex.jsonl')).toThrow(/^ex\.jsonl: needs examples of at least 2 distinct labels, found none$/);
+  });
+
+  it('loads a file, naming it in errors and saying clearly when it is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'examples-'));
+    try {
+      const file = join(dir, 'examples.jsonl');
+      writeFileSync(file, good);
+      expect(loadExamples(file)).toHaveLength(2);
+      writeFileSync(file, `${good}{oops}\n`);
+      expect(() => loadExamples(file)).toThrow(`${file}:4:2 invalid JSON`);
+      const missing = join(dir, 'missing.jsonl');
+      expect(() => loadExamples(missing)).toThrow(`${missing}: examples file not found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,20 +3,15 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../src/app.js';
-import { loadConfig, type Config } from '../src/config/index.js';
-import { spec } from '../src/config/spec.js';
-import { startFakeLlm, type FakeLlm } from '../src/dev/fake-llm.js';
-import { OutputChecks } from '../src/monitoring/checks.js';
-import { createMetrics } from '../src/monitoring/metrics.js';
+import { describe, expect, it } from 'vitest';
+import { taskOf, type Config } from '../src/config/index.js';
 import { chunk, loadPassages } from '../src/rag/corpus.js';
 import { checkAnswer, support } from '../src/rag/grounding.js';
 import { createReaderTier } from '../src/rag/reader.js';
 import { embeddedRetriever, memoised, writeIndex, type Retriever } from '../src/rag/retriever.js';
 import { ragProtocol } from '../src/rag/writer.js';
-import { createTaskTiers, predictResponseSchema } from '../src/task/rag.js';
+import { predictResponseSchema } from '../src/task/rag.js';
+import { projectConfig, servicePerTest, type TestService } from './support/service.js';
 
 const CHUNKING = { maxChars: 300, overlapChars: 40 };
 
@@ -76,11 +71,10 @@ describe('the embedded index', () => {
   });
 
   it("indexes the project's own corpus (task.rag.corpus) within its chunking", () => {
-    const config = loadConfig({ ...envOf(), PORT: '0' });
-    if (config.task.kind !== 'rag') throw new Error('a rag project');
-    const passages = loadPassages(config.task.corpusDir, config.task.chunking);
+    const task = taskOf(projectConfig(), 'rag');
+    const passages = loadPassages(task.corpusDir, task.chunking);
     expect(passages.length).toBeGreaterThan(0);
-    for (const passage of passages) expect(passage.text.length).toBeLessThanOrEqual(config.task.chunking.maxChars);
+    for (const passage of passages) expect(passage.text.length).toBeLessThanOrEqual(task.chunking.maxChars);
   });
 });
 
@@ -128,74 +122,40 @@ describe('the tiers', () => {
   });
 });
 
-/** The environment the spec's http tiers need, each pointed at `url`. */
-function envOf(url = 'http://127.0.0.1:9/v1'): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const tier of spec.models.tiers) {
-    const name = /^\$\{([A-Z0-9_]+)\}$/.exec(tier.endpoint ?? '')?.[1];
-    if (name) env[name] = url;
-    const key = /^\$\{([A-Z0-9_]+)\}$/.exec(tier.apiKey ?? '')?.[1];
-    if (key) env[key] = 'test-key';
-  }
-  return env;
-}
-
 describe('the service', () => {
-  let app: App | undefined;
-  let fake: FakeLlm | undefined;
-  afterEach(async () => {
-    await app?.close(0);
-    await fake?.close();
-    app = fake = undefined;
-  });
+  const serve = servicePerTest();
 
-  async function start(options: { malformed?: boolean } = {}): Promise<{ url: string; config: Config }> {
-    fake = await startFakeLlm(options.malformed ? { fault: { type: 'malformed', rate: 1 } } : {});
-    const loaded = loadConfig({ ...envOf(fake.url), CORPUS_DIR: corpus() });
-    const config: Config = {
-      ...loaded,
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'silent',
-      task: { ...(loaded.task as Extract<Config['task'], { kind: 'rag' }>), chunking: CHUNKING },
-    };
-    const checks = new OutputChecks();
-    app = createApp({ config, tiers: createTaskTiers(config, checks), metrics: createMetrics(config, { defaultMetrics: false }), checks });
-    const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, config };
-  }
-  const ask = async (url: string, text: string) => {
-    const response = await fetch(`${url}/v1/predict`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text }),
+  /** The project's service on a corpus of its own (CORPUS_DIR), its http tiers on the dev fake. */
+  async function start(options: { malformed?: boolean } = {}): Promise<TestService & { config: Config }> {
+    let config: Config | undefined;
+    const service = await serve(options.malformed ? { fault: { type: 'malformed', rate: 1 } } : {}, (url) => {
+      const loaded = projectConfig(url, { CORPUS_DIR: corpus() });
+      return (config = { ...loaded, task: { ...taskOf(loaded, 'rag'), chunking: CHUNKING } });
     });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+    return { ...service, config: config! };
+  }
 
   it('answers a question from the corpus with a citation of the right document, in the contract shape', async () => {
-    const { url } = await start();
-    const { status, body } = await ask(url, 'How do I reset my VPN password?');
+    const { status, body } = await (await start()).ask('How do I reset my VPN password?');
     expect(status).toBe(200);
     expect(predictResponseSchema.parse(body)).toMatchObject({ degraded: false, citations: [{ doc: 'vpn.md' }] });
   });
 
   it('routes an answer its citations do not support to the fallback, counted as a failed grounding check', async () => {
-    const { url } = await start({ malformed: true });
+    const { ask, metrics } = await start({ malformed: true });
     // Nothing the reader is sure of: the writer answers, always malformed or ungrounded here.
     const answers = [];
-    for (let i = 0; i < 3; i++) answers.push((await ask(url, 'VPN client zxq vlorp quandle mirth')).body);
+    for (let i = 0; i < 3; i++) answers.push((await ask('VPN client zxq vlorp quandle mirth')).body);
     for (const body of answers) {
       expect(body['fallback']).toBe(true);
       expect(body['fallbackReason']).toBe('invalid-output');
     }
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/ai_output_checks_total\{check="grounding",tier="[^"]+",outcome="fail"/);
+    expect(await metrics()).toMatch(/ai_output_checks_total\{check="grounding",tier="[^"]+",outcome="fail"/);
   });
 
   it('the static fallback answers in the task shape: no citations, degraded', async () => {
-    const { url, config } = await start();
-    const body = (await ask(url, 'zxq vlorp quandle mirth')).body;
+    const { ask, config } = await start();
+    const body = (await ask('zxq vlorp quandle mirth')).body;
     if (config.resilience.fallback?.static) {
       expect(body).toMatchObject({
         tier: 'static',
@@ -205,7 +165,7 @@ describe('the service', () => {
       });
       expect(body['label']).toBeUndefined();
     } else {
-      expect([200, 503]).toContain((await ask(url, 'zxq vlorp quandle mirth')).status);
+      expect([200, 503]).toContain((await ask('zxq vlorp quandle mirth')).status);
     }
   });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioSpec, ServiceSpec } from '../src/config/types.js';
 import { missed, runScenario } from './support/scenario.js';
-import { triageSpec } from './support/triage.js';
+import { triageSpec, triageTiers } from './support/triage.js';
 
 const spec: ServiceSpec = {
   ...triageSpec,
@@ -29,7 +29,7 @@ describe('a scenario whose fault has a window', () => {
   it('hits only the requests of the window, sees the breaker open in it and close again after it', async () => {
     // A window of 4 s: on a busy machine requests arrive late, and a short one could pass between them.
     const scenario = outage({ after: 0.5, for: 4 }, { availability: { min: 99 }, breakerOpensWithinSeconds: 4, recoversWithinSeconds: 4 });
-    const result = await runScenario(scenario, spec);
+    const result = await runScenario(scenario, spec, triageTiers);
     expect(result.breakerOpenedAfterSeconds).toBeGreaterThanOrEqual(0);
     expect(result.recoveredAfterSeconds).toBeGreaterThanOrEqual(0);
     // Some calls reached the upstream outside the window and were not faulted.
@@ -40,7 +40,7 @@ describe('a scenario whose fault has a window', () => {
 
   it('without a window the fault lasts to the end: the breaker never closes again, and recovery is missed', async () => {
     const scenario = outage({}, { recoversWithinSeconds: 3 });
-    const result = await runScenario({ ...scenario, load: { rps: 20, durationSeconds: 3 } }, spec);
+    const result = await runScenario({ ...scenario, load: { rps: 20, durationSeconds: 3 } }, spec, triageTiers);
     expect(result.recoveredAfterSeconds).toBeUndefined();
     expect(missed(scenario, result)).toEqual([
       'the breaker of strong never closed again, expected within 3 s (scenarios[outage-that-ends].expect.recoversWithinSeconds)',

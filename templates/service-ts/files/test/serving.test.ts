@@ -7,11 +7,9 @@ import { createApp, type App } from '../src/app.js';
 import type { Config } from '../src/config/index.js';
 import { startFakeLlm, type FakeLlm, type FakeLlmOptions } from '../src/dev/fake-llm.js';
 import { createMetrics } from '../src/monitoring/metrics.js';
-import { loadExamples } from '../src/serving/examples.js';
 import { Admission } from '../src/serving/admission.js';
-import { createTiers } from '../src/serving/index.js';
 import { TierError, type ModelTier, type Prediction } from '../src/serving/tier.js';
-import { triageConfig } from './support/triage.js';
+import { triageConfig, triageTiers } from './support/triage.js';
 
 type Behaviour = (text: string, signal: AbortSignal) => Promise<Prediction>;
 
@@ -289,7 +287,7 @@ describe('the breaker against a real upstream (the dev fake)', () => {
     };
     const app = createApp({
       config,
-      tiers: createTiers(config, loadExamples(config.examplesFile)),
+      tiers: triageTiers(config),
       metrics: createMetrics(config, { defaultMetrics: false }),
     });
     apps.push(app);

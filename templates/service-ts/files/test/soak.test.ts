@@ -12,13 +12,14 @@ import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.js';
-import { envVariable, loadConfig } from '../src/config/index.js';
+import { envVariable, loadConfig, taskOf } from '../src/config/index.js';
 import { spec } from '../src/config/spec.js';
 import { startFakeLlm, type FakeLlm } from '../src/dev/fake-llm.js';
+import { OutputChecks } from '../src/monitoring/checks.js';
 import { createMetrics } from '../src/monitoring/metrics.js';
 import type { BreakerStateName } from '../src/monitoring/metrics.js';
 import { loadExamples } from '../src/serving/examples.js';
-import { createTiers } from '../src/serving/index.js';
+import { createTaskTiers } from '../src/task/classify.js';
 import { percentile } from './support/expectations.js';
 import { textReaching } from './support/scenario.js';
 
@@ -87,13 +88,13 @@ describe('soak: ten times the peak load, the upstream hung then recovered', () =
           },
         };
         const metrics = createMetrics(config, { defaultMetrics: false });
-        app = createApp({ config, tiers: createTiers(config, loadExamples(config.examplesFile)), metrics });
+        app = createApp({ config, tiers: createTaskTiers(config, new OutputChecks()), metrics });
         const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
         const url = `http://127.0.0.1:${port}/v1/predict`;
         // Plain requests: a labelled example, which the first tier answers with confidence. Hard ones reach the http
         // tier: unlike every example where the cascade escalates on confidence (cheap for the local tier), else as the
         // scenarios make them.
-        const examples = loadExamples(config.examplesFile);
+        const examples = loadExamples(taskOf(config, 'classify').examplesFile);
         const cascade = tierIndex > 0 && config.routing.strategy === 'cascade';
         const plain = JSON.stringify({ text: cascade ? examples[0]!.text : textReaching(spec, 0) });
         const hard = JSON.stringify({

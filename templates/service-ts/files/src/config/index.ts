@@ -41,7 +41,11 @@ export interface ResilienceConfig {
 
 /** What the service does (task), with every default filled in. */
 export type TaskConfig =
-  | { kind: 'classify' }
+  | {
+      kind: 'classify';
+      /** The labelled examples of the local tiers and the labels of all tiers (EXAMPLES_FILE; data/examples.jsonl by default). */
+      examplesFile: string;
+    }
   | {
       kind: 'rag';
       /** task.rag.corpus, resolved from the project folder (CORPUS_DIR overrides it). */
@@ -63,6 +67,12 @@ export type TaskConfig =
       onViolation: 'retry' | 'escalate' | 'fallback';
     };
 
+/** The configuration's task, which must be of `kind`: each task's module (src/task/) reads its own settings through it. */
+export function taskOf<K extends TaskConfig['kind']>(config: { task: TaskConfig }, kind: K): Extract<TaskConfig, { kind: K }> {
+  if (config.task.kind !== kind) throw new Error(`this service is built for task.kind ${kind}, not ${config.task.kind}`);
+  return config.task as Extract<TaskConfig, { kind: K }>;
+}
+
 /** The project folder (this file is src/config/index.ts, or dist/config/index.js once built): the spec's paths are relative to it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -71,8 +81,6 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
-  /** data/examples.jsonl: the labelled examples of the local tiers and the labels of all tiers. */
-  examplesFile: string;
   tiers: TierConfig[];
   /** task: what the service does. */
   task: TaskConfig;
@@ -222,7 +230,7 @@ export function taskConfig(spec: ServiceSpec, env: NodeJS.ProcessEnv): TaskConfi
       onViolation: task.extract.onViolation ?? 'escalate', // task.extract.onViolation
     };
   }
-  return { kind: 'classify' };
+  return { kind: 'classify', examplesFile: env['EXAMPLES_FILE'] ?? 'data/examples.jsonl' };
 }
 
 function latencyBuckets(spec: ServiceSpec): number[] {
@@ -295,7 +303,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, spec: ServiceSp
     port: integer(env, 'PORT', 8080, 65_535),
     host: env['HOST'] ?? '0.0.0.0',
     logLevel: env['LOG_LEVEL'] ?? 'info',
-    examplesFile: env['EXAMPLES_FILE'] ?? 'data/examples.jsonl',
     tiers: models.tiers.map((tier, index) => tierConfig(tier, index, env)),
     task: taskConfig(spec, env),
     routing: {

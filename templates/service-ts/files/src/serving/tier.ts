@@ -2,7 +2,7 @@
 
 /** What a tier answers. */
 export interface Prediction {
-  /** One of the labels of the examples file (data/examples.jsonl). */
+  /** classify: one of the labels of the examples file (data/examples.jsonl); rag and extract: what the answer is (answer, extracted). */
   label: string;
   /** 0..1: how sure the tier is; the cascade escalates below models.routing.escalateWhen.confidenceBelow. */
   confidence: number;

@@ -1,12 +1,13 @@
 // task.kind classify (a spec without a task block): a label, a confidence and a drafted reply per input. The local
 // tier is the k-nearest-neighbour classifier over data/examples.jsonl; http tiers choose among its labels.
 import * as z from 'zod';
-import type { Config } from '../config/index.js';
+import { taskOf, type Config } from '../config/index.js';
 import type { OutputChecks } from '../monitoring/checks.js';
 import type { Answer } from '../orchestration/router.js';
 import { answerMetaSchema, classifyFields } from '../serving/contract.js';
-import { loadExamples } from '../serving/examples.js';
+import { loadExamples, type Example } from '../serving/examples.js';
 import { createTiers } from '../serving/index.js';
+import { createLocalTier } from '../serving/local.js';
 import type { ModelTier } from '../serving/tier.js';
 
 export const TASK_KIND = 'classify';
@@ -19,8 +20,22 @@ export const predictResponseSchema = answerMetaSchema.extend({
   static: z.record(z.string(), z.unknown()).optional().describe("The static fallback's fields, when it answered."),
 });
 
-export function createTaskTiers(config: Config, _checks: OutputChecks): ModelTier[] {
-  return createTiers(config, loadExamples(config.examplesFile));
+/** The labels every tier answers with: those of the labelled examples, in first-seen order. */
+export function labelsOf(examples: readonly Example[]): string[] {
+  return [...new Set(examples.map((example) => example.label))];
+}
+
+/** The tiers of a classifier: local tiers learn from the labelled examples, http tiers choose among their labels. */
+export function createTaskTiers(
+  config: Config,
+  _checks: OutputChecks,
+  examples: Example[] = loadExamples(taskOf(config, 'classify').examplesFile),
+): ModelTier[] {
+  return createTiers(
+    config,
+    (tier) => createLocalTier({ name: tier.name, model: tier.model, costPerRequestUsd: tier.costPerRequestUsd, examples }),
+    { labels: labelsOf(examples) },
+  );
 }
 
 /** The JSON Schema of the answer. */

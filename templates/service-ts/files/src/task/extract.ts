@@ -3,11 +3,11 @@
 // is a bad output, handled as task.extract.onViolation says (retry: the same tier once more; escalate: the next tier;
 // fallback: straight to the fallback). The orchestration layer is the one every task shares.
 import * as z from 'zod';
-import type { Config } from '../config/index.js';
+import { taskOf, type Config } from '../config/index.js';
 import type { OutputChecks } from '../monitoring/checks.js';
 import type { Answer } from '../orchestration/router.js';
 import { answerMetaSchema } from '../serving/contract.js';
-import { createHttpTier } from '../serving/http.js';
+import { createTiers } from '../serving/index.js';
 import { TierError, type ModelTier } from '../serving/tier.js';
 import { extractProtocol } from '../extract/llm.js';
 import { createPatternTier } from '../extract/patterns.js';
@@ -24,16 +24,10 @@ export const predictResponseSchema = answerMetaSchema.extend({
 
 type ExtractConfig = Extract<Config['task'], { kind: 'extract' }>;
 
-const extractConfig = (config: Config): ExtractConfig => {
-  if (config.task.kind !== 'extract') throw new Error('this service is built for task.kind extract');
-  return config.task;
-};
-
 const schemas = new Map<string, OutputSchema>();
 /** The task's schema, loaded once per file. */
 export function outputSchema(task: Config['task']): OutputSchema {
-  if (task.kind !== 'extract') throw new Error('this service is built for task.kind extract');
-  const { schemaFile } = task;
+  const { schemaFile } = taskOf({ task }, 'extract');
   let schema = schemas.get(schemaFile);
   if (!schema) schemas.set(schemaFile, (schema = loadSchema(schemaFile)));
   return schema;
@@ -41,7 +35,7 @@ export function outputSchema(task: Config['task']): OutputSchema {
 
 /** A tier whose every output is checked against the task's schema (exported for the tests). */
 export function withChecks(tier: ModelTier, config: Config, checks: OutputChecks): ModelTier {
-  const task = extractConfig(config);
+  const task = taskOf(config, 'extract');
   return checked(tier, outputSchema(task), task, checks);
 }
 
@@ -66,26 +60,14 @@ function checked(tier: ModelTier, schema: OutputSchema, task: ExtractConfig, che
 }
 
 export function createTaskTiers(config: Config, checks: OutputChecks): ModelTier[] {
-  const task = extractConfig(config);
+  const task = taskOf(config, 'extract');
   const schema = outputSchema(task);
-  return config.tiers.map((tier) =>
-    checked(
-      tier.kind === 'local'
-        ? createPatternTier({ name: tier.name, model: tier.model, costPerRequestUsd: tier.costPerRequestUsd, schema })
-        : createHttpTier({
-            name: tier.name,
-            model: tier.model,
-            costPerRequestUsd: tier.costPerRequestUsd,
-            baseUrl: tier.baseUrl!,
-            ...(tier.apiKey === undefined ? {} : { apiKey: tier.apiKey }),
-            labels: [],
-            protocol: extractProtocol(schema),
-          }),
-      schema,
-      task,
-      checks,
-    ),
+  const tiers = createTiers(
+    config,
+    (tier) => createPatternTier({ name: tier.name, model: tier.model, costPerRequestUsd: tier.costPerRequestUsd, schema }),
+    { protocol: extractProtocol(schema) },
   );
+  return tiers.map((tier) => checked(tier, schema, task, checks));
 }
 
 /** The JSON Schema of the answer, `data` described by the task's own schema. */

@@ -3,11 +3,11 @@
 // checked (citations, grounding) before it stands: a failed check is a bad output that goes on to the next tier or
 // the fallback, like any other tier failure. The orchestration layer is the one every task shares.
 import * as z from 'zod';
-import type { Config } from '../config/index.js';
+import { taskOf, type Config } from '../config/index.js';
 import type { OutputChecks } from '../monitoring/checks.js';
 import type { Answer } from '../orchestration/router.js';
 import { answerMetaSchema } from '../serving/contract.js';
-import { createHttpTier } from '../serving/http.js';
+import { createTiers } from '../serving/index.js';
 import { TierError, type ModelTier } from '../serving/tier.js';
 import { checkAnswer, type RagOutput } from '../rag/grounding.js';
 import { openSearchRetriever } from '../rag/opensearch.js';
@@ -33,13 +33,8 @@ export const predictResponseSchema = answerMetaSchema.extend({
 
 type RagConfig = Extract<Config['task'], { kind: 'rag' }>;
 
-const ragConfig = (config: Config): RagConfig => {
-  if (config.task.kind !== 'rag') throw new Error('this service is built for task.kind rag');
-  return config.task;
-};
-
 export function createRetriever(config: Config): Retriever {
-  const task = ragConfig(config);
+  const task = taskOf(config, 'rag');
   const { retriever } = task;
   const base =
     retriever.kind === 'opensearch'
@@ -68,39 +63,22 @@ function checked(tier: ModelTier, retriever: Retriever, task: RagConfig, checks:
 }
 
 export function createTaskTiers(config: Config, checks: OutputChecks, retriever: Retriever = createRetriever(config)): ModelTier[] {
-  const task = ragConfig(config);
-  return config.tiers.map((tier) =>
-    checked(
-      tier.kind === 'local'
-        ? createReaderTier({
-            name: tier.name,
-            model: tier.model,
-            costPerRequestUsd: tier.costPerRequestUsd,
-            retriever,
-            topK: task.retriever.topK,
-          })
-        : createHttpTier({
-            name: tier.name,
-            model: tier.model,
-            costPerRequestUsd: tier.costPerRequestUsd,
-            baseUrl: tier.baseUrl!,
-            ...(tier.apiKey === undefined ? {} : { apiKey: tier.apiKey }),
-            labels: [],
-            protocol: ragProtocol(retriever, task.retriever.topK),
-          }),
-      retriever,
-      task,
-      checks,
-    ),
+  const task = taskOf(config, 'rag');
+  const { topK } = task.retriever;
+  const tiers = createTiers(
+    config,
+    (tier) => createReaderTier({ name: tier.name, model: tier.model, costPerRequestUsd: tier.costPerRequestUsd, retriever, topK }),
+    { protocol: ragProtocol(retriever, topK) },
   );
+  return tiers.map((tier) => checked(tier, retriever, task, checks));
 }
 
-/** The task's fields of the answer: the static fallback's answer has no citations and is marked degraded. */
 /** The JSON Schema of the answer. */
 export function answerJsonSchema(_task: Config['task']): Record<string, unknown> {
   return z.toJSONSchema(predictResponseSchema, { io: 'output' });
 }
 
+/** The task's fields of the answer: the static fallback's answer has no citations and is marked degraded. */
 export function taskFields(answer: Answer): Record<string, unknown> {
   const output = (answer.prediction.output ?? {}) as Partial<RagOutput>;
   return {

@@ -6,14 +6,12 @@
 // shedding on a lagging event loop.
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app.js';
-import { envVariable, loadConfig } from '../../src/config/index.js';
+import { envVariable, loadConfig, type Config } from '../../src/config/index.js';
 import { spec as generatedSpec } from '../../src/config/spec.js';
 import type { ScenarioSpec, ServiceSpec } from '../../src/config/types.js';
 import { mulberry32, startFakeLlm, type Fault, type FakeLlm } from '../../src/dev/fake-llm.js';
 import { OutputChecks } from '../../src/monitoring/checks.js';
 import { createMetrics } from '../../src/monitoring/metrics.js';
-import { loadExamples } from '../../src/serving/examples.js';
-import { createTiers } from '../../src/serving/index.js';
 import { TierError, type ModelTier } from '../../src/serving/tier.js';
 import { createTaskTiers } from '../../src/task/index.js';
 import { taskText } from './inputs.js';
@@ -101,7 +99,14 @@ export function textReaching(spec: ServiceSpec, index: number): string {
   return 'zxq vlorp quandle mirth blenk snood fimble';
 }
 
-export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = generatedSpec): Promise<ScenarioResult> {
+/** The tiers a scenario runs against: the project's own task's, for the project's spec. */
+export type TiersOf = (config: Config) => ModelTier[];
+
+export async function runScenario(
+  scenario: ScenarioSpec,
+  spec: ServiceSpec = generatedSpec,
+  tiersOf: TiersOf = (config) => createTaskTiers(config, new OutputChecks()),
+): Promise<ScenarioResult> {
   const fakes: FakeLlm[] = [];
   let app: App | undefined;
   try {
@@ -145,12 +150,7 @@ export async function runScenario(scenario: ScenarioSpec, spec: ServiceSpec = ge
           }
         : loaded.resilience;
     const config = { ...loaded, admission, resilience, port: 0, host: '127.0.0.1', logLevel: 'silent' };
-    // A classify spec (the triage spec of these tests) in any project; the task's own tiers for the project's spec.
-    const made =
-      config.task.kind === 'classify'
-        ? createTiers(config, loadExamples(config.examplesFile))
-        : createTaskTiers(config, new OutputChecks());
-    const tiers = made.map((tier) =>
+    const tiers = tiersOf(config).map((tier) =>
       fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, inWindow) : tier,
     );
     const metrics = createMetrics(config, { defaultMetrics: false });

@@ -2,10 +2,13 @@
 // a local tier `fast` and an http tier `strong`, a lower-tier fallback with a static queue, two
 // business metrics and two drift features. The unit tests read their numbers from it rather than
 // from this project's own spec, so that they hold whatever spec the project was generated from;
-// only the metadata is the project's.
+// only the metadata is the project's. Its tiers (triageTiers) are neutral fakes, not this project's
+// task: the orchestration, serving and monitoring these tests cover are the same for every task.
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { spec } from '../../src/config/spec.js';
 import type { ServiceSpec } from '../../src/config/types.js';
+import { createTiers } from '../../src/serving/index.js';
+import { TierError, type ModelTier } from '../../src/serving/tier.js';
 
 /** The environment the http tier `strong` needs; nothing listens there. */
 export const TRIAGE_ENV: NodeJS.ProcessEnv = { TRIAGE_LLM_URL: 'http://127.0.0.1:9/v1' };
@@ -84,4 +87,35 @@ export function triageConfig(env: NodeJS.ProcessEnv = {}): Config {
   // No shedding on event-loop lag: in a test the loop is shared with the test's own clients and a busy machine (the
   // shedding itself has its own test in serving.test.ts).
   return { ...config, admission: { ...config.admission, maxEventLoopLagMs: Number.POSITIVE_INFINITY } };
+}
+
+/** What the triage spec's local tiers look for, by label: the labels its http tiers choose among too. */
+const TRIAGE_KEYWORDS: Record<string, readonly string[]> = {
+  billing: ['invoice', 'charged', 'refund', 'payment', 'bill'],
+  technical: ['crash', 'crashes', 'error', 'bug', 'broken', 'install'],
+  account: ['account', 'password', 'login', 'email', 'profile'],
+};
+
+export const TRIAGE_LABELS = Object.keys(TRIAGE_KEYWORDS);
+
+/**
+ * The triage spec's tiers, whatever task this project has: each local tier a keyword matcher (the label with the
+ * most keywords in the text, with confidence 0.9; confidence 0 when the text has none of them, so that the cascade
+ * escalates), each http tier the real http tier choosing among TRIAGE_LABELS.
+ */
+export function triageTiers(config: Config): ModelTier[] {
+  const local = (tier: Config['tiers'][number]): ModelTier => ({
+    name: tier.name,
+    kind: 'local',
+    model: tier.model,
+    costPerRequestUsd: tier.costPerRequestUsd,
+    predict(text, signal) {
+      if (signal.aborted) return Promise.reject(new TierError(tier.name, 'aborted', `${tier.name}: aborted`));
+      const words = text.toLowerCase().split(/[^a-z]+/);
+      const hits = TRIAGE_LABELS.map((label) => words.filter((word) => TRIAGE_KEYWORDS[label]!.includes(word)).length);
+      const best = hits.indexOf(Math.max(...hits));
+      return Promise.resolve({ label: TRIAGE_LABELS[best]!, confidence: hits[best]! > 0 ? 0.9 : 0, reply: null });
+    },
+  });
+  return createTiers(config, local, { labels: TRIAGE_LABELS });
 }
