@@ -1,11 +1,12 @@
 /** An unknown command, as people type it: the built CLI as a process. */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
 
 describe('an unknown command', () => {
   it('is bad usage (exit 2), naming the closest command with the arguments given', async () => {
-    const result = await runCli(['chek', '--stage', '2'], { cwd: tempDir() });
+    const result = await runInProcess(['chek', '--stage', '2'], { cwd: tempDir() });
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe(
@@ -14,13 +15,13 @@ describe('an unknown command', () => {
   });
 
   it('suggests nothing when nothing is close', async () => {
-    const result = await runCli(['frobnicate'], { cwd: tempDir() });
+    const result = await runInProcess(['frobnicate'], { cwd: tempDir() });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toBe('Error: frobnicate is not a shipshape command\nTry this: `shipshape --help` for the list of commands.');
   });
 
   it('answers in JSON on standard output under --json', async () => {
-    const result = await runCli(['generat', '--json'], { cwd: tempDir() });
+    const result = await runInProcess(['generat', '--json'], { cwd: tempDir() });
     expect(result.exitCode).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({
       error: {
@@ -49,7 +50,7 @@ describe('shipshape help', () => {
   });
 
   it('for a command that does not exist, says so as running it would', async () => {
-    const result = await runCli(['help', 'chek'], { cwd: tempDir() });
+    const result = await runInProcess(['help', 'chek'], { cwd: tempDir() });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^Error: chek is not a shipshape command: did you mean check\?\n/);
   });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, ROOT, tempDir, exampleProject } from '../helpers/temp.js';
 
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -40,7 +41,7 @@ describe('usage errors', () => {
   ];
   for (const [args, message] of cases) {
     it(`${args.join(' ')}: one line, one hint, exit 2`, async () => {
-      const result = await runCli(args, { cwd: tempDir() });
+      const result = await runInProcess(args, { cwd: tempDir() });
       expect(result.exitCode).toBe(2);
       expect(result.stdout).toBe('');
       const lines = result.stderr.split('\n');
@@ -52,7 +53,7 @@ describe('usage errors', () => {
   }
 
   it('--json gets the same line as JSON on standard output', async () => {
-    const result = await runCli(['check', '--bogus', '--json'], { cwd: tempDir() });
+    const result = await runInProcess(['check', '--bogus', '--json'], { cwd: tempDir() });
     expect(result.exitCode).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({
       error: { message: 'unknown flag --bogus', hint: '`shipshape check --help` lists the flags this command takes.' },
@@ -62,12 +63,12 @@ describe('usage errors', () => {
 
 describe('why a command does not prompt', () => {
   it('names CI=true, not a missing terminal, and standard input when that is the reason', async () => {
-    const ci = await runCli(['init'], { cwd: tempDir() });
+    const ci = await runInProcess(['init'], { cwd: tempDir() });
     expect(ci.stderr).toMatch(/^Error: missing answers, and init does not prompt when CI is set: --name /);
     const piped = await runCli(['init'], { cwd: tempDir(), env: { CI: '' } });
     expect(piped.exitCode).toBe(2);
     expect(piped.stderr).toMatch(/^Error: missing answers, and init does not prompt when standard input is not a terminal: --name /);
-    const design = await runCli(['design'], { cwd: project() });
+    const design = await runInProcess(['design'], { cwd: project() });
     expect(design.exitCode).toBe(2);
     expect(design.stderr).toMatch(/it does not ask to confirm when CI is set\n/);
   });
@@ -76,15 +77,15 @@ describe('why a command does not prompt', () => {
 describe('check: one output at a time, and JUnit as the exit code says', () => {
   it('refuses --json with a report format, from the flag or the environment; --json --format json is fine', async () => {
     const dir = project();
-    const flag = await runCli(['check', '--json', '--format', 'sarif'], { cwd: dir });
+    const flag = await runInProcess(['check', '--json', '--format', 'sarif'], { cwd: dir });
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr.split('\n')[0]).toBe(
       'Error: --json prints the check result as JSON, and --format sarif asks for the sarif report: one output at a time',
     );
-    const env = await runCli(['check', '--json'], { cwd: dir, env: { SHIPSHAPE_FORMAT: 'junit' } });
+    const env = await runInProcess(['check', '--json'], { cwd: dir, env: { SHIPSHAPE_FORMAT: 'junit' } });
     expect(env.exitCode).toBe(2);
     expect(env.stderr).toContain('SHIPSHAPE_FORMAT=junit asks for the junit report');
-    const json = await runCli(['check', '--json', '--format', 'json'], { cwd: dir });
+    const json = await runInProcess(['check', '--json', '--format', 'json'], { cwd: dir });
     expect(json.exitCode).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 0 });
   });
@@ -94,12 +95,12 @@ describe('check: one output at a time, and JUnit as the exit code says', () => {
     const text = readFileSync(EXAMPLE, 'utf8').replace('owner: support-ai-lead@example.com\n', 'owner: TBD\n');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'shipshape.yaml'), text);
-    const passing = await runCli(['check', '--format', 'junit'], { cwd: dir });
+    const passing = await runInProcess(['check', '--format', 'junit'], { cwd: dir });
     expect(passing.exitCode).toBe(0);
     expect(passing.stdout).not.toContain('<failure');
     expect(passing.stdout).toMatch(/failures="0"/);
     expect(passing.stdout).toContain('<system-out>warning: metadata.owner is a placeholder');
-    const failing = await runCli(['check', '--format', 'junit', '--fail-severity', 'warn'], { cwd: dir });
+    const failing = await runInProcess(['check', '--format', 'junit', '--fail-severity', 'warn'], { cwd: dir });
     expect(failing.exitCode).toBe(1);
     expect(failing.stdout).toMatch(/<failure message="metadata\.owner is a placeholder[^"]*" type="warn">/);
   });

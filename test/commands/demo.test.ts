@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { projectEnv } from '../helpers/project.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -14,10 +15,10 @@ describe('shipshape demo', () => {
   it('refuses a folder that is not empty, or a file, with exit 2, and touches neither', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'notes.txt'), 'mine\n');
-    const busy = await runCli(['demo', '.'], { cwd });
+    const busy = await runInProcess(['demo', '.'], { cwd });
     expect(busy.exitCode).toBe(2);
     expect(busy.stderr).toMatch(/^Error: \. is not empty \(1 entries\); the demo writes a whole project there\nTry this: /);
-    const file = await runCli(['demo', 'notes.txt'], { cwd });
+    const file = await runInProcess(['demo', 'notes.txt'], { cwd });
     expect(file.exitCode).toBe(2);
     expect(file.stderr).toMatch(/^Error: notes\.txt is not a folder/);
     expect(readdirSync(cwd)).toEqual(['notes.txt']);

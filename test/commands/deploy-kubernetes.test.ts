@@ -15,6 +15,7 @@ import {
   type Scenario,
 } from '../deploy/drivers/kubernetes/fake-kubectl.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 /** `deploy --driver kubernetes --dry-run` through the built CLI: the driver's plan behind the command. */
@@ -34,7 +35,7 @@ describe('shipshape deploy --driver kubernetes --dry-run', () => {
     expect(readFileSync(join(dir, 'deploy/k8s/rollout.yaml'), 'utf8')).toContain('ghcr.io/example/support-triage:1.4.0');
     expect(result.stderr).toContain('support-triage-secrets');
 
-    const json = await runCli(['deploy', '--driver', 'kubernetes', '--dry-run', '--image', '1.4.0', '--json'], { cwd: dir });
+    const json = await runInProcess(['deploy', '--driver', 'kubernetes', '--dry-run', '--image', '1.4.0', '--json'], { cwd: dir });
     expect(json.exitCode).toBe(0);
     const planned = JSON.parse(json.stdout) as { lines: string[]; files: { action: string }[] };
     expect(planned.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^kubectl apply/)]));
@@ -44,7 +45,7 @@ describe('shipshape deploy --driver kubernetes --dry-run', () => {
   it('refuses a dry run of the local driver (exit 2)', async () => {
     const dir = tempDir();
     copyFileSync(EXAMPLE, join(dir, 'shipshape.yaml'));
-    const result = await runCli(['deploy', '--dry-run'], { cwd: dir });
+    const result = await runInProcess(['deploy', '--dry-run'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--dry-run is for the kubernetes driver, and shipshape.yaml deploys with local');
     expect(existsSync(join(dir, 'deploy'))).toBe(false);
@@ -104,7 +105,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
       'apply -f',
       ...Array<string>(5).fill('get rollout.argoproj.io'),
     ]);
-    const dry = await runCli([...RUN, '--dry-run'], { cwd: dir });
+    const dry = await runInProcess([...RUN, '--dry-run'], { cwd: dir });
     const lines = dry.stdout.trim().split('\n');
     expect(kubectl.calls()[2]).toEqual(lines[0]!.split(' ').slice(1));
     expect(kubectl.calls()[3]).toEqual(lines[1]!.split(' ').slice(1));
@@ -125,7 +126,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
     ]);
     expect(existsSync(join(dir, '.shipshape/deploy.lock'))).toBe(false);
 
-    const status = await runCli(['deploy', 'status', '--context', 'prod'], { cwd: dir, env: kubectl.env });
+    const status = await runInProcess(['deploy', 'status', '--context', 'prod'], { cwd: dir, env: kubectl.env });
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toContain('serving: 1.4.0');
     expect(status.stdout).toContain('cluster: rollout support-triage Healthy at step 5/5, promoted (namespace support)');
@@ -134,7 +135,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
   it('reports a rollout Argo aborted on its failed analysis: exit 1, recorded rolled back, no second abort', async () => {
     const dir = canaryProject();
     const kubectl = fakeKubectl(scenario([{ stdout: ROLLOUTS.progressing }, { stdout: ROLLOUTS.analysisFailed }]));
-    const result = await runCli(RUN, { cwd: dir, env: { ...kubectl.env, ...POLL } });
+    const result = await runInProcess(RUN, { cwd: dir, env: { ...kubectl.env, ...POLL } });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^rolled-back 1\.4\.0: RolloutAborted: .*error-rate-percent" assessed Failed/);
     expect(verbs(kubectl.calls())).not.toContain('argo rollouts abort');
@@ -144,7 +145,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
   it('aborts a rollout that has not ended by --timeout', async () => {
     const dir = canaryProject();
     const kubectl = fakeKubectl(scenario([{ stdout: ROLLOUTS.progressing }]));
-    const result = await runCli([...RUN, '--timeout', '1'], { cwd: dir, env: { ...kubectl.env, SHIPSHAPE_KUBECTL_POLL_MS: '400' } });
+    const result = await runInProcess([...RUN, '--timeout', '1'], { cwd: dir, env: { ...kubectl.env, SHIPSHAPE_KUBECTL_POLL_MS: '400' } });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('rolled-back 1.4.0: timed out: the rollout had not ended after 1 s');
     expect(verbs(kubectl.calls()).at(-1)).toBe('argo rollouts abort');
@@ -170,7 +171,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
 
   it('says kubectl is missing, or too old, or the plugin is missing, before touching anything (exit 2)', async () => {
     const dir = canaryProject();
-    const missing = await runCli(RUN, { cwd: dir, env: { PATH: tempDir() } });
+    const missing = await runInProcess(RUN, { cwd: dir, env: { PATH: tempDir() } });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('kubectl is not installed (not found on PATH)');
 
@@ -182,14 +183,14 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
         },
       ],
     });
-    const tooOld = await runCli(RUN, { cwd: dir, env: old.env });
+    const tooOld = await runInProcess(RUN, { cwd: dir, env: old.env });
     expect(tooOld.exitCode).toBe(2);
     expect(tooOld.stderr).toContain('kubectl v1.18.20 is too old: the Kubernetes driver needs 1.21 or later');
 
     const noPlugin = fakeKubectl({
       rules: [PREFLIGHT[0]!, { when: ['argo'], replies: [{ stderr: 'error: unknown command "argo" for "kubectl"', exit: 1 }] }],
     });
-    const plugin = await runCli(RUN, { cwd: dir, env: noPlugin.env });
+    const plugin = await runInProcess(RUN, { cwd: dir, env: noPlugin.env });
     expect(plugin.exitCode).toBe(2);
     expect(plugin.stderr).toContain('the Argo Rollouts kubectl plugin is missing');
     for (const fake of [old, noPlugin]) expect(verbs(fake.calls())).not.toContain('apply -f');
@@ -202,7 +203,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
     const forbidden =
       'Error from server (Forbidden): error when creating "deploy/k8s/rollout.yaml": rollouts.argoproj.io "support-triage" is forbidden: User "dev@example.com" cannot create resource "rollouts" in API group "argoproj.io" in the namespace "support"';
     const kubectl = fakeKubectl(scenario([], [{ when: ['apply'], replies: [{ stderr: forbidden, exit: 1 }] }]));
-    const result = await runCli(RUN, { cwd: dir, env: kubectl.env });
+    const result = await runInProcess(RUN, { cwd: dir, env: kubectl.env });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(`kubectl apply failed: ${forbidden}`);
     expect(result.stderr).toMatch(/RBAC/);
@@ -219,7 +220,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
     expect(locked.exitCode).toBe(2);
     expect(locked.stderr).toContain(`another deploy (pid ${process.pid}`);
     expect(verbs(kubectl.calls())).not.toContain('apply -f');
-    const drill = await runCli([...RUN, '--drill'], { cwd: dir, env: kubectl.env });
+    const drill = await runInProcess([...RUN, '--drill'], { cwd: dir, env: kubectl.env });
     expect(drill.exitCode).toBe(2);
     expect(drill.stderr).toContain('--drill is for the local driver');
   });
@@ -243,7 +244,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
       JSON.stringify({ deployments: [promoted('1.3.0', '2026-12-01T10:00:00Z'), promoted('1.4.0', '2026-12-01T11:00:00Z')] }),
     );
     const kubectl = fakeKubectl(scenario([{ stdout: ROLLOUTS.promoted }, { stdout: ROLLOUTS.progressing }, { stdout: ROLLOUTS.promoted }]));
-    const undo = await runCli(['deploy', 'rollback', '--context', 'prod'], { cwd: dir, env: { ...kubectl.env, ...POLL } });
+    const undo = await runInProcess(['deploy', 'rollback', '--context', 'prod'], { cwd: dir, env: { ...kubectl.env, ...POLL } });
     expect(undo.exitCode).toBe(0);
     expect(undo.stdout).toBe('rolled back: rolled back by hand from 1.4.0 to 1.3.0');
     expect(verbs(kubectl.calls()).slice(2)).toEqual([
@@ -253,17 +254,17 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
       'get rollout.argoproj.io',
     ]);
     expect(history(dir).at(-1)).toMatchObject({ kind: 'rollback', driver: 'kubernetes', status: 'rolled-back', version: '1.3.0' });
-    const status = await runCli(['deploy', 'status', '--context', 'prod'], { cwd: dir, env: kubectl.env });
+    const status = await runInProcess(['deploy', 'status', '--context', 'prod'], { cwd: dir, env: kubectl.env });
     expect(status.stdout).toContain('serving: 1.3.0');
 
     const inFlight = fakeKubectl(scenario([{ stdout: ROLLOUTS.pausedAtStep }]));
-    const abort = await runCli(['deploy', 'rollback', '--context', 'prod'], { cwd: dir, env: inFlight.env });
+    const abort = await runInProcess(['deploy', 'rollback', '--context', 'prod'], { cwd: dir, env: inFlight.env });
     expect(abort.exitCode).toBe(0);
     expect(abort.stdout).toContain('aborted the rollout in progress');
     expect(verbs(inFlight.calls()).at(-1)).toBe('argo rollouts abort');
 
     const gone = fakeKubectl(scenario([{ stdout: ROLLOUTS.analysisFailed }]));
-    const refused = await runCli(['deploy', 'rollback', '--context', 'prod'], { cwd: dir, env: gone.env });
+    const refused = await runInProcess(['deploy', 'rollback', '--context', 'prod'], { cwd: dir, env: gone.env });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('the last rollout was already aborted');
   });
@@ -283,7 +284,7 @@ describe('shipshape deploy --driver kubernetes (a real run against the fake kube
     };
     writeFileSync(join(dir, '.shipshape/deployments.json'), JSON.stringify({ deployments: [orphan] }));
     const kubectl = fakeKubectl(scenario([{ stdout: ROLLOUTS.promoted }]));
-    const status = await runCli(['deploy', 'status', '--context', 'prod'], { cwd: dir, env: kubectl.env });
+    const status = await runInProcess(['deploy', 'status', '--context', 'prod'], { cwd: dir, env: kubectl.env });
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toContain('the deploy process died while following the rollout; the cluster carried on: promoted');
     expect(history(dir)[0]).toMatchObject({ status: 'promoted' });
@@ -333,7 +334,7 @@ describe('shipshape deploy --driver kubernetes with rollouts: service-switch', {
   it('needs --prometheus: its analysis runs here, not in the cluster (exit 2, nothing applied)', async () => {
     const dir = switchProject();
     const kubectl = fakeKubectl(scenario);
-    const result = await runCli(RUN, { cwd: dir, env: kubectl.env });
+    const result = await runInProcess(RUN, { cwd: dir, env: kubectl.env });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--prometheus');
     expect(kubectl.calls()).toEqual([]);
@@ -343,7 +344,7 @@ describe('shipshape deploy --driver kubernetes with rollouts: service-switch', {
     const dir = switchProject();
     const good = await prometheus('0.5');
     const kubectl = fakeKubectl(scenario);
-    const passed = await runCli([...RUN, '--prometheus', good.url], { cwd: dir, env: kubectl.env });
+    const passed = await runInProcess([...RUN, '--prometheus', good.url], { cwd: dir, env: kubectl.env });
     expect(passed.exitCode).toBe(0);
     expect(passed.stdout).toMatch(/^promoted 2\.0\.0\n/);
     expect(good.queries.length).toBeGreaterThan(0);
@@ -353,7 +354,7 @@ describe('shipshape deploy --driver kubernetes with rollouts: service-switch', {
 
     const empty = await prometheus(undefined);
     const noData = fakeKubectl(scenario);
-    const inconclusive = await runCli([...RUN, '--prometheus', empty.url], { cwd: dir, env: noData.env });
+    const inconclusive = await runInProcess([...RUN, '--prometheus', empty.url], { cwd: dir, env: noData.env });
     expect(inconclusive.exitCode).toBe(1);
     expect(inconclusive.stdout).toMatch(/^rolled-back 2\.0\.0 .*no data/);
     // Pointed back at the live slot: the Service never moved to the new one.

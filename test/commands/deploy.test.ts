@@ -12,6 +12,7 @@ import { alive } from '../../src/deploy/lock.js';
 import { specHash } from '../../src/stages/hash.js';
 import type { Deployment } from '../../src/state/deployments.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { ROOT, tempDir } from '../helpers/temp.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/deploy/service');
@@ -21,7 +22,7 @@ function project(): string {
   const dir = tempDir();
   cpSync(FIXTURE, dir, { recursive: true });
   // The local service outlives `deploy`: stopped at the end of each test (and by itself once .shipshape is gone).
-  onTestFinished(async () => void (await runCli(['deploy', 'stop'], { cwd: dir })));
+  onTestFinished(async () => void (await runInProcess(['deploy', 'stop'], { cwd: dir })));
   return dir;
 }
 
@@ -66,17 +67,18 @@ const last = (dir: string): Deployment => history(dir).at(-1)!;
 const pause = (dir: string, seconds: number) =>
   writeFileSync(
     join(dir, 'shipshape.yaml'),
-    readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace(/pauseSeconds: \d+ \}/, `pauseSeconds: ${seconds} }`),
+    readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace(/pauseSeconds: [\d.]+ \}/, `pauseSeconds: ${seconds} }`),
   );
 
-const deploy = (dir: string, ...args: string[]) => runCli(['deploy', '--skip-validation', '--load', '100', ...args], { cwd: dir });
+const deploy = (dir: string, ...args: string[]) => runInProcess(['deploy', '--skip-validation', '--load', '100', ...args], { cwd: dir });
 
 describe('shipshape deploy (local driver)', () => {
   it(
     'promotes a healthy first release, then rolls back a bad second one on its error rate',
     async () => {
       const dir = project();
-      const first = await deploy(dir, '--version', 'v1');
+      // One rollout through a whole process (bin/run.js); the others in this process (test/helpers/in-process.ts).
+      const first = await runCli(['deploy', '--skip-validation', '--load', '100', '--version', 'v1'], { cwd: dir });
       expect(first.stderr).toContain('step 2/2');
       expect(first.exitCode).toBe(0);
       expect(last(dir)).toMatchObject({
@@ -94,9 +96,9 @@ describe('shipshape deploy (local driver)', () => {
       expect(last(dir)).toMatchObject({ version: 'v2', previousVersion: 'v1', status: 'rolled-back' });
       expect(last(dir).reason).toMatch(/error-rate-percent .* over the maximum 5/);
 
-      const status = await runCli(['deploy', 'status', '--json'], { cwd: dir });
+      const status = await runInProcess(['deploy', 'status', '--json'], { cwd: dir });
       expect(JSON.parse(status.stdout)).toMatchObject({ serving: { version: 'v1' }, last: { version: 'v2', status: 'rolled-back' } });
-      const listed = await runCli(['deploy', 'history'], { cwd: dir });
+      const listed = await runInProcess(['deploy', 'history'], { cwd: dir });
       expect(listed.stdout).toMatch(/v1 +rollout +promoted/);
       expect(listed.stdout).toMatch(/v2 +rollout +rolled-back/);
     },
@@ -107,16 +109,16 @@ describe('shipshape deploy (local driver)', () => {
     'refuses to start without a passing validation of the current spec, unless --skip-validation',
     async () => {
       const dir = project();
-      const missing = await runCli(['deploy'], { cwd: dir });
+      const missing = await runInProcess(['deploy'], { cwd: dir });
       expect(missing.exitCode).toBe(2);
       expect(missing.stderr).toMatch(/passing validation of the current spec: no \.shipshape\/reports\/validation\.json/);
       mkdirSync(join(dir, '.shipshape/reports'), { recursive: true });
       const hash = specHash(readFileSync(join(dir, 'shipshape.yaml')));
       writeFileSync(join(dir, '.shipshape/reports/validation.json'), JSON.stringify({ specHash: hash, passed: false }));
-      const failed = await runCli(['deploy'], { cwd: dir });
+      const failed = await runInProcess(['deploy'], { cwd: dir });
       expect(failed.exitCode).toBe(2);
       writeFileSync(join(dir, '.shipshape/reports/validation.json'), JSON.stringify({ specHash: hash, passed: true }));
-      const passed = await runCli(['deploy', '--load', '100', '--version', 'v1'], { cwd: dir });
+      const passed = await runInProcess(['deploy', '--load', '100', '--version', 'v1'], { cwd: dir });
       expect(passed.exitCode).toBe(0);
       expect(last(dir).skippedValidation).toBeUndefined();
     },
@@ -146,7 +148,7 @@ describe('shipshape deploy (local driver)', () => {
     'fails a step with no data: too few requests, or no business gauge, is never a pass',
     async () => {
       const dir = project();
-      const quiet = await runCli(['deploy', '--skip-validation', '--version', 'v1'], { cwd: dir });
+      const quiet = await runInProcess(['deploy', '--skip-validation', '--version', 'v1'], { cwd: dir });
       expect(quiet.exitCode).toBe(1);
       expect(last(dir).reason).toMatch(/step 1 \(weight 25%\) ended without a conclusive analysis: 0 requests, fewer than the 5/);
 
@@ -164,7 +166,7 @@ describe('shipshape deploy (local driver)', () => {
       const dir = project();
       writeFileSync(
         join(dir, 'shipshape.yaml'),
-        readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace('pauseSeconds: 1 }', 'pauseSeconds: 60 }'),
+        readFileSync(join(dir, 'shipshape.yaml'), 'utf8').replace('pauseSeconds: 0.5 }', 'pauseSeconds: 60 }'),
       );
       const child = execa(process.execPath, [BIN, 'deploy', '--skip-validation', '--load', '50', '--version', 'v1'], {
         cwd: dir,
@@ -205,19 +207,20 @@ describe('shipshape deploy (local driver)', () => {
 
       // The proxy and blue outlive the deploy: traffic flows, all of it to v1 once the supervisor noticed.
       await vi.waitFor(async () => expect(new Set(await answers(during.url, 10))).toEqual(new Set(['v1'])), { timeout: 10_000 });
-      expect(alive(during.green!.pid!)).toBe(false);
+      // The supervisor moves the traffic first, then drains and stops green: its exit may come a moment later.
+      await vi.waitFor(() => expect(alive(during.green!.pid!)).toBe(false), { timeout: 10_000 });
       expect(alive(during.live!.pid!)).toBe(true);
 
-      const status = await runCli(['deploy', 'status'], { cwd: dir });
+      const status = await runInProcess(['deploy', 'status'], { cwd: dir });
       expect(status.exitCode).toBe(0);
       expect(status.stdout).toMatch(/recovered: deployment .* of v2: rollout aborted: the deploy process \(pid \d+\) died mid-rollout/);
       expect(status.stdout).toMatch(/all traffic back on v1 and stopped v2/);
       expect(status.stdout).toMatch(/serving: v1/);
       expect(last(dir)).toMatchObject({ version: 'v2', status: 'failed' });
-      const again = await runCli(['deploy', 'status'], { cwd: dir });
+      const again = await runInProcess(['deploy', 'status'], { cwd: dir });
       expect(again.stdout).not.toContain('recovered');
       // The next deploy takes over the same proxy, with v1 as blue.
-      pause(dir, 1);
+      pause(dir, 0.5);
       const next = await deploy(dir, '--version', 'v3');
       expect(next.stderr).not.toMatch(/starting it cold/);
       expect({ ...last(dir), steps: undefined }).toMatchObject({ version: 'v3', previousVersion: 'v1', status: 'promoted' });
@@ -245,7 +248,7 @@ describe('shipshape deploy (local driver)', () => {
       expect(after.live!.pid).not.toBe(before.live!.pid);
       expect(alive(after.live!.pid!)).toBe(true);
       expect(new Set(await answers(after.url, 5))).toEqual(new Set(['v1']));
-      const status = await runCli(['deploy', 'status'], { cwd: dir });
+      const status = await runInProcess(['deploy', 'status'], { cwd: dir });
       expect(status.stdout).toMatch(/v1 was restarted once, last at .*: was killed by SIGKILL/);
       expect(readFileSync(join(dir, '.shipshape/local/supervisor.log'), 'utf8')).toMatch(/live v1 was killed by SIGKILL: restarted/);
     },
@@ -262,7 +265,7 @@ describe('shipshape deploy (local driver)', () => {
       const promoted = runtime(dir);
       expect(promoted).toMatchObject({ live: { version: 'v2' }, warm: { version: 'v1' } });
 
-      const back = await runCli(['deploy', 'rollback'], { cwd: dir });
+      const back = await runInProcess(['deploy', 'rollback'], { cwd: dir });
       expect(back.exitCode).toBe(0);
       expect(back.stderr).toContain(`v1 is still warm (pid ${promoted.warm!.pid})`);
       expect(back.stdout).toContain('rolled back by hand from v2 to v1 (still warm: traffic switched)');
@@ -273,7 +276,7 @@ describe('shipshape deploy (local driver)', () => {
       // v2 is warm now; its process dies: the next rollback says so and starts it cold.
       process.kill(switched.warm!.pid!, 'SIGKILL');
       await vi.waitFor(() => expect(alive(switched.warm!.pid!)).toBe(false), { timeout: 10_000 });
-      const cold = await runCli(['deploy', 'rollback'], { cwd: dir });
+      const cold = await runInProcess(['deploy', 'rollback'], { cwd: dir });
       expect(cold.exitCode).toBe(0);
       expect(cold.stderr).toContain(`the warm v2's pid ${switched.warm!.pid} is stale`);
       expect(cold.stdout).toContain('rolled back by hand from v1 to v2 (cold start)');
@@ -301,15 +304,15 @@ describe('shipshape deploy (local driver)', () => {
       const waiting = background(dir, ['--load', '50', '--wait', '--version', 'v3'], 'paused');
       await waiting.reached;
       expect(runtime(dir)).toMatchObject({ live: { version: 'v1' }, green: { version: 'v3' }, weight: 0 });
-      const status = await runCli(['deploy', 'status'], { cwd: dir });
+      const status = await runInProcess(['deploy', 'status'], { cwd: dir });
       expect(status.stdout).toMatch(/paused: 1 failed analyses/);
-      const promote = await runCli(['deploy', 'promote'], { cwd: dir });
+      const promote = await runInProcess(['deploy', 'promote'], { cwd: dir });
       expect(promote.exitCode).toBe(0);
       expect(promote.stdout).toMatch(/promoted v3: promoted by hand \(deploy promote\) after the rollout paused/);
       expect((await waiting.child).exitCode).toBe(0);
       expect(last(dir)).toMatchObject({ version: 'v3', status: 'promoted', paused: { decision: 'promote' } });
       expect(runtime(dir)).toMatchObject({ live: { version: 'v3' } });
-      const none = await runCli(['deploy', 'promote'], { cwd: dir });
+      const none = await runInProcess(['deploy', 'promote'], { cwd: dir });
       expect(none.exitCode).toBe(2);
       expect(none.stderr).toContain('no rollout is paused');
     },
@@ -347,11 +350,11 @@ describe('shipshape deploy (local driver)', () => {
       const dir = project();
       expect((await deploy(dir, '--version', 'v1')).exitCode).toBe(0);
       expect((await deploy(dir, '--version', 'v2')).exitCode).toBe(0);
-      const back = await runCli(['deploy', 'rollback'], { cwd: dir });
+      const back = await runInProcess(['deploy', 'rollback'], { cwd: dir });
       expect(back.exitCode).toBe(0);
       expect(back.stdout).toContain('rolled back by hand from v2 to v1');
       expect(last(dir)).toMatchObject({ kind: 'rollback', version: 'v1', previousVersion: 'v2', status: 'rolled-back' });
-      const status = await runCli(['deploy', 'status', '--json'], { cwd: dir });
+      const status = await runInProcess(['deploy', 'status', '--json'], { cwd: dir });
       expect(JSON.parse(status.stdout)).toMatchObject({ serving: { version: 'v1', kind: 'rollback' } });
     },
     TIMEOUT,
@@ -362,9 +365,12 @@ describe('shipshape deploy (local driver)', () => {
     async () => {
       const dir = project();
       expect((await deploy(dir, '--version', 'v1')).exitCode).toBe(0);
-      const drill = await runCli(['deploy', '--skip-validation', '--drill', '--drill-error-rate', '0.5', '--version', 'd1', '--json'], {
-        cwd: dir,
-      });
+      const drill = await runInProcess(
+        ['deploy', '--skip-validation', '--drill', '--drill-error-rate', '0.5', '--version', 'd1', '--json'],
+        {
+          cwd: dir,
+        },
+      );
       expect(drill.exitCode).toBe(0);
       const result = JSON.parse(drill.stdout) as { drill: NonNullable<Deployment['drill']> };
       expect(result.drill.passed).toBe(true);
@@ -372,9 +378,9 @@ describe('shipshape deploy (local driver)', () => {
       expect(result.drill.secondsToBlue).toBeGreaterThanOrEqual(result.drill.secondsToDetection!);
       expect(result.drill.failedRequests).toBeGreaterThan(0);
       expect(last(dir)).toMatchObject({ status: 'rolled-back', drill: { passed: true } });
-      const status = await runCli(['deploy', 'status', '--json'], { cwd: dir });
+      const status = await runInProcess(['deploy', 'status', '--json'], { cwd: dir });
       expect(JSON.parse(status.stdout)).toMatchObject({ serving: { version: 'v1' } });
-      const stage = await runCli(['status', '--json'], { cwd: dir });
+      const stage = await runInProcess(['status', '--json'], { cwd: dir });
       const stages = (JSON.parse(stage.stdout) as { stages: { number: number; state: string }[] }).stages;
       expect(stages.find((s) => s.number === 6)?.state).toBe('done');
     },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -14,7 +15,7 @@ function project(text = stageOne): string {
   return dir;
 }
 
-describe('shipshape design (as a process)', () => {
+describe('shipshape design (the built CLI)', () => {
   it('--yes writes the spec, the ADR and the diagram; tables on stdout, notes on stderr; check --stage 8 passes', async () => {
     const dir = project();
     const result = await runCli(['design', '--yes'], { cwd: dir });
@@ -28,14 +29,14 @@ describe('shipshape design (as a process)', () => {
     expect(existsSync(join(dir, 'docs', 'adr', '0001-architecture.md'))).toBe(true);
     expect(existsSync(join(dir, 'docs', 'architecture.mmd'))).toBe(true);
 
-    const check = await runCli(['check', '--stage', '8'], { cwd: dir });
+    const check = await runInProcess(['check', '--stage', '8'], { cwd: dir });
     expect(check.stdout).toMatch(/no problems|0 errors/);
     expect(check.exitCode).toBe(0);
   });
 
   it('exits 2 under CI without --yes, with a hint, and writes nothing', async () => {
     const dir = project();
-    const result = await runCli(['design'], { cwd: dir });
+    const result = await runInProcess(['design'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^Error: design would write .* it does not ask to confirm when CI is set\n/);
     expect(result.stderr).toMatch(/Try this: Pass --yes/);
@@ -45,7 +46,7 @@ describe('shipshape design (as a process)', () => {
 
   it('--dry-run prints the diff and writes nothing', async () => {
     const dir = project();
-    const result = await runCli(['design', '--dry-run'], { cwd: dir });
+    const result = await runInProcess(['design', '--dry-run'], { cwd: dir });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('+architecture:');
     expect(result.stdout).toContain('+# ADR 0001: Architecture of support-triage');
@@ -56,7 +57,7 @@ describe('shipshape design (as a process)', () => {
 
   it('--json returns the report, budget figures included, and nothing else on stdout', async () => {
     const dir = project();
-    const result = await runCli(['design', '--yes', '--json'], { cwd: dir });
+    const result = await runInProcess(['design', '--yes', '--json'], { cwd: dir });
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as {
       budget: {
@@ -78,7 +79,7 @@ describe('shipshape design (as a process)', () => {
   it('exits 2 on an invalid spec with file:line:col and no stack trace', async () => {
     const dir = project(stageOne.replace('p95Ms: 1200', 'p95Ms: -5'));
     const line = stageOne.split('\n').findIndex((l) => l.includes('p95Ms: 1200')) + 1;
-    const result = await runCli(['design', '--yes'], { cwd: dir });
+    const result = await runInProcess(['design', '--yes'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`^Error: shipshape\\.yaml:${line}:12 slo\\.latency\\.p95Ms`));
     expect(result.stderr).not.toMatch(/\n\s+at /);

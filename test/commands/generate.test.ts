@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { fakeNpm } from '../helpers/npm.js';
 import { ROOT, tempDir, exampleProject } from '../helpers/temp.js';
 
@@ -11,7 +12,7 @@ const MINI_2 = join(ROOT, 'test', 'fixtures', 'packs', 'mini-2.0.0');
 
 const project = exampleProject;
 
-describe('shipshape generate (as a process)', () => {
+describe('shipshape generate (the built CLI)', () => {
   it('--dry-run prints one line per file and the diffs, and writes nothing', async () => {
     const dir = project();
     const result = await runCli(['generate', '--template', MINI_1, '--dry-run'], { cwd: dir });
@@ -26,7 +27,7 @@ describe('shipshape generate (as a process)', () => {
 
   it('writes the project; a conflict exits 1 after writing the rest; --upgrade merges; --json parses', async () => {
     const dir = project();
-    const first = await runCli(['generate', '-t', MINI_1], { cwd: dir });
+    const first = await runInProcess(['generate', '-t', MINI_1], { cwd: dir });
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toMatch(/\nmini 1\.0\.0: 9 created$/);
     expect(first.stdout).not.toContain('--- a/');
@@ -34,7 +35,7 @@ describe('shipshape generate (as a process)', () => {
 
     const edited = `${readFileSync(join(dir, 'src', 'index.ts'), 'utf8')}// edited\n`;
     writeFileSync(join(dir, 'src', 'index.ts'), edited);
-    const conflict = await runCli(['generate', '--upgrade', '-t', MINI_2], { cwd: dir });
+    const conflict = await runInProcess(['generate', '--upgrade', '-t', MINI_2], { cwd: dir });
     expect(conflict.exitCode).toBe(1);
     expect(conflict.stdout).toContain('conflict   src/index.ts  (edited by hand since it was generated; --force overwrites it)\n');
     expect(conflict.stdout).toContain('create     src/health.ts\n');
@@ -44,13 +45,13 @@ describe('shipshape generate (as a process)', () => {
     expect(readFileSync(join(dir, 'src', 'index.ts'), 'utf8')).toBe(edited);
 
     // Again: the conflict is all there is, and the one summary says nothing was written.
-    const again = await runCli(['generate', '-t', MINI_2], { cwd: dir });
+    const again = await runInProcess(['generate', '-t', MINI_2], { cwd: dir });
     expect(again.exitCode).toBe(1);
     expect(again.stderr.match(/written/g)).toHaveLength(1);
     expect(again.stderr).toContain('Nothing was written: 1 file is in conflict. Resolve it');
     expect(again.stderr).not.toContain('Everything was already up to date');
 
-    const json = await runCli(['generate', '--force', '--json'], { cwd: dir });
+    const json = await runInProcess(['generate', '--force', '--json'], { cwd: dir });
     expect(json.exitCode).toBe(0);
     const report = JSON.parse(json.stdout) as {
       files: { path: string; action: string; reason?: string }[];
@@ -67,10 +68,10 @@ describe('shipshape generate (as a process)', () => {
 
   it('bad input exits 2 with one line and a hint: an unknown --conflict, a missing pack, a missing field', async () => {
     const dir = project();
-    const badFlag = await runCli(['generate', '-t', MINI_1, '--conflict', 'theirs'], { cwd: dir });
+    const badFlag = await runInProcess(['generate', '-t', MINI_1, '--conflict', 'theirs'], { cwd: dir });
     expect(badFlag.exitCode).toBe(2);
 
-    const missing = await runCli(['generate', '--template', 'no-such-pack'], { cwd: dir });
+    const missing = await runInProcess(['generate', '--template', 'no-such-pack'], { cwd: dir });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/^Error: no bundled pack named no-such-pack: /);
     expect(missing.stderr).toContain('Try this: Pass --template ./path/to/pack');
@@ -80,7 +81,7 @@ describe('shipshape generate (as a process)', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(pack, 'files'));
     writeFileSync(join(pack, 'files', 'a.ts.hbs'), 'export const a = "{{spec.metadata.nmae}}";\n');
-    const field = await runCli(['generate', '--template', pack, '--json'], { cwd: dir });
+    const field = await runInProcess(['generate', '--template', pack, '--json'], { cwd: dir });
     expect(field.exitCode).toBe(2);
     expect(field.stderr).toMatch(/^Error: .*files\/a\.ts\.hbs:1:21 spec\.metadata\.nmae is not defined\n/);
     expect(JSON.parse(field.stdout)).toMatchObject({ error: { message: expect.stringContaining('spec.metadata.nmae is not defined') } });
@@ -88,7 +89,7 @@ describe('shipshape generate (as a process)', () => {
   });
 });
 
-describe('shipshape generate: a task with inputs on a re-generate (as a process)', () => {
+describe('shipshape generate: a task with inputs on a re-generate (the built CLI)', () => {
   it('skips the install when package.json and the lockfile are unchanged and node_modules is there', async () => {
     const pack = tempDir();
     cpSync(MINI_1, pack, { recursive: true });
@@ -101,11 +102,11 @@ describe('shipshape generate: a task with inputs on a re-generate (as a process)
     );
     writeFileSync(join(pack, 'files', 'package.json'), '{ "name": "x" }\n');
     const dir = project();
-    const first = await runCli(['generate', '-t', pack, '--trust'], { cwd: dir });
+    const first = await runInProcess(['generate', '-t', pack, '--trust'], { cwd: dir });
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/task +install dependencies .* ran\n/);
 
-    const again = await runCli(['generate', '--trust'], { cwd: dir });
+    const again = await runInProcess(['generate', '--trust'], { cwd: dir });
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toMatch(
       /task +install dependencies .* skipped {2}\(package\.json and package-lock\.json unchanged since it last ran, node_modules there\)\n/,
@@ -113,13 +114,13 @@ describe('shipshape generate: a task with inputs on a re-generate (as a process)
     expect(readFileSync(join(dir, 'installs'), 'utf8')).toBe('x');
 
     writeFileSync(join(dir, 'package-lock.json'), '{ "changed": true }\n');
-    const changed = await runCli(['generate', '--trust'], { cwd: dir });
+    const changed = await runInProcess(['generate', '--trust'], { cwd: dir });
     expect(changed.stdout).toMatch(/task +install dependencies .* ran\n/);
     expect(readFileSync(join(dir, 'installs'), 'utf8')).toBe('xx');
   });
 });
 
-describe('shipshape generate --template npm:<spec> (as a process, offline)', () => {
+describe('shipshape generate --template npm:<spec> (the built CLI, offline)', () => {
   it('installs a pack packed with npm pack, runs its tasks only with --trust, and records the npm source', async () => {
     const { cpSync } = await import('node:fs');
     const { npmEnv, packTarball } = await import('../helpers/npm.js');
@@ -136,7 +137,7 @@ describe('shipshape generate --template npm:<spec> (as a process, offline)', () 
     const tarball = await packTarball(pkg, env);
 
     const untrusted = project();
-    const first = await runCli(['generate', '-t', `npm:${tarball}`, '--json'], { cwd: untrusted, env });
+    const first = await runInProcess(['generate', '-t', `npm:${tarball}`, '--json'], { cwd: untrusted, env });
     expect(first.exitCode).toBe(0);
     const report = JSON.parse(first.stdout) as { pack: { name: string; version: string }; tasks: { name: string; status: string }[] };
     expect(report.pack).toMatchObject({ name: 'mini', version: '1.0.0' });
@@ -146,7 +147,7 @@ describe('shipshape generate --template npm:<spec> (as a process, offline)', () 
     expect(recorded.pack.source).toMatchObject({ kind: 'npm' });
 
     const trusted = project();
-    const second = await runCli(['generate', '-t', `npm:${tarball}`, '--trust'], { cwd: trusted, env });
+    const second = await runInProcess(['generate', '-t', `npm:${tarball}`, '--trust'], { cwd: trusted, env });
     expect(second.exitCode).toBe(0);
     expect(readFileSync(join(trusted, 'task-ran'), 'utf8')).toBe('yes');
   });

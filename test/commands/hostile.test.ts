@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, ROOT, tempDir, snapshot } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -16,8 +17,13 @@ const stageOne = example.slice(0, example.indexOf('\narchitecture:') + 1);
 const MINI = join(ROOT, 'test', 'fixtures', 'packs', 'mini-1.0.0');
 const TIMEOUT_MS = 30_000;
 
-/** The built CLI with a hard timeout; as an unprivileged user when asked (root ignores permissions). */
-async function cli(args: readonly string[], cwd: string, options: { asUser?: boolean } = {}) {
+/**
+ * The built CLI. As a process with a hard timeout where a read may never end (a pipe, a device: a
+ * hang there would block a test's own process) or as an unprivileged user (root ignores
+ * permissions); else in the test's process (test/helpers/in-process.ts).
+ */
+async function cli(args: readonly string[], cwd: string, options: { asUser?: boolean; process?: boolean } = {}) {
+  if (!options.asUser && !options.process) return runInProcess(args, { cwd, env: { HOME: cwd } });
   const unprivileged = options.asUser && process.getuid?.() === 0;
   const [command, argv] = unprivileged
     ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]]
@@ -46,7 +52,7 @@ describe('reads that never end', () => {
     const dir = tempDir();
     execFileSync('mkfifo', [join(dir, 'shipshape.yaml')]);
     for (const args of [['check'], ['design', '--yes'], ['generate', '--no-tasks'], ['status']]) {
-      const result = await cli(args, dir);
+      const result = await cli(args, dir, { process: true });
       expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(result.stdout + result.stderr).toMatch(/shipshape\.yaml[\s\S]*named pipe \(FIFO\)/);
     }
@@ -56,18 +62,18 @@ describe('reads that never end', () => {
     const dir = project();
     mkdirSync(join(dir, '.shipshape'));
     execFileSync('mkfifo', [join(dir, '.shipshape', 'manifest.json')]);
-    const status = await cli(['status'], dir);
+    const status = await cli(['status'], dir, { process: true });
     expect(status.stdout + status.stderr).toContain('named pipe (FIFO)');
-    const generate = await cli(['generate', '--template', MINI, '--no-tasks'], dir);
+    const generate = await cli(['generate', '--template', MINI, '--no-tasks'], dir, { process: true });
     expect(generate.exitCode).toBe(2);
     expect(generate.stderr).toContain('cannot read .shipshape/manifest.json: it is a named pipe (FIFO), not a regular file');
 
     execFileSync('mkfifo', [join(dir, 'policy.yaml')]);
-    const check = await cli(['check', '--policy', 'policy.yaml'], dir);
+    const check = await cli(['check', '--policy', 'policy.yaml'], dir, { process: true });
     expect(check.exitCode).toBe(2);
     expect(check.stderr).toContain('named pipe (FIFO)');
 
-    const init = await cli(['init', '--answers', 'policy.yaml', '--dir', 'new', '--yes'], dir);
+    const init = await cli(['init', '--answers', 'policy.yaml', '--dir', 'new', '--yes'], dir, { process: true });
     expect(init.exitCode).toBe(2);
     expect(init.stderr).toContain('named pipe (FIFO)');
   });
@@ -81,7 +87,7 @@ describe('reads that never end', () => {
       mkdirSync(join(dir, 'services', 'evil'), { recursive: true });
       writeFileSync(join(dir, 'services', 'good', 'shipshape.yaml'), example);
       symlinkSync('/dev/zero', join(dir, 'services', 'evil', 'shipshape.yaml'));
-      const stylish = await cli(['check', 'services'], dir);
+      const stylish = await cli(['check', 'services'], dir, { process: true });
       expect(stylish.exitCode).toBe(2);
       expect(stylish.stdout).toContain('services/evil/shipshape.yaml');
       expect(stylish.stdout).toContain('cannot be read: it is a device (a symbolic link to /dev/zero), not a regular file');

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { exampleProject } from '../helpers/temp.js';
 
 const FILES = [
@@ -23,13 +24,13 @@ describe('shipshape runbook', () => {
     expect(report.written.sort()).toEqual([...FILES].sort());
     expect(report.alerts.map((alert) => alert.name)).toContain('AvailabilityBudgetBurnFast');
     for (const file of FILES) expect(existsSync(join(dir, file)), file).toBe(true);
-    const status = await runCli(['status', '--json'], { cwd: dir });
+    const status = await runInProcess(['status', '--json'], { cwd: dir });
     expect(status.stdout).toMatch(/"number":\s*7[\s\S]*?"state":\s*"done"/);
   });
 
   it('writes nothing with --dry-run, and prints the diff', async () => {
     const dir = project();
-    const result = await runCli(['runbook', '--dry-run'], { cwd: dir });
+    const result = await runInProcess(['runbook', '--dry-run'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('+# Runbook: support-triage');
     for (const file of FILES) expect(existsSync(join(dir, file)), file).toBe(false);
@@ -39,12 +40,12 @@ describe('shipshape runbook', () => {
     const dir = project();
     mkdirSync(join(dir, 'docs'));
     writeFileSync(join(dir, 'docs', 'runbook.md'), '# Our own runbook\n');
-    const refused = await runCli(['runbook'], { cwd: dir });
+    const refused = await runInProcess(['runbook'], { cwd: dir });
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain('not written by shipshape runbook');
     expect(readFileSync(join(dir, 'docs', 'runbook.md'), 'utf8')).toBe('# Our own runbook\n');
     expect(existsSync(join(dir, 'monitoring'))).toBe(false);
-    const forced = await runCli(['runbook', '--force'], { cwd: dir });
+    const forced = await runInProcess(['runbook', '--force'], { cwd: dir });
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(readFileSync(join(dir, 'docs', 'runbook.md'), 'utf8')).toContain('# Runbook: support-triage');
   });

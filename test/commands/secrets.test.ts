@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, tempDir, snapshot } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -43,7 +44,7 @@ const BROKEN = edit(
 describe('check finds secrets whatever else is wrong, and prints none in full', () => {
   it.each(FORMATS)('%s: the schema problems and every secret, masked', async (format) => {
     const dir = project(BROKEN);
-    const result = await runCli(['check', '--format', format], { cwd: dir });
+    const result = await runInProcess(['check', '--format', format], { cwd: dir });
     expect(result.exitCode).toBe(1);
     const output = result.stdout + result.stderr;
     expect(output).not.toContain(KEY);
@@ -56,7 +57,7 @@ describe('check finds secrets whatever else is wrong, and prints none in full', 
   });
 
   it('json: each secret at its file:line:col (the comment, the key, the value) beside the schema findings', async () => {
-    const result = await runCli(['check', '--format', 'json'], { cwd: project(BROKEN) });
+    const result = await runInProcess(['check', '--format', 'json'], { cwd: project(BROKEN) });
     const findings = (
       JSON.parse(result.stdout) as {
         results: { findings: { ruleId: string; message: string; range: { line: number; column: number } }[] }[];
@@ -76,7 +77,7 @@ describe('check finds secrets whatever else is wrong, and prints none in full', 
   it('a secret used as a duplicate key: the parse error and the secret, masked in every format (exit 2)', async () => {
     const dir = project(edit('  team: support-platform', `  ${KEY}: 1\n  ${KEY}: 2`));
     for (const format of FORMATS) {
-      const result = await runCli(['check', '--format', format], { cwd: dir });
+      const result = await runInProcess(['check', '--format', format], { cwd: dir });
       expect(result.exitCode, format).toBe(2);
       const output = result.stdout + result.stderr;
       expect(output, format).not.toContain(KEY);
@@ -88,7 +89,7 @@ describe('check finds secrets whatever else is wrong, and prints none in full', 
   it('a policy that turns no-secrets off is obeyed by check', async () => {
     const dir = project(edit('  peakRps: 40', `  peakRps: 40 # ${KEY}`));
     writeFileSync(join(dir, 'shipshape.policy.yaml'), 'rules:\n  no-secrets: off\n');
-    const result = await runCli(['check'], { cwd: dir });
+    const result = await runInProcess(['check'], { cwd: dir });
     expect(result.exitCode).toBe(0);
   });
 });
@@ -109,7 +110,7 @@ describe('the stages refuse a spec that holds a secret', () => {
     const dir = project(text);
     writeFileSync(join(dir, 'snapshot.yaml'), 'metrics: {}\n');
     const before = snapshot(dir);
-    const result = await runCli(args, { cwd: dir });
+    const result = await runInProcess(args, { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe(line);
     expect(result.stderr).toContain(`\`shipshape ${name.split(' ')[0]}\` does not build on a spec that holds a secret`);
@@ -126,19 +127,19 @@ describe('the stages refuse a spec that holds a secret', () => {
 
   it('a secret and a schema problem: the secret is what is refused, the schema problem is not echoed with it', async () => {
     const dir = project(edit('  peakRps: 40', `  peakRps: -1  # ${KEY}`));
-    const result = await runCli(['design', '--yes'], { cwd: dir });
+    const result = await runInProcess(['design', '--yes'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^Error: shipshape\.yaml:\d+:\d+ a comment holds what looks like an OpenAI API key/);
     expect(result.stdout + result.stderr).not.toContain(KEY);
   });
 
   it('status shows the finding masked, and any other command error is masked at the exit point', async () => {
-    const status = await runCli(['status'], { cwd: project(text) });
+    const status = await runInProcess(['status'], { cwd: project(text) });
     expect(status.stdout).toContain('sk-proj-…1bC3');
     expect(status.stdout + status.stderr).not.toContain(KEY);
     // init --iterate quotes the spec's problems as they are: the base command masks them.
     const broken = project(edit('  team: support-platform', `  ${KEY}: 1\n  ${KEY}: 2`));
-    const iterate = await runCli(['init', '--iterate', '--yes'], { cwd: broken });
+    const iterate = await runInProcess(['init', '--iterate', '--yes'], { cwd: broken });
     expect(iterate.exitCode).toBe(2);
     expect(iterate.stdout + iterate.stderr).not.toContain(KEY);
   });

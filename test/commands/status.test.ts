@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 const example = readFileSync(EXAMPLE, 'utf8');
@@ -33,7 +34,7 @@ interface StatusJson {
   next: { stage: number; command: string; line: string; available: boolean; manual: boolean } | null;
 }
 
-describe('shipshape status (as a process)', () => {
+describe('shipshape status (the built CLI)', () => {
   it('prints the table on stdout and exits 0, with nothing on stderr', async () => {
     const dir = project();
     const result = await runCli(['status'], { cwd: dir });
@@ -59,7 +60,7 @@ describe('shipshape status (as a process)', () => {
 
   it('--json prints only the status object', async () => {
     const dir = project();
-    const result = await runCli(['status', '--json'], { cwd: dir });
+    const result = await runInProcess(['status', '--json'], { cwd: dir });
     expect(result.exitCode).toBe(0);
     expect(result.stdout.trimStart().startsWith('{')).toBe(true);
     const status = JSON.parse(result.stdout) as StatusJson;
@@ -85,19 +86,19 @@ describe('shipshape status (as a process)', () => {
 
   it('--require-stage 2 exits 1 on a stage-1 project naming the stage, and 0 once design has run', async () => {
     const dir = project();
-    const before = await runCli(['status', '--require-stage', '2'], { cwd: dir });
+    const before = await runInProcess(['status', '--require-stage', '2'], { cwd: dir });
     expect(before.exitCode).toBe(1);
     expect(before.stderr).toBe('Stage 2 required, but stage 2 (Architecture) is not started: no architecture.patterns in shipshape.yaml.');
     expect(before.stdout).toContain('Next: shipshape design');
 
-    const one = await runCli(['status', '--require-stage', '1'], { cwd: dir });
+    const one = await runInProcess(['status', '--require-stage', '1'], { cwd: dir });
     expect(one.exitCode).toBe(0);
     expect(one.stderr).toBe('');
 
-    const design = await runCli(['design', '--yes'], { cwd: dir });
+    const design = await runInProcess(['design', '--yes'], { cwd: dir });
     expect(design.exitCode).toBe(0);
 
-    const after = await runCli(['status', '--require-stage', '2'], { cwd: dir });
+    const after = await runInProcess(['status', '--require-stage', '2'], { cwd: dir });
     expect(after.stderr).toBe('');
     expect(after.exitCode).toBe(0);
     expect(after.stdout).toMatch(
@@ -105,7 +106,7 @@ describe('shipshape status (as a process)', () => {
     );
     expect(after.stdout.endsWith('\n2 of 8 stages done.\nNext: shipshape generate')).toBe(true);
 
-    const three = await runCli(['status', '--require-stage', '3', '--json'], { cwd: dir });
+    const three = await runInProcess(['status', '--require-stage', '3', '--json'], { cwd: dir });
     expect(three.exitCode).toBe(1);
     expect((JSON.parse(three.stdout) as StatusJson).done).toBe(2);
     expect(three.stderr).toBe('Stage 3 required, but stage 3 (Modular components) is not started: no .shipshape/manifest.json.');
@@ -113,25 +114,25 @@ describe('shipshape status (as a process)', () => {
 
   it('--require-stage 2 on a project from `init --from`: its architecture lacks the ADR until design writes it', async () => {
     const dir = tempDir();
-    expect((await runCli(['init', '--from', 'support-triage'], { cwd: dir })).exitCode).toBe(0);
-    const before = await runCli(['status', '--require-stage', '2'], { cwd: dir });
+    expect((await runInProcess(['init', '--from', 'support-triage'], { cwd: dir })).exitCode).toBe(0);
+    const before = await runInProcess(['status', '--require-stage', '2'], { cwd: dir });
     expect(before.exitCode).toBe(1);
     expect(before.stderr).toBe('Stage 2 required, but stage 2 (Architecture) is in progress: no docs/adr/0001-architecture.md.');
     expect(before.stdout).toMatch(/\n {2}2 {2}Architecture {2,}◐ in progress {2}design {2,}no docs\/adr\/0001-architecture\.md\n/);
 
-    expect((await runCli(['design', '--yes'], { cwd: dir })).exitCode).toBe(0);
-    const after = await runCli(['status', '--require-stage', '2'], { cwd: dir });
+    expect((await runInProcess(['design', '--yes'], { cwd: dir })).exitCode).toBe(0);
+    const after = await runInProcess(['status', '--require-stage', '2'], { cwd: dir });
     expect(after.exitCode).toBe(0);
     expect(after.stderr).toBe('');
   });
 
   it('takes the required stage from SHIPSHAPE_REQUIRE_STAGE, and refuses a stage out of range with exit 2', async () => {
     const dir = project();
-    const fromEnv = await runCli(['status'], { cwd: dir, env: { SHIPSHAPE_REQUIRE_STAGE: '2' } });
+    const fromEnv = await runInProcess(['status'], { cwd: dir, env: { SHIPSHAPE_REQUIRE_STAGE: '2' } });
     expect(fromEnv.exitCode).toBe(1);
     expect(fromEnv.stderr).toMatch(/^Stage 2 required, but stage 2 \(Architecture\) is not started/);
 
-    const nine = await runCli(['status', '--require-stage', '9'], { cwd: dir });
+    const nine = await runInProcess(['status', '--require-stage', '9'], { cwd: dir });
     expect(nine.exitCode).toBe(2);
     expect(nine.stderr).toMatch(/^Error: --require-stage expects an integer less than or equal to 8, not 9\n/);
     expect(nine.stdout).toBe('');
@@ -141,17 +142,17 @@ describe('shipshape status (as a process)', () => {
     const dir = project();
     const deep = join(dir, 'services', 'triage');
     mkdirSync(deep, { recursive: true });
-    const fromSub = await runCli(['status'], { cwd: deep });
+    const fromSub = await runInProcess(['status'], { cwd: deep });
     expect(fromSub.exitCode).toBe(0);
     expect(fromSub.stdout.split('\n')[0]).toBe(`shipshape status ${join(dir, 'shipshape.yaml')}`);
     expect(fromSub.stdout).toContain('\n1 of 8 stages done.\n');
 
     const elsewhere = tempDir();
-    const withDir = await runCli(['status', '--dir', `../${basename(dir)}/services`, '--json'], { cwd: elsewhere });
+    const withDir = await runInProcess(['status', '--dir', `../${basename(dir)}/services`, '--json'], { cwd: elsewhere });
     expect(withDir.exitCode).toBe(0);
     expect((JSON.parse(withDir.stdout) as StatusJson).root).toBe(dir);
 
-    const missing = await runCli(['status', '--dir', 'nope'], { cwd: elsewhere });
+    const missing = await runInProcess(['status', '--dir', 'nope'], { cwd: elsewhere });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/^Error: no such folder: nope\nTry this: Pass --dir a folder of the project/);
     expect(missing.stdout).toBe('');
@@ -159,7 +160,7 @@ describe('shipshape status (as a process)', () => {
 
   it('without a spec: exits 0 and points at init', async () => {
     const dir = tempDir();
-    const result = await runCli(['status'], { cwd: dir });
+    const result = await runInProcess(['status'], { cwd: dir });
     expect(result.exitCode).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(`shipshape status ${dir}: no spec yet`);
     expect(result.stdout).toContain(`no shipshape.yaml in ${dir} or any folder above it`);
@@ -167,11 +168,11 @@ describe('shipshape status (as a process)', () => {
   });
 });
 
-describe('shipshape walk (as a process)', () => {
+describe('shipshape walk (the built CLI)', () => {
   it('exits 2 with CI=true, naming the reason, and writes nothing', async () => {
     const dir = project();
     const before = tree(dir);
-    const result = await runCli(['walk'], { cwd: dir });
+    const result = await runInProcess(['walk'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^Error: walk asks before each step and needs a terminal to ask on \(CI is set\)\n/);
     expect(result.stderr).toMatch(/\nTry this: Run `shipshape status` to see where the project stands/);

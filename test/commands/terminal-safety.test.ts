@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, tempDir } from '../helpers/temp.js';
 
 /** What a terminal acts on rather than shows, but line feed and tab (a colour is off here: NO_COLOR). */
@@ -22,7 +22,7 @@ function project(spec = example): string {
 }
 
 async function expectNoRaw(args: string[], cwd: string, mustShow: string) {
-  const result = await runCli(args, { cwd });
+  const result = await runInProcess(args, { cwd });
   const output = result.stdout + result.stderr;
   expect(output, `shipshape ${args.join(' ')}`).not.toMatch(RAW);
   expect(output, `shipshape ${args.join(' ')}`).toContain(mustShow);

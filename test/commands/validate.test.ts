@@ -1,5 +1,5 @@
 /**
- * `shipshape validate` as a process, against a tiny service (test/fixtures/validate/service.mjs) started with --start:
+ * `shipshape validate` (the built CLI), against a tiny service (test/fixtures/validate/service.mjs) started with --start:
  * a pass, a service without its breaker that must fail, a service that cannot start, one that crashes under load,
  * and Ctrl-C. After each, the service's process is gone.
  */
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 
 const SERVICE = join(ROOT, 'test/fixtures/validate/service.mjs');
@@ -80,7 +81,7 @@ describe('shipshape validate', () => {
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).toMatch(/<testsuite name="scenarios" tests="2" failures="0"/);
     await expectAllGone(dir);
 
-    const status = await runCli(['status', '--json'], { cwd: dir });
+    const status = await runInProcess(['status', '--json'], { cwd: dir });
     const stage5 = (JSON.parse(status.stdout) as { stages: { number: number; evidence: { detail: string }[] }[] }).stages.find(
       (stage) => stage.number === 5,
     );
@@ -89,10 +90,10 @@ describe('shipshape validate', () => {
 
   it('a --scenario run is recorded but does not complete stage 5', async () => {
     const dir = project();
-    const result = await runCli(['validate', '--start', 'node service.mjs', '--scenario', 'llm-slow', '--json'], { cwd: dir });
+    const result = await runInProcess(['validate', '--start', 'node service.mjs', '--scenario', 'llm-slow', '--json'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(report(dir)).toMatchObject({ passed: true, complete: false });
-    const status = await runCli(['status', '--json'], { cwd: dir });
+    const status = await runInProcess(['status', '--json'], { cwd: dir });
     const stage5 = (JSON.parse(status.stdout) as { stages: { number: number; evidence: { detail: string }[] }[] }).stages.find(
       (stage) => stage.number === 5,
     );
@@ -102,7 +103,7 @@ describe('shipshape validate', () => {
   it('with --baseline runs the same load without the fault first, on a fresh service, and shows both', async () => {
     const dir = project();
     const args = ['validate', '--start', 'node service.mjs', '--scenario', 'llm-outage', '--baseline'];
-    const result = await runCli([...args, '--json'], { cwd: dir });
+    const result = await runInProcess([...args, '--json'], { cwd: dir });
     expect(result.exitCode, result.stderr).toBe(0);
     const outage = report(dir).scenarios[0]! as ReturnType<typeof report>['scenarios'][number] & {
       baseline?: Record<string, unknown>;
@@ -120,7 +121,7 @@ describe('shipshape validate', () => {
     expect(pids(dir)).toHaveLength(2);
     await expectAllGone(dir);
 
-    const human = await runCli(args, { cwd: dir });
+    const human = await runInProcess(args, { cwd: dir });
     expect(human.exitCode, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/^scenario\s+expectation\s+expected\s+measured\s+baseline\s*$/m);
     expect(human.stdout).toMatch(/^llm-outage\s+fallbackRate\s+>= 50\S*\s+\S+\s+0\s+pass$/m);
@@ -128,7 +129,7 @@ describe('shipshape validate', () => {
 
   it('fails (exit 1) a service with its breaker and fallback taken out', async () => {
     const dir = project();
-    const result = await runCli(['validate', '--start', 'node service.mjs', '--scenario', 'llm-outage'], {
+    const result = await runInProcess(['validate', '--start', 'node service.mjs', '--scenario', 'llm-outage'], {
       cwd: dir,
       env: { NO_BREAKER: '1' },
     });
@@ -147,7 +148,7 @@ describe('shipshape validate', () => {
       join(dir, 'broken.mjs'),
       "import { appendFileSync } from 'node:fs';\nappendFileSync('service.pid', process.pid + '\\n');\nconsole.error('boom: TRIAGE_MODE is not set');\nprocess.exit(4);\n",
     );
-    const result = await runCli(['validate', '--start', 'node broken.mjs'], { cwd: dir });
+    const result = await runInProcess(['validate', '--start', 'node broken.mjs'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/the service exited \(code 4\) before it answered/);
     expect(result.stderr).toMatch(/boom: TRIAGE_MODE is not set/);
@@ -157,7 +158,7 @@ describe('shipshape validate', () => {
 
   it('fails (exit 1) when the service crashes under load, and stops everything', async () => {
     const dir = project();
-    const result = await runCli(['validate', '--start', 'node service.mjs', '--json'], { cwd: dir, env: { CRASH_AFTER: '5' } });
+    const result = await runInProcess(['validate', '--start', 'node service.mjs', '--json'], { cwd: dir, env: { CRASH_AFTER: '5' } });
     expect(result.exitCode, result.stderr).toBe(1);
     const written = report(dir);
     expect(written.passed).toBe(false);

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { alertsOf } from '../../src/handoff/alerts.js';
 import { renderRules, renderRulesTests } from '../../src/handoff/rules.js';
@@ -20,9 +20,16 @@ const specs: [string, Spec][] = [
   ['a spec with other failure modes', specOf(readFileSync(OTHER_MODES, 'utf8'))],
 ];
 
-async function promtool(spec: Spec, rules = renderRules(spec, 'shipshape.yaml')) {
+/** promtool on the rules, against the tests of every alert, or only those of the alerts named in `only`. */
+async function promtool(spec: Spec, rules = renderRules(spec, 'shipshape.yaml'), only?: string[]) {
   const dir = tempDir();
-  const tests = renderRulesTests(spec, 'shipshape.yaml');
+  let tests = renderRulesTests(spec, 'shipshape.yaml');
+  if (only) {
+    const document = parse(tests) as { tests: { alert_rule_test: { alertname: string }[] }[] };
+    document.tests = document.tests.filter((group) => group.alert_rule_test.some((test) => only.includes(test.alertname)));
+    expect(document.tests.length).toBeGreaterThan(0);
+    tests = stringify(document);
+  }
   writeFileSync(join(dir, 'prometheus-rules.yaml'), rules);
   writeFileSync(join(dir, 'prometheus-rules.test.yaml'), tests);
   const check = await execa('promtool', ['check', 'rules', 'prometheus-rules.yaml'], { cwd: dir, reject: false, all: true });
@@ -43,7 +50,8 @@ describe.each(specs)('the rules of %s', (_name, spec) => {
     // The fast availability burn with a threshold no ratio reaches: its firing test must fail.
     const broken = rules.replace(fast!.expr, fast!.expr.replaceAll(/> [0-9.]+/g, '> 2'));
     expect(broken).not.toBe(rules);
-    const { test } = await promtool(spec, broken);
+    // Only the groups that test this alert: the others cannot fail on it, and the drift groups take seconds of promtool's time.
+    const { test } = await promtool(spec, broken, [fast!.name]);
     expect(test.exitCode).toBe(1);
     expect(test.all).toContain(`alertname: ${fast!.name}`);
   }, 120_000);

@@ -1,9 +1,10 @@
 /**
- * npm in tests, with no network: packs are built with `npm pack` into .tgz files, installed from
+ * npm in tests, with no network: packs are built into .tgz files (`npm pack`, or tar where npm pack
+ * is not the subject), installed from
  * those paths or from a registry served on 127.0.0.1, and npm gets a private cache and config.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
@@ -78,6 +79,20 @@ export async function packTarball(dir: string, env: Record<string, string>): Pro
   const [packed] = JSON.parse(result.stdout) as { filename: string }[];
   if (!packed) throw new Error(`npm pack printed no file: ${result.stdout}`);
   return join(out, basename(packed.filename));
+}
+
+/**
+ * The .tgz `npm pack` would make of `dir` (every file under a top folder `package/`, gzipped),
+ * made by tar in a few milliseconds instead of npm's second: for tests whose subject is what
+ * installs a tarball, not npm pack (generate's npm:<spec> test packs with npm itself).
+ */
+export async function tarTarball(dir: string): Promise<string> {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string };
+  const staging = tempDir();
+  cpSync(dir, join(staging, 'package'), { recursive: true });
+  const file = join(tempDir(), `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`);
+  await execa('tar', ['-czf', file, '-C', staging, 'package']);
+  return file;
 }
 
 /** A folder holding an `npm` that records that it ran, then does `script` (default: fails). */

@@ -4,13 +4,13 @@ import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedError, UserError } from '../../src/errors.js';
 import { defaultCacheDir, installNpmPack } from '../../src/scaffold/npm.js';
-import { fakeNpm, makePackage, npmEnv, packTarball, serveRegistry, useEnv, type PackageOptions } from '../helpers/npm.js';
+import { fakeNpm, makePackage, npmEnv, tarTarball, serveRegistry, useEnv, type PackageOptions } from '../helpers/npm.js';
 import { tempDir } from '../helpers/temp.js';
 
 const NAME = '@acme/shipshape-pack-test';
 const NPM_TIMEOUT = 30_000;
 
-/** The packs the tests install, built once for the file (npm pack takes a second each). */
+/** The packs the tests install, built once for the file, by tar (npm pack takes a second of CPU each). */
 const VARIANTS = {
   v120: {},
   v121: { version: '1.2.1' },
@@ -23,10 +23,9 @@ const VARIANTS = {
 const tarballs = {} as Record<keyof typeof VARIANTS, string>;
 
 beforeAll(async () => {
-  const env = npmEnv();
   await Promise.all(
     Object.entries(VARIANTS).map(async ([variant, options]) => {
-      tarballs[variant as keyof typeof VARIANTS] = await packTarball(makePackage(options), env);
+      tarballs[variant as keyof typeof VARIANTS] = await tarTarball(makePackage(options));
     }),
   );
 }, 60_000);
@@ -182,12 +181,12 @@ describe('installNpmPack from a tarball', () => {
       const env = npmEnv();
       useEnv(env);
       const source = makePackage();
-      const tgz = await packTarball(source, env);
+      const tgz = await tarTarball(source);
       const cacheDir = tempDir();
       const first = await installNpmPack(tgz, { cwd: tempDir(), cacheDir });
 
       writeFileSync(join(source, 'template.yaml'), 'name: rebuilt\n');
-      const rebuilt = await packTarball(source, env);
+      const rebuilt = await tarTarball(source);
       const second = await installNpmPack(rebuilt, { cwd: tempDir(), cacheDir });
 
       expect(second.root).toBe(first.root);
