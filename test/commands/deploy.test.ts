@@ -3,7 +3,7 @@
  * whose behaviour.json (copied into each release) makes a version healthy, failing, crashing,
  * unready or without its business gauge.
  */
-import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -101,6 +101,15 @@ describe('shipshape deploy (local driver)', () => {
       const listed = await runInProcess(['deploy', 'history'], { cwd: dir });
       expect(listed.stdout).toMatch(/v1 +rollout +promoted/);
       expect(listed.stdout).toMatch(/v2 +rollout +rolled-back/);
+
+      // Stopped right after a rollout: the supervisor answers before it exits, and leaves no runtime file.
+      const pid = runtime(dir).pid;
+      const stopped = await runInProcess(['deploy', 'stop'], { cwd: dir });
+      expect(stopped.stderr).toBe('');
+      expect(stopped.exitCode).toBe(0);
+      expect(stopped.stdout).toMatch(/stopped the local service on http:\/\/127\.0\.0\.1:\d+ \(v1\)/);
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(join(dir, '.shipshape/local/runtime.json'))).toBe(false);
     },
     TIMEOUT,
   );

@@ -233,7 +233,7 @@ async function main(root: string, port: number): Promise<void> {
         return { ...state(), firstGreenErrorAt };
       }
       case 'stop':
-        setImmediate(() => void shutdown('asked to stop'));
+        // Shut down once the reply is out (below): exiting first left the caller with "fetch failed".
         return state();
     }
   };
@@ -260,7 +260,8 @@ async function main(root: string, port: number): Promise<void> {
       }).then(
         (result) => {
           reply(200, result);
-          if (idle() && request.op !== 'stop') void serial(() => shutdown('nothing left to serve'));
+          if (request.op === 'stop') res.once('finish', () => void serial(() => shutdown('asked to stop')));
+          else if (idle()) void serial(() => shutdown('nothing left to serve'));
         },
         (error: unknown) => reply(409, { error: (error as Error).message }),
       );
