@@ -237,7 +237,7 @@ describe('http tier: faults of the fake', () => {
     await failureOf(tier(llm.url).predict('billing', AbortSignal.timeout(200)), 'aborted');
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(150);
-    expect(elapsed).toBeLessThan(5000); // held forever otherwise
+    expect(elapsed).toBeLessThan(20_000); // held forever otherwise (a generous bound, for a busy machine)
   });
 
   it('latency: aborted after ~200 ms when the delay is longer, answered when it is shorter', async () => {
@@ -246,7 +246,7 @@ describe('http tier: faults of the fake', () => {
     await failureOf(tier(llm.url).predict('billing', AbortSignal.timeout(200)), 'aborted');
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(150);
-    expect(elapsed).toBeLessThan(5000); // held forever otherwise
+    expect(elapsed).toBeLessThan(20_000); // held forever otherwise (a generous bound, for a busy machine)
 
     llm.setFault({ type: 'latency', rate: 1, delayMs: 100 });
     const before = Date.now();
@@ -255,11 +255,13 @@ describe('http tier: faults of the fake', () => {
   });
 
   it('rate: a seeded share of the requests, the same ones again with the same seed', async () => {
+    // Sequential requests: which ones are hit depends on the order they arrive in.
+    const count = 40;
     const hits = async (seed: number): Promise<number[]> => {
       const llm = await fake({ seed, fault: { type: 'error', rate: 0.5 } });
       const remote = tier(llm.url);
       const failed: number[] = [];
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < count; i++) {
         const outcome = await remote.predict('billing', never()).then(
           () => 'ok',
           (error: unknown) => (error instanceof TierError ? error.failure : 'other'),
@@ -267,13 +269,14 @@ describe('http tier: faults of the fake', () => {
         if (outcome === 'status') failed.push(i);
         else expect(outcome).toBe('ok');
       }
-      expect(llm.requests).toBe(100);
+      expect(llm.requests).toBe(count);
       expect(llm.faulted).toBe(failed.length);
       return failed;
     };
     const first = await hits(42);
-    expect(first.length).toBeGreaterThanOrEqual(30);
-    expect(first.length).toBeLessThanOrEqual(70);
+    // About half: between 30% and 70%.
+    expect(first.length).toBeGreaterThanOrEqual(count * 0.3);
+    expect(first.length).toBeLessThanOrEqual(count * 0.7);
     expect(await hits(42)).toEqual(first);
     expect(await hits(7)).not.toEqual(first);
   });
@@ -287,10 +290,13 @@ describe('http tier: faults of the fake', () => {
     const delayed = failureOf(tier(llm.url).predict('billing', never()), 'network');
     await until(() => llm.requests === 2);
 
-    const started = Date.now();
-    // Raced, so that a close() that hangs fails here and not at the test timeout.
-    await Promise.race([llm.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Raced, so that a close() that hangs fails here and not at the test timeout: the held requests would take a minute,
+    // or forever.
+    const closed = await Promise.race([
+      llm.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, 10_000, 'still open')),
+    ]);
+    expect(closed).toBe('closed');
     await held;
     await delayed;
   });
@@ -341,7 +347,8 @@ describe('http tier: what the upstream gets wrong', () => {
     });
     const started = Date.now();
     await failureOf(tier(upstream.url).predict('x', AbortSignal.timeout(200)), 'aborted');
-    expect(Date.now() - started).toBeLessThan(1500);
+    // The body never ends: a generous bound, for a busy machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('an already aborted signal: aborted, without a request', async () => {

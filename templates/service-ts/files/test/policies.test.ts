@@ -232,7 +232,8 @@ describe('tierPolicy: the per-try timeout', () => {
   it('lets a try that answers in time through, and reports its duration', async () => {
     const durations: number[] = [];
     const policy = tierPolicy(
-      { ...localTier, timeoutMs: 200 },
+      // Roomy, so that a busy machine does not time the 30 ms try out.
+      { ...localTier, timeoutMs: 5000 },
       { requestTimeoutMs: 10_000 },
       { onAttempt: (o, ms) => o === 'success' && durations.push(ms) },
     );
@@ -244,7 +245,7 @@ describe('tierPolicy: the per-try timeout', () => {
     ).resolves.toBe('in time');
     expect(durations).toHaveLength(1);
     expect(durations[0]).toBeGreaterThanOrEqual(25);
-    expect(durations[0]).toBeLessThan(200);
+    expect(durations[0]).toBeLessThan(5000);
   });
 });
 
@@ -323,24 +324,36 @@ describe('tierPolicy: the circuit breaker', () => {
     return { policy, states };
   }
 
+  // The breaker's clock is Date (cockatiel's and the window's): moved by the tests, to the millisecond, rather than
+  // slept through (a busy machine could sleep past the moment a test means to look at).
   it('half-opens after halfOpenAfterSeconds and closes again on a success', async () => {
-    const { policy, states } = await openedBreaker();
-    expect(policy.breakerState()).toBe('open');
-    await sleep(100);
-    await expect(policy.execute(answering, never)).rejects.toBeInstanceOf(BrokenCircuitError);
-    await sleep(breaker.halfOpenAfterSeconds * 1000 - 100 + 30);
-    // The trial call goes through to the tier.
-    await expect(policy.execute(answering, never)).resolves.toBe('ok');
-    expect(states).toEqual(['open', 'half-open', 'closed']);
-    expect(policy.breakerState()).toBe('closed');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { policy, states } = await openedBreaker();
+      expect(policy.breakerState()).toBe('open');
+      vi.setSystemTime(Date.now() + breaker.halfOpenAfterSeconds * 1000 - 1);
+      await expect(policy.execute(answering, never)).rejects.toBeInstanceOf(BrokenCircuitError);
+      vi.setSystemTime(Date.now() + 1);
+      // The trial call goes through to the tier.
+      await expect(policy.execute(answering, never)).resolves.toBe('ok');
+      expect(states).toEqual(['open', 'half-open', 'closed']);
+      expect(policy.breakerState()).toBe('closed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('opens again when the half-open trial call fails', async () => {
-    const { policy, states } = await openedBreaker();
-    await sleep(breaker.halfOpenAfterSeconds * 1000 + 30);
-    await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
-    expect(states).toEqual(['open', 'half-open', 'open']);
-    expect(policy.breakerState()).toBe('open');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { policy, states } = await openedBreaker();
+      vi.setSystemTime(Date.now() + breaker.halfOpenAfterSeconds * 1000);
+      await expect(policy.execute(failing, never)).rejects.toBeInstanceOf(TierError);
+      expect(states).toEqual(['open', 'half-open', 'open']);
+      expect(policy.breakerState()).toBe('open');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is not retried into: an open breaker refuses once, without waiting', async () => {
@@ -502,35 +515,44 @@ describe('tierPolicy: what the breaker counts', () => {
   });
 
   it('half-open: refuses every other call at once while the probe is out, and opens again when the client abandons the probe', async () => {
-    const states: BreakerStateName[] = [];
-    const policy = tierPolicy(httpTier, { requestTimeoutMs: 10_000, circuitBreaker: settings }, { onBreakerState: (s) => states.push(s) });
-    for (let i = 0; i < settings.minimumRequests; i++)
-      await failure(policy.execute(thrower(new TierError('strong', 'status', 'HTTP 503', { status: 503 })), never));
-    await sleep(settings.halfOpenAfterSeconds * 1000 + 30);
-    const client = new AbortController();
-    const probe = policy.execute(
-      (signal) =>
-        new Promise<string>((_resolve, reject) =>
-          signal.addEventListener('abort', () => reject(new TierError('strong', 'aborted', 'left'))),
-        ),
-      client.signal,
-      { client: client.signal },
-    );
-    expect(policy.breakerState()).toBe('half-open');
-    let called = false;
-    const other = await failure(
-      policy.execute(async () => {
-        called = true;
-        return 'ok';
-      }, never),
-    );
-    expect(other).toBeInstanceOf(BrokenCircuitError);
-    expect(called).toBe(false);
-    client.abort();
-    expect(reasonOf(await failure(probe))).toBe('aborted');
-    // Not a success: the upstream has not shown it is back.
-    expect(policy.breakerState()).toBe('open');
-    expect(states).toEqual(['open', 'half-open', 'open']);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const states: BreakerStateName[] = [];
+      const policy = tierPolicy(
+        httpTier,
+        { requestTimeoutMs: 10_000, circuitBreaker: settings },
+        { onBreakerState: (s) => states.push(s) },
+      );
+      for (let i = 0; i < settings.minimumRequests; i++)
+        await failure(policy.execute(thrower(new TierError('strong', 'status', 'HTTP 503', { status: 503 })), never));
+      vi.setSystemTime(Date.now() + settings.halfOpenAfterSeconds * 1000);
+      const client = new AbortController();
+      const probe = policy.execute(
+        (signal) =>
+          new Promise<string>((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(new TierError('strong', 'aborted', 'left'))),
+          ),
+        client.signal,
+        { client: client.signal },
+      );
+      expect(policy.breakerState()).toBe('half-open');
+      let called = false;
+      const other = await failure(
+        policy.execute(async () => {
+          called = true;
+          return 'ok';
+        }, never),
+      );
+      expect(other).toBeInstanceOf(BrokenCircuitError);
+      expect(called).toBe(false);
+      client.abort();
+      expect(reasonOf(await failure(probe))).toBe('aborted');
+      // Not a success: the upstream has not shown it is back.
+      expect(policy.breakerState()).toBe('open');
+      expect(states).toEqual(['open', 'half-open', 'open']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // The router with fake tiers: the cascade and its escalations, single routing, every fallback,
 // the whole-request deadline, and the metrics each decision moves.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Config, ResilienceConfig } from '../src/config/index.js';
 import { createMetrics, type Metrics } from '../src/monitoring/metrics.js';
 import { NoAnswerError, Router } from '../src/orchestration/router.js';
@@ -273,14 +273,21 @@ describe('Router: fallbacks', () => {
   });
 
   it('cache: an expired answer is a miss', async () => {
-    const config = configWith({ resilience: { fallback: { strategy: 'cache', cacheTtlSeconds: 0.05 } } });
-    const { router, strong, fast } = setup(says('billing', 0.9), says('technical', 0.95), config);
-    await router.route(ticket);
-    fast.behave = fails('status');
-    strong.behave = fails('status');
-    expect((await router.route(ticket)).tier).toBe('cache');
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    await expect(router.route(ticket)).rejects.toBeInstanceOf(NoAnswerError);
+    // The cache's clock is Date: moved past the TTL by the test, not waited for (a busy machine could outwait it).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const config = configWith({ resilience: { fallback: { strategy: 'cache', cacheTtlSeconds: 60 } } });
+      const { router, strong, fast } = setup(says('billing', 0.9), says('technical', 0.95), config);
+      await router.route(ticket);
+      fast.behave = fails('status');
+      strong.behave = fails('status');
+      vi.setSystemTime(Date.now() + 59_000);
+      expect((await router.route(ticket)).tier).toBe('cache');
+      vi.setSystemTime(Date.now() + 1_000);
+      await expect(router.route(ticket)).rejects.toBeInstanceOf(NoAnswerError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('without a fallback, fails with NoAnswerError and the reason, even with a low-confidence answer', async () => {

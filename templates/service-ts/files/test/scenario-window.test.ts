@@ -1,7 +1,7 @@
-// The scenario harness honours a fault's window (fault.after, fault.for) as `shipshape validate` does, and measures the
-// breaker closing again after the fault (expect.recoversWithinSeconds). On the triage spec with a breaker that
-// half-opens after 1 s, so the story fits in a few seconds, and timeouts no busy machine reaches, so that only the
-// injected fault fails a call.
+// The scenario harness honours a fault's window (fault.after, fault.for) as `shipshape validate` does, in its shape if
+// not its seconds: requests before the fault and after it are not faulted, the breaker opens in it, and its closing
+// again after it is measured (expect.recoversWithinSeconds). On the triage spec with a breaker that opens after 5
+// failures, and timeouts no busy machine reaches, so that only the injected fault fails a call.
 import { describe, expect, it } from 'vitest';
 import type { ScenarioSpec, ServiceSpec } from '../src/config/types.js';
 import { missed, runScenario } from './support/scenario.js';
@@ -27,7 +27,7 @@ const outage = (fault: Partial<NonNullable<ScenarioSpec['fault']>>, expectations
 
 describe('a scenario whose fault has a window', () => {
   it('hits only the requests of the window, sees the breaker open in it and close again after it', async () => {
-    // A window of 4 s: on a busy machine requests arrive late, and a short one could pass between them.
+    // The window's seconds bound it: the harness ends it once the breaker has opened and some requests met it open.
     const scenario = outage({ after: 0.5, for: 4 }, { availability: { min: 99 }, breakerOpensWithinSeconds: 4, recoversWithinSeconds: 4 });
     const result = await runScenario(scenario, spec, triageTiers);
     expect(result.breakerOpenedAfterSeconds).toBeGreaterThanOrEqual(0);

@@ -125,14 +125,24 @@ describe('admission control', () => {
     const results = await Promise.all([queued.predict(), queued.predict()]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
 
-    const timedOut = await start({ fast: answers('billing', 0.9, 2000), ...limits(1, 1, 50) });
+    // The first request holds the only slot until the test lets it go: the second waits in the queue past 50 ms.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const timedOut = await start({
+      fast: async () => {
+        await held;
+        return { label: 'billing', confidence: 0.9, reply: null };
+      },
+      ...limits(1, 1, 50),
+    });
     const first = timedOut.predict();
     await expect.poll(() => timedOut.fast.calls).toBe(1);
     const waited = await timedOut.predict();
     expect(waited.status).toBe(503);
     expect(await waited.json()).toMatchObject({ error: { reason: 'queue-timeout' } });
     expect(timedOut.fast.calls).toBe(1);
-    await first;
+    release();
+    expect((await first).status).toBe(200);
   });
 
   it('sheds while its event loop lags past the limit (maxQueueWaitMs unless maxEventLoopLagMs says otherwise)', async () => {
@@ -249,7 +259,8 @@ describe('bodies the service will not spend on', () => {
 
 describe('drain', () => {
   it('finishes a request in flight, and tells its kept-alive connection to close', async () => {
-    const { app, port, fast } = await start({ fast: answers('billing', 0.9, 300) });
+    // A short linger: the connection is told to close, and the drain need not wait a second for another request on it.
+    const { app, port, fast } = await start({ fast: answers('billing', 0.9, 300), config: { shutdownLingerMs: 50 } });
     const client = raw(port);
     const body = JSON.stringify({ text: 'My invoice shows a double charge.' });
     client.socket.write(

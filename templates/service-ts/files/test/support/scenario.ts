@@ -1,9 +1,15 @@
-// Runs a failure scenario of the spec (scenarios[]) against the real service, in process: a fake
-// OpenAI-compatible upstream per http tier that fails the way the scenario says (a local tier is
-// made to fail in process), real HTTP load at the scenario's rate, and the figures its
-// expectations name, judged by the expectations shipshape validate judges with (./expectations.ts). Only what holds on
-// a loaded machine is judged here: latency percentiles and "within N seconds" are for `shipshape validate`, and so is
-// shedding on a lagging event loop.
+// Runs a failure scenario of the spec (scenarios[]) against the real service, in process: a fake OpenAI-compatible
+// upstream per http tier that fails the way the scenario says (a local tier is made to fail in process), real HTTP
+// load at the scenario's rate, and the figures its expectations name, judged by the expectations shipshape validate
+// judges with (./expectations.ts). Only what holds on a loaded machine is judged here: latency percentiles and "within
+// N seconds" are for `shipshape validate`, and so is shedding on a lagging event loop.
+//
+// The scenario's story is kept, its clock is not. Its load runs in phases that end on what the service did, counted,
+// rather than on seconds: before the fault (fault.after, cut to a moment), during it (long enough for the requests the
+// expectations need and, when they ask for the breaker, until it has opened and some requests met it open), and after
+// it (fault.for: until the breaker has closed again and some requests met it closed). On a busy machine the same
+// story takes longer; on a quiet one it takes a second or two. Each phase is bounded by the scenario's own seconds
+// (load.durationSeconds, fault.for), so a service that never does what is expected fails in that time.
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../src/app.js';
 import { envVariable, loadConfig, type Config } from '../../src/config/index.js';
@@ -16,21 +22,29 @@ import { TierError, type ModelTier } from '../../src/serving/tier.js';
 import { createTaskTiers } from '../../src/task/index.js';
 import { taskText } from './inputs.js';
 import { judge, percentile, type Measured } from './expectations.js';
+import { breakerTransitions, loadClient, pace, type Answer } from './load.js';
 
-/** The scenario's load runs at its rate for its duration, cut to this many seconds to keep tests fast (longer when a breaker must open in more). */
-export const SCENARIO_SECONDS = Number(process.env['SCENARIO_SECONDS'] ?? 3);
+/**
+ * The fewest requests a scenario's fault meets: its rate for SCENARIO_SECONDS, and at least SCENARIO_MIN_REQUESTS (or
+ * what its rate sends in SCENARIO_MAX_SECONDS, when that is fewer). More when its breaker must open first.
+ */
+export const SCENARIO_SECONDS = Number(process.env['SCENARIO_SECONDS'] ?? 1);
+export const SCENARIO_MIN_REQUESTS = Number(process.env['SCENARIO_MIN_REQUESTS'] ?? 20);
+export const SCENARIO_MAX_SECONDS = Number(process.env['SCENARIO_MAX_SECONDS'] ?? 3);
 /**
  * The highest rate run here: in process, the load and the service share one event loop, and a rate above this measures
  * the test on a busy machine more than the service (`shipshape validate` runs every scenario at its own rate).
  */
 export const SCENARIO_MAX_RPS = Number(process.env['SCENARIO_MAX_RPS'] ?? 30);
+/** Requests sent once the breaker has opened, and again once it has closed: the service answering in that state. */
+export const SCENARIO_REQUESTS_AFTER = Number(process.env['SCENARIO_REQUESTS_AFTER'] ?? 5);
+/** A fault that starts late (fault.after) starts after at most this many seconds, and SCENARIO_REQUESTS_AFTER requests. */
+export const SCENARIO_BEFORE_SECONDS = Number(process.env['SCENARIO_BEFORE_SECONDS'] ?? 0.3);
 /**
- * A scenario that expects recovery runs compressed here: its fault lasts at most SCENARIO_FAULT_SECONDS (long enough
- * for requests that arrive late on a busy machine to see it) and the breaker half-opens after at most
- * SCENARIO_HALF_OPEN_SECONDS (the spec's halfOpenAfterSeconds is real time, which validate waits for).
+ * A scenario that expects recovery has its breaker half-open after at most this (the spec's halfOpenAfterSeconds is
+ * real time, which validate waits for).
  */
-export const SCENARIO_FAULT_SECONDS = Number(process.env['SCENARIO_FAULT_SECONDS'] ?? 4);
-export const SCENARIO_HALF_OPEN_SECONDS = Number(process.env['SCENARIO_HALF_OPEN_SECONDS'] ?? 2);
+export const SCENARIO_HALF_OPEN_SECONDS = Number(process.env['SCENARIO_HALF_OPEN_SECONDS'] ?? 0.5);
 
 export interface ScenarioResult extends Measured {
   requests: number;
@@ -108,28 +122,22 @@ export async function runScenario(
   tiersOf: TiersOf = (config) => createTaskTiers(config, new OutputChecks()),
 ): Promise<ScenarioResult> {
   const fakes: FakeLlm[] = [];
+  const client = loadClient();
   let app: App | undefined;
   try {
     const env: NodeJS.ProcessEnv = {};
+    const fault = scenario.fault;
     const recovery = scenario.expect.recoversWithinSeconds;
-    const compressed = recovery !== undefined && scenario.fault?.for !== undefined;
-    const fault =
-      compressed && scenario.fault?.for !== undefined
-        ? { ...scenario.fault, for: Math.min(scenario.fault.for, SCENARIO_FAULT_SECONDS) }
-        : scenario.fault;
-    // The fault's window (fault.after, fault.for), in ms from the start of the load.
-    const faultFrom = (fault?.after ?? 0) * 1000;
-    const faultTo = fault?.for === undefined ? Number.POSITIVE_INFINITY : faultFrom + fault.for * 1000;
-    let started = Number.POSITIVE_INFINITY;
-    const inWindow = () => {
-      const at = performance.now() - started;
-      return at >= faultFrom && at < faultTo;
-    };
+    // A fault with an end (fault.for) lets the breaker close again after it; without one, it lasts to the end.
+    const windowed = fault?.for !== undefined;
+    const compressed = recovery !== undefined && windowed;
+    // Whether the fault is on: the fake's fault for an http tier, this flag for a local one.
+    let faulting = false;
     let target: FakeLlm | undefined;
     for (const tier of spec.models.tiers) {
       if (tier.kind !== 'http') continue;
       const faulty = fault?.target === tier.name;
-      const fake = await startFakeLlm({ fault: faulty && faultFrom === 0 ? fakeFault(fault) : null, seed: 7 });
+      const fake = await startFakeLlm({ fault: null, seed: 7 });
       fakes.push(fake);
       if (faulty) target = fake;
       const endpoint = envVariable(tier.endpoint);
@@ -137,6 +145,10 @@ export async function runScenario(
       if (endpoint) env[endpoint] = fake.url;
       if (key) env[key] = 'scenario-test-key';
     }
+    const setFault = (on: boolean) => {
+      faulting = on;
+      if (fault) target?.setFault(on ? fakeFault(fault) : null);
+    };
     const loaded = loadConfig(env, spec);
     // Shedding on event-loop lag is left out: in process, the loop is shared with this load and the fakes, and on a
     // busy machine it lags for reasons that are not the service's (serving.test.ts tests the shedding itself).
@@ -149,9 +161,9 @@ export async function runScenario(
             circuitBreaker: { ...breaker, halfOpenAfterSeconds: Math.min(breaker.halfOpenAfterSeconds, SCENARIO_HALF_OPEN_SECONDS) },
           }
         : loaded.resilience;
-    const config = { ...loaded, admission, resilience, port: 0, host: '127.0.0.1', logLevel: 'silent' };
+    const config = { ...loaded, admission, resilience, port: 0, host: '127.0.0.1', logLevel: 'silent', predictionLogSampleRate: 0 };
     const tiers = tiersOf(config).map((tier) =>
-      fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, inWindow) : tier,
+      fault && fault.target === tier.name && tier.kind === 'local' ? faultyTier(tier, fault, 1, () => faulting) : tier,
     );
     const metrics = createMetrics(config, { defaultMetrics: false });
     app = createApp({ config, tiers, metrics });
@@ -163,77 +175,93 @@ export async function runScenario(
       spec.models.tiers.findIndex((tier) => tier.name === fault?.target),
     );
     const body = JSON.stringify({ text: textReaching(spec, index) });
-    // Long enough for the breaker to open, and for it to close again after the fault when recovery is expected.
-    const closesWithin = compressed ? Math.min(recovery, 2 * SCENARIO_HALF_OPEN_SECONDS + 1) : recovery;
-    const seconds = Math.min(
-      scenario.load.durationSeconds,
-      Math.max(
-        SCENARIO_SECONDS,
-        faultFrom / 1000 + (scenario.expect.breakerOpensWithinSeconds ?? 0),
-        closesWithin === undefined || !Number.isFinite(faultTo) ? 0 : faultTo / 1000 + closesWithin,
-      ),
-    );
     const rps = Math.min(scenario.load.rps, SCENARIO_MAX_RPS);
-    const total = Math.max(1, Math.round(rps * seconds));
-    const interval = 1000 / rps;
+    const least = Math.round(Math.max(rps * SCENARIO_SECONDS, Math.min(SCENARIO_MIN_REQUESTS, rps * SCENARIO_MAX_SECONDS)));
+    // What the expectations wait for: the breaker open (and closed again, after a fault that ends).
+    const waitsForOpen = fault !== undefined && (scenario.expect.breakerOpensWithinSeconds !== undefined || compressed);
+    const waitsForClose = fault !== undefined && compressed;
+    const transitions = breakerTransitions(metrics, fault?.target ?? '');
 
-    started = performance.now();
-    const timers: NodeJS.Timeout[] = [];
-    if (target && fault) {
-      const faulty = target;
-      if (faultFrom > 0) timers.push(setTimeout(() => faulty.setFault(fakeFault(fault)), faultFrom));
-      if (Number.isFinite(faultTo)) timers.push(setTimeout(() => faulty.setFault(null), faultTo));
-    }
-    // The breaker as validate reads it from /metrics: opened after the fault began, closed again after it ended.
+    // The phases of the load, each ended by `more` below.
+    type Phase = 'before' | 'fault' | 'after';
+    let phase: Phase = fault?.after ? 'before' : 'fault';
+    let phaseStarted = performance.now();
+    let sentInPhase = 0;
+    let faultFrom: number | undefined;
+    let faultTo: number | undefined;
     let breakerOpenedAt: number | undefined;
     let breakerClosedAt: number | undefined;
-    const running = app;
-    // Read from the breaker's transition counters as well as its state: on a starved machine this timer can fire
-    // too late to see a state that lasted a second.
-    const transitions = async (state: string) =>
-      (await metrics.breakerTransitions.get()).values.find((v) => v.labels['tier'] === fault?.target && v.labels['state'] === state)
-        ?.value ?? 0;
-    const seen = { open: 0, closed: 0 };
-    let reading = false;
-    const watch = setInterval(() => {
-      if (!fault || reading) return;
-      reading = true;
-      void (async () => {
-        const [open, closed] = [await transitions('open'), await transitions('closed')];
-        const state = running.router.breakerStates()[fault.target];
-        const at = performance.now() - started;
-        if (breakerOpenedAt === undefined && (state === 'open' || open > seen.open) && at >= faultFrom) breakerOpenedAt = at;
-        if (breakerClosedAt === undefined && (state === 'closed' || closed > seen.closed) && at >= Math.max(faultTo, breakerOpenedAt ?? 0))
-          breakerClosedAt = at;
-        seen.open = open;
-        seen.closed = closed;
-      })().finally(() => (reading = false));
-    }, 20);
-    const results: { status: number; ms: number; fallback: boolean; shed: boolean }[] = [];
-    const calls: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + i * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      calls.push(
-        (async () => {
-          const sent = performance.now();
-          try {
-            const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-            await response.arrayBuffer();
-            const fallback = (response.headers.get('x-fallback') ?? 'none') !== 'none';
-            // Shed, as validate counts it: refused at once with a time to come back.
-            const shed = response.status === 503 && response.headers.has('retry-after');
-            results.push({ status: response.status, ms: performance.now() - sent, fallback, shed });
-          } catch {
-            results.push({ status: 0, ms: performance.now() - sent, fallback: false, shed: false });
-          }
-        })(),
-      );
-    }
-    await Promise.all(calls);
-    clearInterval(watch);
-    for (const timer of timers) clearTimeout(timer);
+    let sentSinceOpened = 0;
+    let sentSinceClosed = 0;
+    // The breaker's transitions counted when the fault began and ended: a later count is a transition since.
+    let openBefore = 0;
+    let closedBefore = 0;
+    const enter = async (next: Phase) => {
+      const counts = await transitions();
+      if (next === 'fault') {
+        setFault(true);
+        faultFrom = performance.now();
+        openBefore = counts.open;
+      } else if (next === 'after') {
+        setFault(false);
+        faultTo = performance.now();
+        closedBefore = counts.closed;
+      }
+      phase = next;
+      phaseStarted = performance.now();
+      sentInPhase = 0;
+    };
+    if (phase === 'fault') await enter('fault');
+    const elapsed = () => (performance.now() - phaseStarted) / 1000;
+    // The scenario's own seconds bound each phase: what it expects should have happened by then.
+    const faultSeconds = fault?.for ?? scenario.load.durationSeconds;
+    const afterSeconds = Math.max(1, recovery ?? 0, scenario.load.durationSeconds - (fault?.after ?? 0) - (fault?.for ?? 0));
+    const more = async (): Promise<boolean> => {
+      const counts = await transitions();
+      const now = performance.now();
+      if (faultFrom !== undefined && breakerOpenedAt === undefined && counts.open > openBefore) breakerOpenedAt = now;
+      // Closed again after the fault, having opened: a close before the fault ended does not count.
+      if (faultTo !== undefined && breakerOpenedAt !== undefined && breakerClosedAt === undefined && counts.closed > closedBefore)
+        breakerClosedAt = now;
+      switch (phase) {
+        case 'before':
+          if (sentInPhase >= SCENARIO_REQUESTS_AFTER && elapsed() >= Math.min(fault!.after!, SCENARIO_BEFORE_SECONDS)) await enter('fault');
+          return true;
+        case 'fault': {
+          const done =
+            sentInPhase >= least && (!waitsForOpen || (breakerOpenedAt !== undefined && sentSinceOpened >= SCENARIO_REQUESTS_AFTER));
+          if (!done && elapsed() < faultSeconds) return true;
+          if (!windowed) return false;
+          await enter('after');
+          return true;
+        }
+        case 'after': {
+          const done =
+            sentInPhase >= SCENARIO_REQUESTS_AFTER &&
+            (!waitsForClose ||
+              breakerOpenedAt === undefined ||
+              (breakerClosedAt !== undefined && sentSinceClosed >= SCENARIO_REQUESTS_AFTER));
+          return !done && elapsed() < afterSeconds;
+        }
+      }
+    };
+    const answers: Promise<Answer>[] = [];
+    await pace(rps, more, () => {
+      sentInPhase++;
+      if (breakerOpenedAt !== undefined) sentSinceOpened++;
+      if (breakerClosedAt !== undefined) sentSinceClosed++;
+      answers.push(client.post(url, body));
+    });
+    const results = (await Promise.all(answers)).map((answer) => ({
+      status: answer.status,
+      ms: answer.ms,
+      fallback: answer.status !== 0 && (answer.headers['x-fallback'] ?? 'none') !== 'none',
+      // Shed, as validate counts it: refused at once with a time to come back.
+      shed: answer.status === 503 && answer.headers['retry-after'] !== undefined,
+    }));
+    // A transition while the last answers came in.
+    if (faultFrom !== undefined && breakerOpenedAt === undefined && (await transitions()).open > openBefore)
+      breakerOpenedAt = performance.now();
 
     const ok = results.filter((r) => r.status === 200);
     const shed = results.filter((r) => r.shed).length;
@@ -248,11 +276,13 @@ export async function runScenario(
       p50Ms: percentile(latencies, 0.5),
       p95Ms: percentile(latencies, 0.95),
       p99Ms: percentile(latencies, 0.99),
-      breakerOpenedAfterSeconds: breakerOpenedAt === undefined ? undefined : (breakerOpenedAt - faultFrom) / 1000,
-      recoveredAfterSeconds: breakerClosedAt === undefined ? undefined : (breakerClosedAt - faultTo) / 1000,
+      breakerOpenedAfterSeconds:
+        breakerOpenedAt === undefined || faultFrom === undefined ? undefined : (breakerOpenedAt - faultFrom) / 1000,
+      recoveredAfterSeconds: breakerClosedAt === undefined || faultTo === undefined ? undefined : (breakerClosedAt - faultTo) / 1000,
       upstream: target ? { requests: target.requests, faulted: target.faulted } : undefined,
     };
   } finally {
+    client.close();
     await app?.close(0);
     await Promise.all(fakes.map((fake) => fake.close()));
   }
