@@ -104,7 +104,8 @@ export async function sharedProject(spec: string): Promise<string> {
  * there finds those packages in place and installs only what `dir`'s package.json adds (seconds, where a fresh install
  * of the same packages takes tens of them). A fresh install is proven once, where `from` was made. npm rewrites its
  * record of the tree (node_modules/.package-lock.json) in place, so `dir` gets a copy of its own: the rest of an
- * install replaces files rather than writing into them.
+ * install replaces files rather than writing into them. vitest's results cache (node_modules/.vite), written in place
+ * too, is left out.
  */
 export async function linkDependencies(from: string, dir: string): Promise<void> {
   const linked = await execa('cp', ['-al', join(from, 'node_modules'), join(dir, 'node_modules')], { reject: false, all: true });
@@ -114,6 +115,7 @@ export async function linkDependencies(from: string, dir: string): Promise<void>
     rmSync(record);
     copyFileSync(join(from, 'node_modules', '.package-lock.json'), record);
   }
+  rmSync(join(dir, 'node_modules', '.vite'), { recursive: true, force: true });
 }
 
 /** What a project's package.json asks npm to install (both kinds): two projects with the same need the same install. */
