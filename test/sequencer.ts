@@ -7,7 +7,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * among the last.
  */
 const SLOW = [
-  // The generated lane alone at load ~9 (2026-12-02): task 225 s, service-ts 171, demo 158, walk 146, validate 83.
+  // The generated lane alone at load ~7 (2026-12-02): task 259 s (it makes the shared reference project first),
+  // service-ts 151, demo 115, walk 86, validate 64.
   'test/templates/task-e2e.test.ts',
   'test/templates/service-ts-e2e.test.ts',
   'test/templates/demo-e2e.test.ts',
