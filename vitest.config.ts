@@ -6,7 +6,9 @@ import SlowFirst from './test/sequencer.js';
  * The files that generate, install, build and run whole projects: minutes each, busy on both cores
  * (tsc, the project's own vitest, the service under load), and what they assert about a scenario
  * holds only if they do not run two at a time. They run one after the other on a lane of their
- * own (worker threads), beside the rest (forks), so the two lanes share the machine.
+ * own (worker threads), beside the rest (forks), so the two lanes share the machine. They install
+ * one reference project per run and link its node_modules into the others, and run the generated
+ * classify suite whole once (test/helpers/project.ts: sharedOriginal, linkDependencies, specTests).
  */
 const GENERATED_PROJECTS = ['test/templates/*-e2e.test.ts'];
 

@@ -7,11 +7,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * among the last.
  */
 const SLOW = [
-  'test/templates/walk-e2e.test.ts',
-  'test/templates/service-ts-e2e.test.ts',
-  'test/templates/validate-e2e.test.ts',
+  // The generated lane alone at load ~7 (2026-12-02): task 259 s (it makes the shared reference project first),
+  // service-ts 151, demo 115, walk 86, validate 64.
   'test/templates/task-e2e.test.ts',
+  'test/templates/service-ts-e2e.test.ts',
   'test/templates/demo-e2e.test.ts',
+  'test/templates/walk-e2e.test.ts',
+  'test/templates/validate-e2e.test.ts',
   'test/commands/deploy.test.ts',
   'test/commands/deploy-kubernetes.test.ts',
 ];

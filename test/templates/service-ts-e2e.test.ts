@@ -3,7 +3,9 @@
  * `npm install`), build it, start it and call it (its `npm run smoke`), run its tests, and show
  * that its failure-scenario tests fail once the breaker or the fallback is taken out. Twice: on
  * the reference example (a cascade of a local and an http tier, lower-tier fallback) and on a
- * single http tier with an API key and a static fallback.
+ * single http tier with an API key and a static fallback. The reference's whole `npm test` runs
+ * here once per run, for every classify project of the suite: the second project (and those of
+ * walk-e2e.test.ts) differs from it only in src/config/spec.ts, and runs the tests that read it.
  *
  * The one place in the suite that reaches the npm registry (the generated project's own
  * dependencies): npm runs with the machine's own registry and cache, not the offline ones of
@@ -14,7 +16,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { generateProject, projectEnv, sharedProject } from '../helpers/project.js';
+import { dependencies, differingFiles, generateProject, projectEnv, sharedOriginal, sharedProject, specTests } from '../helpers/project.js';
 import { EXAMPLE, ROOT } from '../helpers/temp.js';
 
 /** A command in the project, as plain strings. */
@@ -113,8 +115,11 @@ describe('service-ts on the reference example (cascade, lower-tier fallback)', (
 
 describe('service-ts on a single http tier with an API key and a static fallback', () => {
   let dir: string;
+  let reference: string;
   beforeAll(async () => {
-    dir = await generateProject(join(ROOT, 'test', 'fixtures', 'specs', 'faq-answerer.yaml'));
+    // The reference's dependencies, linked in before generate's npm install (shown below to be the same).
+    reference = await sharedOriginal(EXAMPLE);
+    dir = await generateProject(join(ROOT, 'test', 'fixtures', 'specs', 'faq-answerer.yaml'), { dependenciesFrom: reference });
   }, 240_000);
 
   it('starts, answers from the http tier, and stops on SIGTERM', async () => {
@@ -124,8 +129,13 @@ describe('service-ts on a single http tier with an API key and a static fallback
     expect(predictions.map((call) => call.headers?.['x-model-tier'])).toEqual(['llm']);
   }, 60_000);
 
-  it('passes its own tests, failure scenarios included', async () => {
-    const tests = await run('npm', ['test'], dir);
+  it("passes its own tests, failure scenarios included: the reference's but for those that read the spec, which run", async () => {
+    // The same dependencies and code as the reference project above, whose whole `npm test` passed, but for its spec.
+    expect(dependencies(dir)).toEqual(dependencies(reference));
+    expect(differingFiles(reference, dir, ['src', 'test'])).toEqual(['src/config/spec.ts']);
+    const files = specTests(dir);
+    expect(files).toContain('test/scenarios.test.ts');
+    const tests = await run('npx', ['vitest', 'run', ...files], dir);
     expect(tests.exitCode, tests.all).toBe(0);
     expect(tests.all).toMatch(/llm-hang/);
   }, 300_000);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { projectEnv } from '../helpers/project.js';
-import { ROOT, tempDir } from '../helpers/temp.js';
+import { linkDependencies, projectEnv, sharedOriginal } from '../helpers/project.js';
+import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 
 async function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   const result = await execa(command, args, { cwd, env: { ...projectEnv(), ...env }, extendEnv: true, reject: false, all: true });
@@ -23,6 +23,8 @@ async function exampleProject(name: string): Promise<string> {
   const dir = tempDir();
   copyFileSync(join(ROOT, 'examples', `${name}.yaml`), join(dir, 'shipshape.yaml'));
   cpSync(join(ROOT, 'examples', name), dir, { recursive: true });
+  // The reference example's dependencies linked in: generate's npm install adds the task's own (rag's, extract's).
+  await linkDependencies(await sharedOriginal(EXAMPLE), dir);
   const generated = await runCli(['generate'], { cwd: dir, env: projectEnv() as Record<string, string> });
   expect(generated.exitCode, generated.stderr + generated.stdout).toBe(0);
   const built = await run('npm', ['run', 'build'], dir);
