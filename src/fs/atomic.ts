@@ -16,10 +16,10 @@
  * the next write into any of them finish the renames first, so the set is the new one.
  * eslint forbids node:fs writes elsewhere in src/ (see eslint.config.js).
  */
-import { randomBytes } from 'node:crypto';
 import { copyFile, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InterruptedError, IO_REASONS, UserError } from '../errors.js';
+import { nodeCrypto } from './crypto.js';
 import { JOURNAL_PREFIX, removeStaleTemps, type WriteJournal } from './temps.js';
 
 export interface FileWrite {
@@ -59,7 +59,7 @@ export const writeTempFile: TempWriter = async (path, content, mode) => {
 };
 
 function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`);
 }
 
 /** Failures the user can fix (a missing folder, no permission) become a UserError naming the file. */
@@ -189,7 +189,7 @@ export async function writeFilesAtomic(writes: readonly FileWrite[], options: Wr
  */
 async function writeJournal(staged: readonly Staged[]): Promise<string[]> {
   const dirs = [...new Set(staged.map(({ write }) => dirname(write.path)))];
-  const copies = dirs.map((dir) => join(dir, `${JOURNAL_PREFIX}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`));
+  const copies = dirs.map((dir) => join(dir, `${JOURNAL_PREFIX}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`));
   const journal: WriteJournal = {
     renames: staged.map(({ temp, write, backup }) => ({ temp, target: write.path, ...(backup ? { backup } : {}) })),
     copies,

@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { displayPath } from '../fs/paths.js';
 import { UserError } from '../errors.js';
 import { specSchema } from '../spec/schema.js';
+import { quickData, readSpecBytes } from '../spec/fast-load.js';
 import { readYamlFile, validate, type Diagnostic } from '../spec/yaml-file.js';
 import { VERSION_PATTERN } from '../text/semver.js';
 import { packageRoot } from './package-root.js';
@@ -136,6 +137,27 @@ export function diagnosticsError(diagnostics: readonly Diagnostic[], hint: strin
   });
 }
 
+/**
+ * A valid manifest through the quick look that loading a spec takes first (src/spec/fast-load.ts):
+ * its data without the yaml Document, which a dry run of `generate` otherwise never needs.
+ * Anything else is undefined, and read the full way.
+ */
+function readManifestQuickly(file: string): PackManifest | undefined {
+  const bytes = readSpecBytes(file);
+  const quick = bytes && quickData(bytes);
+  const result = quick && packManifestSchema.safeParse(quick.data);
+  return result && result.success ? result.data : undefined;
+}
+
+/** The manifest read the full way, positions and all: every problem is reported at its place. */
+async function readManifestFully(file: string, display: string): Promise<PackManifest> {
+  const parsed = await readYamlFile(file, display, 'pack manifest');
+  if (parsed.diagnostics.length > 0) throw diagnosticsError(parsed.diagnostics, MANIFEST_HINT);
+  const { data, diagnostics } = validate(parsed, packManifestSchema);
+  if (!data) throw diagnosticsError(diagnostics, MANIFEST_HINT);
+  return data;
+}
+
 /** Reads and validates `<root>/template.yaml` into a Pack. */
 export async function loadPack(root: string, source: PackSource, trusted: boolean, options: { cwd?: string } = {}): Promise<Pack> {
   const file = join(root, PACK_MANIFEST);
@@ -145,10 +167,7 @@ export async function loadPack(root: string, source: PackSource, trusted: boolea
       hint: `A pack is a folder with ${PACK_MANIFEST} and a ${PACK_FILES}/ folder of the files it makes.`,
     });
   }
-  const parsed = await readYamlFile(file, display, 'pack manifest');
-  if (parsed.diagnostics.length > 0) throw diagnosticsError(parsed.diagnostics, MANIFEST_HINT);
-  const { data, diagnostics } = validate(parsed, packManifestSchema);
-  if (!data) throw diagnosticsError(diagnostics, MANIFEST_HINT);
+  const data = readManifestQuickly(file) ?? (await readManifestFully(file, display));
   const files = join(root, PACK_FILES);
   // Not followed: a files/ that is a link would copy a folder from outside the pack into the project.
   if (lstatSync(files, { throwIfNoEntry: false })?.isSymbolicLink()) {

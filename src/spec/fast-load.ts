@@ -19,18 +19,29 @@ import jsyaml from 'js-yaml';
 import { isScalar, Schema, type ScalarTag } from 'yaml';
 import { MAX_FILE_BYTES } from './yaml-file.js';
 
-/** Text the quick look leaves to the full parse (see the module comment). */
-const LEAVE_TO_FULL_PARSE = [
-  // Tabs, control characters other than line ends, a lone CR, a BOM or non-characters.
+/**
+ * Text the quick look leaves to the full parse (see the module comment). Each pattern is tried
+ * only when the text holds one of the characters it needs (`needs`): a search for a character is
+ * far cheaper than trying a pattern at every position, and most specs hold none of them.
+ */
+const LEAVE_TO_FULL_PARSE: readonly { needs?: readonly string[]; pattern: RegExp }[] = [
+  // Tabs, control characters other than line ends, a BOM or non-characters.
   // eslint-disable-next-line no-control-regex
-  /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]|\r(?!\n)/,
+  { pattern: /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]/ },
+  // A lone CR.
+  { needs: ['\r'], pattern: /\r(?!\n)/ },
   // Anchors, aliases and tags: a & * or ! that starts a node.
-  /(?:^|[\s[\]{},])[&*!]/m,
+  { needs: ['&', '*', '!'], pattern: /(?:^|[\s[\]{},])[&*!]/m },
   // Directives, document ends, complex keys.
-  /^(?:%|\.\.\.|[ ]*(?:-[ ]+)*\?(?:[ ]|$))/m,
+  { needs: ['%', '...', '?'], pattern: /^(?:%|\.\.\.|[ ]*(?:-[ ]+)*\?(?:[ ]|$))/m },
   // A key that is empty or null (yaml names it "", js-yaml "null").
-  /(?:^[ ]*(?:-[ ]+)*|[{,][ ]*)(?:~|null|Null|NULL)?[ ]*:(?:[ \r\n]|$)/m,
+  { needs: [':'], pattern: /(?:^[ ]*(?:-[ ]+)*|[{,][ ]*)(?:~|null|Null|NULL)?[ ]*:(?:[ \r\n]|$)/m },
 ];
+
+const leftToFullParse = (text: string): boolean =>
+  LEAVE_TO_FULL_PARSE.some(
+    ({ needs, pattern }) => (needs === undefined || needs.some((part) => text.includes(part))) && pattern.test(text),
+  );
 
 /**
  * A line too long for an implicit key: 1024 characters (UTF-16 units) without a line feed. Found
@@ -53,9 +64,23 @@ const tagsOf = () =>
 
 class LeaveToFullParse extends Error {}
 
+/**
+ * The tag that types a plain scalar, or undefined for a string. js-yaml asks twice for each scalar
+ * (does the implicit type resolve it, then construct it), so the last answer is kept.
+ */
+let lastSource: string | undefined;
+let lastTag: ScalarTag | undefined;
+function tagFor(source: string): ScalarTag | undefined {
+  if (source !== lastSource) {
+    lastTag = tagsOf().find((candidate) => candidate.test!.test(source));
+    lastSource = source;
+  }
+  return lastTag;
+}
+
 /** A plain scalar typed as yaml types it; a resolver that complains leaves the file to the full parse. */
 function resolveScalar(source: string): unknown {
-  const tag = tagsOf().find((candidate) => candidate.test!.test(source));
+  const tag = tagFor(source);
   if (!tag) return source;
   const value = tag.resolve(
     source,
@@ -73,7 +98,7 @@ const coreSchema = () =>
     implicit: [
       new jsyaml.Type('tag:shipshape/yaml-core', {
         kind: 'scalar',
-        resolve: (data: unknown) => typeof data === 'string' && tagsOf().some((tag) => tag.test!.test(data)),
+        resolve: (data: unknown) => typeof data === 'string' && tagFor(data) !== undefined,
         construct: (data: string) => resolveScalar(data),
       }),
     ],
@@ -96,7 +121,7 @@ export function quickData(input: string | Uint8Array): { text: string; data: Rec
       return undefined;
     }
   }
-  if (hasLongLine(text) || LEAVE_TO_FULL_PARSE.some((pattern) => pattern.test(text))) return undefined;
+  if (hasLongLine(text) || leftToFullParse(text)) return undefined;
   let data: unknown;
   try {
     data = jsyaml.load(text, { schema: coreSchema() });

@@ -6,6 +6,7 @@
 import { UserError } from '../errors.js';
 import { quickData, readSpecBytes } from './fast-load.js';
 import { maskDiagnostics, refuseSecrets } from './secrets.js';
+import type * as z from 'zod';
 import { specSchema, type Spec } from './schema.js';
 import { parseYamlText, readYamlFile, validate, type Diagnostic, type ParsedYaml } from './yaml-file.js';
 
@@ -24,10 +25,15 @@ export interface LoadedSpec {
   unreadable: boolean;
 }
 
-function finish(parsed: ParsedYaml): LoadedSpec {
+/**
+ * A parsed spec held to the schema. `checked` is the schema's answer the quick look already had
+ * for the same data (the quick look sees exactly the data the full parse sees), so a spec with
+ * problems is not validated twice.
+ */
+function finish(parsed: ParsedYaml, checked?: z.ZodSafeParseResult<Spec>): LoadedSpec {
   // A message may quote the spec (a duplicate or unknown key): a secret in it is masked here, once.
   if (parsed.diagnostics.length > 0) return { parsed, diagnostics: maskDiagnostics(parsed, parsed.diagnostics), unreadable: true };
-  const validated = validate(parsed, specSchema);
+  const validated = checked ? validate(parsed, specSchema, checked) : validate(parsed, specSchema);
   const data = validated.data;
   const diagnostics = maskDiagnostics(parsed, validated.diagnostics);
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -51,14 +57,15 @@ function deleteAt(root: unknown, path: readonly (string | number)[]): void {
 }
 
 /**
- * A valid spec through the quick look (fast-load.ts), or undefined. Its `parsed` has the text and
+ * A valid spec through the quick look (fast-load.ts); else the schema's answer when the quick look
+ * read the data, or undefined. Its `parsed` has the text and
  * data at once; the yaml Document and line counter are parsed on first use, from the same input.
  */
-function quickLoad(file: string, input: string | Uint8Array): LoadedSpec | undefined {
+function quickLoad(file: string, input: string | Uint8Array): LoadedSpec | z.ZodSafeParseResult<Spec> | undefined {
   const quick = quickData(input);
   if (!quick) return undefined;
   const result = specSchema.safeParse(quick.data);
-  if (!result.success) return undefined;
+  if (!result.success) return result;
   let full: ParsedYaml | undefined;
   const positions = () => (full ??= parseYamlText(file, input));
   const parsed: ParsedYaml = {
@@ -82,7 +89,9 @@ export function loadSpecTextFully(file: string, text: string | Uint8Array): Load
 }
 
 export function loadSpecText(file: string, text: string | Uint8Array): LoadedSpec {
-  return quickLoad(file, text) ?? loadSpecTextFully(file, text);
+  const quick = quickLoad(file, text);
+  if (quick !== undefined && 'parsed' in quick) return quick;
+  return finish(parseYamlText(file, text), quick);
 }
 
 export async function loadSpecFile(path: string, displayName = path): Promise<LoadedSpec> {

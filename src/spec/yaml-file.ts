@@ -445,8 +445,12 @@ function knownKeys(schema: z.ZodType, path: DocPath): string[] {
 }
 
 /** Validates parsed data with a zod schema; every issue becomes a diagnostic at its place. */
-export function validate<T>(parsed: ParsedYaml, schema: z.ZodType<T>): { data?: T; diagnostics: Diagnostic[] } {
-  const result = schema.safeParse(parsed.data);
+export function validate<T>(
+  parsed: ParsedYaml,
+  schema: z.ZodType<T>,
+  /** The schema's answer for `parsed.data`, when the caller has it already. */
+  result: z.ZodSafeParseResult<T> = schema.safeParse(parsed.data),
+): { data?: T; diagnostics: Diagnostic[] } {
   if (result.success) return { data: result.data, diagnostics: [] };
   const diagnostics: Diagnostic[] = [];
   for (const issue of result.error.issues) {

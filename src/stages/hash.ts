@@ -1,11 +1,9 @@
-import type * as Crypto from 'node:crypto';
-import { createRequire } from 'node:module';
+import type { Hash } from 'node:crypto';
+import { nodeCrypto } from '../fs/crypto.js';
 import { forEachChunkSync, MIB } from '../fs/read.js';
 
-// node:crypto takes ~10 ms to load: more than the rest of `status` on a project that has no
-// records to compare hashes with. Load it on the first hash.
-let cryptoModule: typeof Crypto | undefined;
-const sha256 = (): Crypto.Hash => (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof Crypto).createHash('sha256');
+// node:crypto loads on the first hash: `status` on a project with no records to compare hashes with never loads it.
+const sha256 = (): Hash => nodeCrypto().createHash('sha256');
 
 /**
  * The hash that ties generated code, validation reports and deployments to one version of the

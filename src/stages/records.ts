@@ -4,7 +4,7 @@
  * rather than failing on it.
  */
 import { DEPLOYMENTS_FILE, parseHistory, type Deployment } from '../state/deployments.js';
-import { lenientValidationReportSchema, type ValidationReport } from '../state/validation-report.js';
+import { reportSchemas, type ValidationReport } from '../state/validation-report.js';
 
 export const VALIDATION_REPORT_FILE = '.shipshape/reports/validation.json';
 export { DEPLOYMENTS_FILE };
@@ -22,7 +22,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 /** Reads a validation report through its schema, leniently (see lenientValidationReportSchema); the first problem as an error. */
 export function parseValidationReport(value: unknown): Parsed<ValidationReport> {
   if (!isObject(value)) return { error: 'is not a JSON object' };
-  const parsed = lenientValidationReportSchema.safeParse(value);
+  const parsed = reportSchemas().lenientValidationReportSchema.safeParse(value);
   if (parsed.success) return { value: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 && !issue.message.startsWith('has ') ? ` at ${issue.path.join('.')}` : '';

@@ -15,114 +15,125 @@ export const DEPLOYMENTS_FILE = '.shipshape/deployments.json';
 export const DEPLOYMENT_STATUSES = ['promoted', 'rolled-back', 'failed', 'in-progress'] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
-/** The figures of one version over one analysis window, as the driver measured them. */
-export const versionMetricsSchema = z.object({
-  requests: z.number(),
-  errors: z.number(),
-  /** Undefined when the window had no request. */
-  p95LatencyMs: z.number().optional(),
-  p99LatencyMs: z.number().optional(),
-  /** Business gauges scraped from the version's /metrics, by the spec's metric name. */
-  business: z.record(z.string(), z.number()).optional(),
-});
-export type VersionMetrics = z.infer<typeof versionMetricsSchema>;
-
 export const VERDICTS = ['pass', 'fail', 'inconclusive'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-/** One metric of one analysis, against the spec's threshold. */
-export const checkSchema = z.object({
-  metric: z.string(),
-  value: z.number().optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  verdict: z.enum(VERDICTS),
-  detail: z.string().optional(),
-});
-export type AnalysisCheck = z.infer<typeof checkSchema>;
+/**
+ * The schemas, built on first use: `check` and `status` load this module for every spec, and most
+ * projects have no history to read.
+ */
+function buildSchemas() {
+  /** The figures of one version over one analysis window, as the driver measured them. */
+  const versionMetricsSchema = z.object({
+    requests: z.number(),
+    errors: z.number(),
+    /** Undefined when the window had no request. */
+    p95LatencyMs: z.number().optional(),
+    p99LatencyMs: z.number().optional(),
+    /** Business gauges scraped from the version's /metrics, by the spec's metric name. */
+    business: z.record(z.string(), z.number()).optional(),
+  });
 
-/** One analysis of the new version, every `analysis.intervalSeconds`. */
-export const analysisSchema = z.object({
-  at: z.string(),
-  verdict: z.enum(VERDICTS),
-  green: versionMetricsSchema,
-  blue: versionMetricsSchema.optional(),
-  checks: z.array(checkSchema),
-});
-export type AnalysisRecord = z.infer<typeof analysisSchema>;
+  /** One metric of one analysis, against the spec's threshold. */
+  const checkSchema = z.object({
+    metric: z.string(),
+    value: z.number().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    verdict: z.enum(VERDICTS),
+    detail: z.string().optional(),
+  });
 
-export const stepSchema = z.object({
-  index: z.number(),
-  weight: z.number(),
-  startedAt: z.string(),
-  finishedAt: z.string().optional(),
-  verdict: z.enum(VERDICTS).optional(),
-  analyses: z.array(analysisSchema),
-});
-export type StepRecord = z.infer<typeof stepSchema>;
+  /** One analysis of the new version, every `analysis.intervalSeconds`. */
+  const analysisSchema = z.object({
+    at: z.string(),
+    verdict: z.enum(VERDICTS),
+    green: versionMetricsSchema,
+    blue: versionMetricsSchema.optional(),
+    checks: z.array(checkSchema),
+  });
 
-/** What the drill measured: seconds from the first bad request. */
-export const drillSchema = z.object({
-  errorRate: z.number(),
-  passed: z.boolean(),
-  firstBadAt: z.string().optional(),
-  secondsToDetection: z.number().optional(),
-  secondsToBlue: z.number().optional(),
-  failedRequests: z.number(),
-  totalRequests: z.number(),
-});
-export type DrillRecord = z.infer<typeof drillSchema>;
+  const stepSchema = z.object({
+    index: z.number(),
+    weight: z.number(),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    verdict: z.enum(VERDICTS).optional(),
+    analyses: z.array(analysisSchema),
+  });
 
-export const deploymentSchema = z.object({
-  id: z.string().optional(),
-  specHash: z.string().catch(''),
-  status: z.enum(DEPLOYMENT_STATUSES),
-  startedAt: z.string(),
-  finishedAt: z.string().optional(),
-  version: z.string().optional(),
-  /** Where the driver keeps the release (local: its folder), to start it again as blue or on rollback. */
-  location: z.string().optional(),
-  /** The version that served before this one (blue); none on a first deployment. */
-  previousVersion: z.string().optional(),
-  strategy: z.string().optional(),
-  driver: z.string().optional(),
-  /** Rolled out with --skip-validation, without a passing validation report. */
-  skippedValidation: z.boolean().optional(),
-  /** A rollback drill: never counts as a promotion. */
-  drill: drillSchema.optional(),
-  /** A manual `deploy rollback`, not a rollout. */
-  kind: z.enum(['rollout', 'rollback']).optional(),
-  /**
-   * A rollout paused on a failed analysis (rollback.automatic: false): why, where traffic waited,
-   * and the decision that ended the pause (deploy promote, deploy rollback, or none could be given).
-   */
-  paused: z
-    .object({
-      at: z.string(),
-      reason: z.string(),
-      holdAt: z.enum(['blue', 'step']),
-      weight: z.number(),
-      checks: z.array(checkSchema),
-      decision: z.enum(['promote', 'rollback', 'abort']).optional(),
-      decidedAt: z.string().optional(),
-    })
-    .optional(),
-  /** Why it ended as it did. */
-  reason: z.string().optional(),
-  pid: z.number().optional(),
-  steps: z.array(stepSchema).optional(),
-  timings: z
-    .object({
-      prepareSeconds: z.number().optional(),
-      rolloutSeconds: z.number().optional(),
-      rollbackSeconds: z.number().optional(),
-    })
-    .optional(),
-});
-export type Deployment = z.infer<typeof deploymentSchema>;
+  /** What the drill measured: seconds from the first bad request. */
+  const drillSchema = z.object({
+    errorRate: z.number(),
+    passed: z.boolean(),
+    firstBadAt: z.string().optional(),
+    secondsToDetection: z.number().optional(),
+    secondsToBlue: z.number().optional(),
+    failedRequests: z.number(),
+    totalRequests: z.number(),
+  });
 
-export const historySchema = z.object({ deployments: z.array(deploymentSchema) });
-export type DeploymentHistory = z.infer<typeof historySchema>;
+  const deploymentSchema = z.object({
+    id: z.string().optional(),
+    specHash: z.string().catch(''),
+    status: z.enum(DEPLOYMENT_STATUSES),
+    startedAt: z.string(),
+    finishedAt: z.string().optional(),
+    version: z.string().optional(),
+    /** Where the driver keeps the release (local: its folder), to start it again as blue or on rollback. */
+    location: z.string().optional(),
+    /** The version that served before this one (blue); none on a first deployment. */
+    previousVersion: z.string().optional(),
+    strategy: z.string().optional(),
+    driver: z.string().optional(),
+    /** Rolled out with --skip-validation, without a passing validation report. */
+    skippedValidation: z.boolean().optional(),
+    /** A rollback drill: never counts as a promotion. */
+    drill: drillSchema.optional(),
+    /** A manual `deploy rollback`, not a rollout. */
+    kind: z.enum(['rollout', 'rollback']).optional(),
+    /**
+     * A rollout paused on a failed analysis (rollback.automatic: false): why, where traffic waited,
+     * and the decision that ended the pause (deploy promote, deploy rollback, or none could be given).
+     */
+    paused: z
+      .object({
+        at: z.string(),
+        reason: z.string(),
+        holdAt: z.enum(['blue', 'step']),
+        weight: z.number(),
+        checks: z.array(checkSchema),
+        decision: z.enum(['promote', 'rollback', 'abort']).optional(),
+        decidedAt: z.string().optional(),
+      })
+      .optional(),
+    /** Why it ended as it did. */
+    reason: z.string().optional(),
+    pid: z.number().optional(),
+    steps: z.array(stepSchema).optional(),
+    timings: z
+      .object({
+        prepareSeconds: z.number().optional(),
+        rolloutSeconds: z.number().optional(),
+        rollbackSeconds: z.number().optional(),
+      })
+      .optional(),
+  });
+
+  const historySchema = z.object({ deployments: z.array(deploymentSchema) });
+  return { versionMetricsSchema, checkSchema, analysisSchema, stepSchema, drillSchema, deploymentSchema, historySchema };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+const schemas = (): Schemas => (built ??= buildSchemas());
+
+export type VersionMetrics = z.infer<Schemas['versionMetricsSchema']>;
+export type AnalysisCheck = z.infer<Schemas['checkSchema']>;
+export type AnalysisRecord = z.infer<Schemas['analysisSchema']>;
+export type StepRecord = z.infer<Schemas['stepSchema']>;
+export type DrillRecord = z.infer<Schemas['drillSchema']>;
+export type Deployment = z.infer<Schemas['deploymentSchema']>;
+export type DeploymentHistory = z.infer<Schemas['historySchema']>;
 
 type Parsed<T> = { value: T } | { error: string };
 
@@ -140,7 +151,7 @@ export function parseHistory(value: unknown): Parsed<Deployment[]> {
     if (!isObject(entry) || typeof entry['status'] !== 'string' || entry['status'] === '')
       return { error: `entry ${i + 1} has no "status"` };
     const startedAt = [entry['startedAt'], entry['finishedAt']].find((v): v is string => typeof v === 'string' && v !== '') ?? '';
-    const parsed = deploymentSchema.safeParse({ ...entry, startedAt });
+    const parsed = schemas().deploymentSchema.safeParse({ ...entry, startedAt });
     if (parsed.success) {
       records.push(parsed.data);
       continue;
@@ -148,7 +159,7 @@ export function parseHistory(value: unknown): Parsed<Deployment[]> {
     const issue = parsed.error.issues[0];
     // An unknown status is shown as it is rather than refused: status says what it is not.
     if (issue?.path[0] === 'status' && parsed.error.issues.length === 1) {
-      const withStatus = deploymentSchema.safeParse({ ...entry, startedAt, status: 'failed' });
+      const withStatus = schemas().deploymentSchema.safeParse({ ...entry, startedAt, status: 'failed' });
       if (withStatus.success) {
         records.push({ ...withStatus.data, status: entry['status'] as DeploymentStatus });
         continue;
@@ -187,7 +198,7 @@ export async function writeHistory(root: string, records: readonly Deployment[])
   const path = join(root, DEPLOYMENTS_FILE);
   await mkdir(dirname(path), { recursive: true });
   const history: DeploymentHistory = { deployments: [...records] };
-  await writeFileAtomic(path, `${JSON.stringify(historySchema.parse(history), null, 2)}\n`);
+  await writeFileAtomic(path, `${JSON.stringify(schemas().historySchema.parse(history), null, 2)}\n`);
 }
 
 /**

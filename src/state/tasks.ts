@@ -15,39 +15,49 @@ export const TASKS_FILE = '.shipshape/tasks.json';
 
 export const TASK_STATES = ['pending', 'ran', 'failed', 'skipped', 'interrupted'] as const;
 
-const inputHashesSchema = z.record(
-  z.string(),
-  z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .nullable(),
-);
-export type InputHashes = z.infer<typeof inputHashesSchema>;
+/**
+ * The schemas, built on first use: `generate` and `status` load this module, and a project has no
+ * tasks record before its first generate.
+ */
+function buildSchemas() {
+  const inputHashesSchema = z.record(
+    z.string(),
+    z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .nullable(),
+  );
 
-export const tasksStateSchema = z.strictObject({
-  version: z.literal(1),
-  /** ISO 8601: when generate started the tasks. */
-  startedAt: z.string(),
-  tasks: z.array(
-    z.strictObject({
-      name: z.string(),
-      command: z.string(),
-      status: z.enum(TASK_STATES),
-      reason: z.string().optional(),
-      inputs: inputHashesSchema.optional(),
-    }),
-  ),
-});
+  const tasksStateSchema = z.strictObject({
+    version: z.literal(1),
+    /** ISO 8601: when generate started the tasks. */
+    startedAt: z.string(),
+    tasks: z.array(
+      z.strictObject({
+        name: z.string(),
+        command: z.string(),
+        status: z.enum(TASK_STATES),
+        reason: z.string().optional(),
+        inputs: inputHashesSchema.optional(),
+      }),
+    ),
+  });
+  return { inputHashesSchema, tasksStateSchema };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let built: Schemas | undefined;
+const schemas = (): Schemas => (built ??= buildSchemas());
 
-export type TasksState = z.infer<typeof tasksStateSchema>;
+export type InputHashes = z.infer<Schemas['inputHashesSchema']>;
+export type TasksState = z.infer<Schemas['tasksStateSchema']>;
 
 export function serializeTasks(state: TasksState): string {
-  return `${JSON.stringify(tasksStateSchema.parse(state), null, 2)}\n`;
+  return `${JSON.stringify(schemas().tasksStateSchema.parse(state), null, 2)}\n`;
 }
 
 /** The tasks record from parsed JSON; an error message when it is not one (status reports it, never throws). */
 export function readTasksLeniently(value: unknown): { value: TasksState } | { error: string } {
-  const parsed = tasksStateSchema.safeParse(value);
+  const parsed = schemas().tasksStateSchema.safeParse(value);
   if (parsed.success) return { value: parsed.data };
   const issue = parsed.error.issues[0]!;
   return { error: `${issue.path.join('.') || 'file'}: ${issue.message}` };

@@ -17,7 +17,7 @@ import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
 import { VALIDATION_REPORT_FILE } from '../stages/records.js';
 import type { ScenarioMeasured, ScenarioReport, ValidationReport } from '../state/validation-report.js';
-import { validationReportSchema, VALIDATION_REPORT_VERSION } from '../state/validation-report.js';
+import { reportSchemas, VALIDATION_REPORT_VERSION } from '../state/validation-report.js';
 import { runLoad } from '../load/traffic.js';
 import { measure, MEASURED_HEADERS } from './measure.js';
 import { firstSeen, pollMetrics } from './metrics.js';
@@ -335,7 +335,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
 
   const ran = new Set(results.map((result) => result.id));
   const notRun = plan.scenarios.filter((scenario) => !ran.has(scenario.id));
-  const report: ValidationReport = validationReportSchema.parse({
+  const report: ValidationReport = reportSchemas().validationReportSchema.parse({
     version: VALIDATION_REPORT_VERSION,
     specHash: specHash(readFileBoundedSync(specFile, { what: 'spec' })),
     passed: notRun.length === 0 && results.every((result) => result.passed),

@@ -142,7 +142,7 @@ async function readPolicyFile(file: string, knownRuleIds: readonly string[]): Pr
     );
     throw failure(file, diagnostics);
   }
-  const { data, diagnostics } = validate(parsed, policySchema);
+  const { data, diagnostics } = validate(parsed, policySchema());
   if (!data) throw failure(file, diagnostics);
   const error = problemsAt(parsed, [...checkRuleIds(data, knownRuleIds), ...checkFields(data)]);
   if (error) throw error;
