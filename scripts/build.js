@@ -51,20 +51,26 @@ const englishOnly = {
 };
 // The commands CI runs most (check, status, rules, schema, and help) also get a lite bundle without
 // the cores of the other commands: a third of the bytes to read and of the code cache to load.
-// dist/cli/run.cjs picks the bundle by command (LITE_COMMANDS there); in the lite one, the other
-// commands' lazy imports of their cores are stubs that say so.
-const FULL_ONLY = /[\\/]src[\\/]commands[\\/](?:init|validate|review|runbook|walk|design|generate|demo|deploy[\\/][^\\/]+)\.ts$/;
-const lite = {
-  name: 'lite',
-  setup(build) {
-    build.onResolve({ filter: /.*/ }, (args) =>
-      args.kind === 'dynamic-import' && FULL_ONLY.test(args.importer) ? { path: args.path, namespace: 'full-only' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'full-only' }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the lite bundle: this command runs from dist/cli.cjs`)});`,
-    }));
-  },
+// design and generate get one of their own the same way (dist/cli-gen.cjs), without the cores of
+// validate, deploy, runbook, review and the rest (the Grafana SDK, execa, iconv-lite among them).
+// dist/cli/run.cjs picks the bundle by command (LITE_COMMANDS and GEN_COMMANDS there); in a lighter
+// one, the other commands' lazy imports of their cores are stubs that say so.
+const coresOf = (name, commands) => {
+  const others = new RegExp(String.raw`[\\/]src[\\/]commands[\\/](?:${commands})\.ts$`);
+  return {
+    name,
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) =>
+        args.kind === 'dynamic-import' && others.test(args.importer) ? { path: args.path, namespace: 'full-only' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'full-only' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in this bundle: this command runs from dist/cli.cjs`)});`,
+      }));
+    },
+  };
 };
+const lite = coresOf('lite', String.raw`init|validate|review|runbook|walk|design|generate|demo|deploy[\\/][^\\/]+`);
+const gen = coresOf('gen', String.raw`init|validate|review|runbook|walk|demo|deploy[\\/][^\\/]+|check|status|rules|schema`);
 // oclif's logger loads `debug`, which loads node:tty (and with it node:net) at every start: about
 // as long as the rest of oclif's own start. The bundles load it only when DEBUG asks for output.
 const debugWhenAsked = {
@@ -136,6 +142,7 @@ const adrPrecompiled = {
 const cjs = {
   'src/cli/bundle.ts': { outfile: 'dist/cli.cjs', stamp: true },
   'src/cli/bundle.ts?lite': { outfile: 'dist/cli-lite.cjs', stamp: true, plugins: [lite] },
+  'src/cli/bundle.ts?gen': { outfile: 'dist/cli-gen.cjs', stamp: true, plugins: [gen] },
   'src/check/worker.ts': { outfile: 'dist/check-worker.cjs', stamp: true },
   'src/cli/run.ts': { outfile: 'dist/cli/run.cjs' },
   'src/cli/check-worker.ts': { outfile: 'dist/cli/check-worker.cjs' },

@@ -13,6 +13,7 @@ import { parseYamlText, type ParsedYaml } from './yaml-file.js';
 import { formatPath, valueAt } from './doc-path.js';
 import { columnOf, detectLayout, isLeaf, isPlainObject, lineEnd, pad, Renderer, type Layout, type Mode } from './yaml-render.js';
 import { readFileBounded } from '../fs/read.js';
+import { lazilyParsed, quickData } from './fast-load.js';
 
 export interface SpecEdit {
   path: readonly (string | number)[];
@@ -360,8 +361,14 @@ function applyEditsAs(file: string, input: string, edits: readonly SpecEdit[]): 
   return { text: bom + text, applied, skipped };
 }
 
-/** The edited text must parse and hold exactly the old data with the new value at its path. */
+/**
+ * The edited text must parse and hold exactly the old data with the new value at its path. The
+ * quick look (fast-load.ts) reads exactly the data the full parse would, or leaves the text to it:
+ * when its data is the expected one, the Document is parsed only if a later edit needs it.
+ */
 function verify(file: string, text: string, expected: unknown, path: Path): ParsedYaml {
+  const quick = quickData(text);
+  if (quick && isDeepStrictEqual(quick.data, expected)) return lazilyParsed(file, text, quick);
   const parsed = parseYamlText(file, text);
   const problem = parsed.diagnostics[0];
   if (problem) throw new BugError(`editing ${formatPath(path)} broke the YAML: ${problem.line}:${problem.column} ${problem.message}`);

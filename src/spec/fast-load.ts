@@ -17,7 +17,7 @@
 import { readFileBoundedSync } from '../fs/read.js';
 import jsyaml from 'js-yaml';
 import { isScalar, Schema, type ScalarTag } from 'yaml';
-import { MAX_FILE_BYTES } from './yaml-file.js';
+import { MAX_FILE_BYTES, parseYamlText, type ParsedYaml } from './yaml-file.js';
 
 /**
  * Text the quick look leaves to the full parse (see the module comment). Each pattern is tried
@@ -129,6 +129,28 @@ export function quickData(input: string | Uint8Array): { text: string; data: Rec
     return undefined;
   }
   return data !== null && typeof data === 'object' && !Array.isArray(data) ? { text, data: data as Record<string, unknown> } : undefined;
+}
+
+/**
+ * What the quick look read, as the full parse of the same input: its text and data at once, and
+ * the yaml Document and line counter parsed from that input on first use (only an edit or a finding
+ * to place asks for them).
+ */
+export function lazilyParsed(file: string, input: string | Uint8Array, quick: { text: string; data: Record<string, unknown> }): ParsedYaml {
+  let full: ParsedYaml | undefined;
+  const positions = () => (full ??= parseYamlText(file, input));
+  return {
+    file,
+    text: quick.text,
+    data: quick.data,
+    diagnostics: [],
+    get doc() {
+      return positions().doc;
+    },
+    get lineCounter() {
+      return positions().lineCounter;
+    },
+  };
 }
 
 /**

@@ -4,7 +4,7 @@
  * spec is read by the quick look first (fast-load.ts) and parses its positions only when asked.
  */
 import { UserError } from '../errors.js';
-import { quickData, readSpecBytes } from './fast-load.js';
+import { lazilyParsed, quickData, readSpecBytes } from './fast-load.js';
 import { maskDiagnostics, refuseSecrets } from './secrets.js';
 import type * as z from 'zod';
 import { specSchema, type Spec } from './schema.js';
@@ -66,20 +66,7 @@ function quickLoad(file: string, input: string | Uint8Array): LoadedSpec | z.Zod
   if (!quick) return undefined;
   const result = specSchema.safeParse(quick.data);
   if (!result.success) return result;
-  let full: ParsedYaml | undefined;
-  const positions = () => (full ??= parseYamlText(file, input));
-  const parsed: ParsedYaml = {
-    file,
-    text: quick.text,
-    data: quick.data,
-    diagnostics: [],
-    get doc() {
-      return positions().doc;
-    },
-    get lineCounter() {
-      return positions().lineCounter;
-    },
-  };
+  const parsed = lazilyParsed(file, input, quick);
   return { parsed, spec: result.data, diagnostics: [], unreadable: false };
 }
 

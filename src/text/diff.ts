@@ -13,7 +13,14 @@ interface DiffLine {
 
 /** Lines with their terminators, so a missing final newline is a difference like any other. */
 function linesOf(text: string): string[] {
-  return text === '' ? [] : text.split(/(?<=\n)/);
+  const lines: string[] = [];
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    const next = end === -1 ? text.length : end + 1;
+    lines.push(text.slice(start, next));
+    start = next;
+  }
+  return lines;
 }
 
 function diffLines(a: string[], b: string[]): DiffLine[] {
@@ -23,9 +30,20 @@ function diffLines(a: string[], b: string[]): DiffLine[] {
   while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
   const x = a.slice(head, a.length - tail);
   const y = b.slice(head, b.length - tail);
-  const middle: DiffLine[] = [];
-  if ((x.length + 1) * (y.length + 1) > MAX_DIFF_CELLS) {
-    middle.push(...x.map((text) => ({ op: '-' as const, text })), ...y.map((text) => ({ op: '+' as const, text })));
+  const out: DiffLine[] = [];
+  for (let k = 0; k < head; k++) out.push({ op: ' ', text: a[k]! });
+  // Removals before additions inside a change, as diff(1) prints them.
+  let removed: DiffLine[] = [];
+  let added: DiffLine[] = [];
+  const flush = () => {
+    for (const line of removed) out.push(line);
+    for (const line of added) out.push(line);
+    removed = [];
+    added = [];
+  };
+  if (x.length === 0 || y.length === 0 || (x.length + 1) * (y.length + 1) > MAX_DIFF_CELLS) {
+    for (const text of x) removed.push({ op: '-', text });
+    for (const text of y) added.push({ op: '+', text });
   } else {
     // lcs[i][j]: the longest common subsequence of x[i..] and y[j..].
     const width = y.length + 1;
@@ -40,41 +58,18 @@ function diffLines(a: string[], b: string[]): DiffLine[] {
     let j = 0;
     while (i < x.length || j < y.length) {
       if (i < x.length && j < y.length && x[i] === y[j]) {
-        middle.push({ op: ' ', text: x[i++]! });
+        flush();
+        out.push({ op: ' ', text: x[i++]! });
         j++;
       } else if (j < y.length && (i === x.length || lcs[i * width + j + 1]! >= lcs[(i + 1) * width + j]!)) {
-        middle.push({ op: '+', text: y[j++]! });
+        added.push({ op: '+', text: y[j++]! });
       } else {
-        middle.push({ op: '-', text: x[i++]! });
+        removed.push({ op: '-', text: x[i++]! });
       }
     }
   }
-  return [
-    ...a.slice(0, head).map((text) => ({ op: ' ' as const, text })),
-    // Removals before additions inside a change, as diff(1) prints them.
-    ...reorder(middle),
-    ...a.slice(a.length - tail).map((text) => ({ op: ' ' as const, text })),
-  ];
-}
-
-function reorder(lines: DiffLine[]): DiffLine[] {
-  const out: DiffLine[] = [];
-  let removed: DiffLine[] = [];
-  let added: DiffLine[] = [];
-  const flush = () => {
-    out.push(...removed, ...added);
-    removed = [];
-    added = [];
-  };
-  for (const line of lines) {
-    if (line.op === ' ') {
-      flush();
-      out.push(line);
-    } else {
-      (line.op === '-' ? removed : added).push(line);
-    }
-  }
   flush();
+  for (let k = a.length - tail; k < a.length; k++) out.push({ op: ' ', text: a[k]! });
   return out;
 }
 
@@ -83,9 +78,9 @@ export function unifiedDiff(before: string, after: string, name: string): string
   if (before === after) return '';
   const lines = diffLines(linesOf(before), linesOf(after));
   const context = 3;
-  const changes = lines.flatMap((line, k) => (line.op === ' ' ? [] : [k]));
   const hunks: [number, number][] = [];
-  for (const k of changes) {
+  for (let k = 0; k < lines.length; k++) {
+    if (lines[k]!.op === ' ') continue;
     const from = Math.max(0, k - context);
     const to = Math.min(lines.length, k + context + 1);
     const last = hunks.at(-1);
@@ -93,20 +88,28 @@ export function unifiedDiff(before: string, after: string, name: string): string
     else hunks.push([from, to]);
   }
   let out = `--- a/${name}\n+++ b/${name}\n`;
+  // Lines of each side before the current hunk, counted once over the whole diff.
+  let at = 0;
+  let oldStart = 0;
+  let newStart = 0;
   for (const [from, to] of hunks) {
-    const before = lines.slice(0, from);
-    const oldStart = before.filter((line) => line.op !== '+').length;
-    const newStart = before.filter((line) => line.op !== '-').length;
-    const body = lines.slice(from, to);
-    const oldCount = body.filter((line) => line.op !== '+').length;
-    const newCount = body.filter((line) => line.op !== '-').length;
-    const span = (start: number, count: number) => (count === 1 ? `${start + 1}` : `${count === 0 ? start : start + 1},${count}`);
-    out += `@@ -${span(oldStart, oldCount)} +${span(newStart, newCount)} @@\n`;
-    for (const line of body) {
-      const ended = line.text.endsWith('\n');
-      out += `${line.op}${ended ? line.text.slice(0, -1) : line.text}\n`;
-      if (!ended) out += '\\ No newline at end of file\n';
+    for (; at < from; at++) {
+      if (lines[at]!.op !== '+') oldStart++;
+      if (lines[at]!.op !== '-') newStart++;
     }
+    let oldCount = 0;
+    let newCount = 0;
+    let body = '';
+    for (let k = from; k < to; k++) {
+      const line = lines[k]!;
+      if (line.op !== '+') oldCount++;
+      if (line.op !== '-') newCount++;
+      const ended = line.text.endsWith('\n');
+      body += `${line.op}${ended ? line.text.slice(0, -1) : line.text}\n`;
+      if (!ended) body += '\\ No newline at end of file\n';
+    }
+    const span = (start: number, count: number) => (count === 1 ? `${start + 1}` : `${count === 0 ? start : start + 1},${count}`);
+    out += `@@ -${span(oldStart, oldCount)} +${span(newStart, newCount)} @@\n${body}`;
   }
   return out;
 }
