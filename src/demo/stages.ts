@@ -327,7 +327,12 @@ function demoEditsWhy(quick: boolean): string {
     "The example's rollout (pauses of 60 s and 120 s) is shortened to seconds, and its business metric left out of the analysis:",
     'nothing sends the feedback that sets the routing_accuracy gauge here, and an analysis without data never passes.',
     'The load (10 rps) and bounds are loose so that a busy machine does not roll back a healthy v1.',
-    ...(quick ? ['--quick: each failure scenario runs for a few seconds, just long enough for what it expects.'] : []),
+    ...(quick
+      ? [
+          '--quick: each failure scenario runs for a few seconds, just long enough for what it expects; the breaker half-opens',
+          'after 3 s instead of 15, so that a fault that ends (overload-soak) shows its recovery in seconds.',
+        ]
+      : []),
   ].join('\n# ');
 }
 
@@ -345,9 +350,28 @@ export function quickSeconds(scenario: Scenario): number {
 }
 
 const QUICK_SCENARIO_SECONDS = 4;
+/** --quick: the breaker half-opens after this many seconds, so that a recovery takes seconds, not the example's 15. */
+const QUICK_HALF_OPEN_SECONDS = 3;
+
+/**
+ * --quick: a fault that ends and a recovery to watch, in seconds: the fault lasts until just past when the breaker
+ * must have opened, and the recovery bound drops by what the shorter half-open saves, plus two seconds of margin for a
+ * probe that met the fault's last moment.
+ */
+export function quickRecovery(scenario: Scenario, halfOpen: number | undefined, quickHalfOpen: number | undefined): Scenario {
+  const { fault, expect } = scenario;
+  if (fault?.for === undefined || expect.recoversWithinSeconds === undefined) return scenario;
+  const lasts = Math.min(fault.for, Math.max(QUICK_SCENARIO_SECONDS, (expect.breakerOpensWithinSeconds ?? 0) + 1));
+  const saved = halfOpen === undefined || quickHalfOpen === undefined ? 0 : halfOpen - quickHalfOpen;
+  const recovers =
+    saved > 0
+      ? Math.min(expect.recoversWithinSeconds, Math.max(1, expect.recoversWithinSeconds - saved + 2))
+      : expect.recoversWithinSeconds;
+  return { ...scenario, fault: { ...fault, for: lasts }, expect: { ...expect, recoversWithinSeconds: recovers } };
+}
 
 /** The demo's changes to the example, as spec edits (comments and layout kept). */
-export function demoEdits(spec: Pick<Spec, 'scenarios'>, quick: boolean): SpecEdit[] {
+export function demoEdits(spec: Pick<Spec, 'scenarios' | 'resilience'>, quick: boolean): SpecEdit[] {
   const pause = quick ? { first: 2, second: 1, interval: 1 } : { first: 4, second: 2, interval: 2 };
   const edits: SpecEdit[] = [
     {
@@ -371,7 +395,16 @@ export function demoEdits(spec: Pick<Spec, 'scenarios'>, quick: boolean): SpecEd
     },
   ];
   if (quick) {
-    (spec.scenarios ?? []).forEach((scenario, index) => {
+    const halfOpen = spec.resilience?.circuitBreaker?.halfOpenAfterSeconds;
+    const quickHalfOpen = halfOpen === undefined ? undefined : Math.min(halfOpen, QUICK_HALF_OPEN_SECONDS);
+    if (halfOpen !== undefined && quickHalfOpen !== halfOpen)
+      edits.push({ path: ['resilience', 'circuitBreaker', 'halfOpenAfterSeconds'], value: quickHalfOpen });
+    (spec.scenarios ?? []).forEach((original, index) => {
+      const scenario = quickRecovery(original, halfOpen, quickHalfOpen);
+      if (scenario.fault?.for !== original.fault?.for)
+        edits.push({ path: ['scenarios', index, 'fault', 'for'], value: scenario.fault!.for });
+      if (scenario.expect.recoversWithinSeconds !== original.expect.recoversWithinSeconds)
+        edits.push({ path: ['scenarios', index, 'expect', 'recoversWithinSeconds'], value: scenario.expect.recoversWithinSeconds });
       const seconds = quickSeconds(scenario);
       if (seconds !== scenario.load.durationSeconds) edits.push({ path: ['scenarios', index, 'load', 'durationSeconds'], value: seconds });
     });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { demoEdits, quickSeconds } from '../../src/demo/stages.js';
+import { demoEdits, quickRecovery, quickSeconds } from '../../src/demo/stages.js';
 import { applyEdits } from '../../src/spec/edit.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import type { Scenario } from '../../src/spec/schema.js';
@@ -23,6 +23,24 @@ describe("the demo's edits of the example", () => {
     expect(quickSeconds(recovery)).toBe(13);
   });
 
+  it('--quick ends a fault just past when the breaker must open, and takes what the shorter half-open saves off the recovery bound', () => {
+    const soak = scenario(
+      40,
+      { breakerOpensWithinSeconds: 5, recoversWithinSeconds: 17 },
+      { target: 'strong', type: 'timeout', rate: 1, after: 2, for: 20 },
+    );
+    const quick = quickRecovery(soak, 15, 3);
+    expect(quick.fault).toMatchObject({ after: 2, for: 6 });
+    expect(quick.expect.recoversWithinSeconds).toBe(7);
+    expect(quickSeconds(quick)).toBe(15);
+    // Never longer, and nothing to do without a fault that ends or a recovery to watch.
+    expect(quickRecovery(soak, 3, 3).expect.recoversWithinSeconds).toBe(17);
+    const short = { ...soak, fault: { ...soak.fault!, for: 2 } };
+    expect(quickRecovery(short, 15, 3).fault!.for).toBe(2);
+    const outage = scenario(15, { breakerOpensWithinSeconds: 5 }, { target: 'strong', type: 'error', rate: 1 });
+    expect(quickRecovery(outage, 15, 3)).toBe(outage);
+  });
+
   it('keep the example valid and its comments, with a rollout of seconds and, with --quick, short scenarios', () => {
     const text = readFileSync(EXAMPLE, 'utf8');
     const spec = loadSpecText('shipshape.yaml', text).spec!;
@@ -33,7 +51,10 @@ describe("the demo's edits of the example", () => {
       expect(edited).toContain('deploy:                        # stage 6: staged blue-green rollout with automated rollback');
       expect(loaded.spec!.deploy!.steps.map((step) => step.pauseSeconds)).toEqual(quick ? [2, 1] : [4, 2]);
       expect(loaded.spec!.deploy!.analysis!.metrics.map((metric) => metric.name)).not.toContain('business');
-      expect(loaded.spec!.scenarios!.map((s) => s.load.durationSeconds)).toEqual(quick ? [7, 4, 4, 39] : [15, 15, 10, 40]);
+      expect(loaded.spec!.scenarios!.map((s) => s.load.durationSeconds)).toEqual(quick ? [7, 4, 4, 15] : [15, 15, 10, 40]);
+      expect(loaded.spec!.resilience!.circuitBreaker!.halfOpenAfterSeconds).toBe(quick ? 3 : 15);
+      const soak = loaded.spec!.scenarios!.find((s) => s.id === 'overload-soak')!;
+      expect([soak.fault!.for, soak.expect.recoversWithinSeconds]).toEqual(quick ? [6, 7] : [20, 17]);
     }
   });
 });
