@@ -1,4 +1,23 @@
 /** The reference example's answers to `init`, as flags: one home for the init tests (flags alone, and the prompts). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { InitOptions } from '../../src/init/run.js';
+import { loadSpecText } from '../../src/spec/load.js';
+import { ROOT } from '../helpers/temp.js';
+
+/** runInit's options for a project in `dir`, without a terminal. */
+export function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
+  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, ...extra };
+}
+
+/** The spec init wrote in `dir`: its text, and its data, which must be a valid spec. */
+export function written(dir: string) {
+  const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
+  const loaded = loadSpecText('shipshape.yaml', text);
+  expect(loaded.diagnostics).toEqual([]);
+  return { text, spec: loaded.spec! };
+}
 
 /** Stage 1 of the example, without the problem and the optional texts. */
 export const STAGE_ONE_FLAGS = {

@@ -3,15 +3,12 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_LINE } from '../../src/init/build.js';
-import { runInit, type InitOptions } from '../../src/init/run.js';
+import { runInit } from '../../src/init/run.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
 import { BIN } from '../helpers/cli.js';
-
-function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, ...extra };
-}
+import { options } from './answers.js';
 
 describe('the bundled task examples', () => {
   for (const [name, kind] of [

@@ -2,13 +2,13 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_LINE } from '../../src/init/build.js';
-import { listExamples, runInit, planInit, type InitOptions } from '../../src/init/run.js';
+import { listExamples, runInit, planInit } from '../../src/init/run.js';
 import { jsonSchema } from '../../src/spec/json-schema.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { PROBLEM_PLACEHOLDER } from '../../src/spec/placeholder.js';
-import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
+import { EXAMPLE, tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
-import { STAGE_ONE_FLAGS, TIERED_FLAGS } from './answers.js';
+import { options, written, STAGE_ONE_FLAGS, TIERED_FLAGS } from './answers.js';
 
 /** Every required answer of the default (tiered) path, as flags. */
 const FLAGS = {
@@ -17,17 +17,6 @@ const FLAGS = {
   ...TIERED_FLAGS,
   failureModeKinds: 'upstream-failure,latency-spike',
 } as const;
-
-function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, ...extra };
-}
-
-function written(dir: string) {
-  const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
-  const loaded = loadSpecText('shipshape.yaml', text);
-  expect(loaded.diagnostics).toEqual([]);
-  return { text, spec: loaded.spec! };
-}
 
 describe('init without a terminal', () => {
   it('writes the spec from flags alone: valid, commented, with its schema', async () => {

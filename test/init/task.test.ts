@@ -1,24 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runInit, type InitOptions } from '../../src/init/run.js';
-import { loadSpecText } from '../../src/spec/load.js';
-import { ROOT, tempDir } from '../helpers/temp.js';
+import { runInit } from '../../src/init/run.js';
+import { tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
-import { STAGE_ONE_FLAGS, TIERED_FLAGS } from './answers.js';
+import { options, written, STAGE_ONE_FLAGS, TIERED_FLAGS } from './answers.js';
 
 const FLAGS = { ...STAGE_ONE_FLAGS, problem: 'Customers wait a day for answers.', ...TIERED_FLAGS };
-
-function options(dir: string, extra: Partial<InitOptions> = {}): InitOptions {
-  return { dir: '.', cwd: dir, interactive: false, packageRoot: ROOT, ...extra };
-}
-
-function written(dir: string) {
-  const text = readFileSync(join(dir, 'shipshape.yaml'), 'utf8');
-  const loaded = loadSpecText('shipshape.yaml', text);
-  expect(loaded.diagnostics).toEqual([]);
-  return { text, spec: loaded.spec! };
-}
 
 describe('init asks for the task', () => {
   it('writes no task block for a classifier, the default, so the spec means what it always meant', async () => {
