@@ -8,7 +8,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, wr
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli.js';
+import { BIN, boundByPermissions } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { EXAMPLE, ROOT, tempDir, snapshot } from '../helpers/temp.js';
 
@@ -19,15 +19,12 @@ const TIMEOUT_MS = 30_000;
 
 /**
  * The built CLI. As a process with a hard timeout where a read may never end (a pipe, a device: a
- * hang there would block a test's own process) or as an unprivileged user (root ignores
+ * hang there would block a test's own process) or bound by permission bits (root ignores
  * permissions); else in the test's process (test/helpers/in-process.ts).
  */
 async function cli(args: readonly string[], cwd: string, options: { asUser?: boolean; process?: boolean } = {}) {
   if (!options.asUser && !options.process) return runInProcess(args, { cwd, env: { HOME: cwd } });
-  const unprivileged = options.asUser && process.getuid?.() === 0;
-  const [command, argv] = unprivileged
-    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]]
-    : [process.execPath, [BIN, ...args]];
+  const { command, args: argv } = options.asUser ? boundByPermissions(args) : { command: process.execPath, args: [BIN, ...args] };
   const result = await execa(command, argv, {
     cwd,
     env: { CI: 'true', NO_COLOR: '1', HOME: cwd },

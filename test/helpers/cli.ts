@@ -32,6 +32,19 @@ export async function runCli(
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
+/**
+ * The command that runs the built CLI with `args` so that permission bits hold: under root (CI), without the
+ * capabilities that override them (dac_override, dac_read_search), so a folder of mode 555 refuses a write as it
+ * would for anyone. Root stays root, so the checkout stays readable wherever it was cloned (a private `mktemp -d`
+ * included, which another user could not enter).
+ */
+export function boundByPermissions(args: readonly string[]): { command: string; args: string[] } {
+  const argv = [BIN, ...args];
+  return process.getuid?.() === 0
+    ? { command: 'setpriv', args: ['--bounding-set=-dac_override,-dac_read_search', process.execPath, ...argv] }
+    : { command: process.execPath, args: argv };
+}
+
 const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 /**

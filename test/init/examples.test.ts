@@ -7,7 +7,7 @@ import { runInit } from '../../src/init/run.js';
 import { loadSpecText } from '../../src/spec/load.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/temp.js';
 import { rejection } from '../helpers/errors.js';
-import { BIN } from '../helpers/cli.js';
+import { boundByPermissions } from '../helpers/cli.js';
 import { options } from './answers.js';
 
 describe('the bundled task examples', () => {
@@ -69,24 +69,19 @@ describe('init --from an example with files beside its spec', () => {
   });
 
   it('leaves no spec, corpus or folder behind when it cannot write', async () => {
-    // The built CLI as an unprivileged user when the tests run as root (CI does), who would ignore the mode.
+    // The built CLI bound by the folders' modes, which root (CI) would otherwise ignore.
     const dir = tempDir();
     mkdirSync(join(dir, 'corpus'));
     chmodSync(dir, 0o777);
     chmodSync(join(dir, 'corpus'), 0o555);
-    const asRoot = process.getuid?.() === 0;
-    const args = [BIN, 'init', '--from', 'rag-helpdesk'];
+    const { command, args } = boundByPermissions(['init', '--from', 'rag-helpdesk']);
     try {
-      const result = await execa(
-        asRoot ? 'setpriv' : process.execPath,
-        asRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args] : args,
-        {
-          cwd: dir,
-          env: { CI: 'true', NO_COLOR: '1', HOME: dir, SHIPSHAPE_CODE_CACHE: '0' },
-          reject: false,
-          stdin: 'ignore',
-        },
-      );
+      const result = await execa(command, args, {
+        cwd: dir,
+        env: { CI: 'true', NO_COLOR: '1', HOME: dir, SHIPSHAPE_CODE_CACHE: '0' },
+        reject: false,
+        stdin: 'ignore',
+      });
       expect(result.exitCode, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^Error: cannot write .*corpus.*; nothing was changed$/m);
       expect(readdirSync(dir).sort()).toEqual(['corpus']);
