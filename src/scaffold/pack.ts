@@ -78,6 +78,15 @@ export const packManifestSchema = z.strictObject({
     .min(1, { error: 'must name a command, e.g. [node, dist/main.js]' })
     .optional()
     .describe('How `shipshape validate` starts the generated service; PORT, HOST and the tier endpoints come from the environment.'),
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string({ error: "must be a text (quote a number: '0')" }), {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? 'is not an environment variable name (letters, digits and _, not first a digit)'
+          : "must map variable names to texts, e.g. { SHUTDOWN_LINGER_MS: '0' }",
+    })
+    .optional()
+    .describe('Variables `shipshape validate` sets for the service it starts (its own PORT, HOST and tier endpoints win).'),
   requests: text('a project path, e.g. dist/requests.json')
     .refine((path) => !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !/(^|\/)\.\.(\/|$)/.test(path), {
       error: 'must be relative to the project (no leading / and no ..)',

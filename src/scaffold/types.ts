@@ -58,6 +58,8 @@ export interface PackManifest {
   start?: [string, ...string[]] | string[];
   /** A project file the build writes: the request bodies `validate` sends to reach each tier, `{ "<tier>": [body, ...] }`. */
   requests?: string;
+  /** Variables `validate` sets for the service it starts, under its own PORT, HOST and tier endpoints. */
+  env?: Record<string, string>;
 }
 
 /** A pack resolved to a folder on disk, ready to render. */

@@ -126,7 +126,9 @@ export function packBodies(root: string, file: string | undefined): Record<strin
 }
 
 /** The pack's build and start commands and its requests file, from the project's manifest (bundled packs only). */
-async function packCommands(root: string): Promise<{ build?: string[]; start?: string[]; requests?: string }> {
+export async function packCommands(
+  root: string,
+): Promise<{ build?: string[]; start?: string[]; requests?: string; env?: Record<string, string> }> {
   const file = join(root, '.shipshape/manifest.json');
   if (!existsSync(file)) return {};
   try {
@@ -138,6 +140,7 @@ async function packCommands(root: string): Promise<{ build?: string[]; start?: s
       ...(pack.manifest.build ? { build: pack.manifest.build } : {}),
       ...(pack.manifest.start ? { start: pack.manifest.start } : {}),
       ...(pack.manifest.requests ? { requests: pack.manifest.requests } : {}),
+      ...(pack.manifest.env ? { env: pack.manifest.env } : {}),
     };
   } catch {
     return {};
@@ -163,11 +166,13 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
   let command: string[] | string | undefined = options.start;
   let build: string[] | undefined;
   let requests: string | undefined;
+  let packEnv: Record<string, string> = {};
   if (options.url === undefined && command === undefined) {
     const pack = await packCommands(root);
     command = pack.start;
     build = pack.build;
     requests = pack.requests;
+    packEnv = pack.env ?? {};
     if (command === undefined)
       throw new UserError('no start command for this service: its pack declares none', {
         hint: 'Pass --start "CMD" (it gets PORT, HOST and each tier endpoint variable), or --url of a running service.',
@@ -198,7 +203,9 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
       cleanup.push(() => started.close());
     }
     const proxies = new Map<string, FaultProxy>();
-    const env: Record<string, string> = {};
+    // The pack's own variables first (service-ts: no SIGTERM linger, as the load is over when validate stops it), then
+    // the tier endpoints, which no pack overrides.
+    const env: Record<string, string> = { ...packEnv };
     for (const tier of plan.tiers) {
       const proxy = await startFaultProxy({ upstream: tier.upstream ?? mock!.url });
       cleanup.push(() => proxy.close());

@@ -40,6 +40,8 @@ describe('loadPack', () => {
     });
     const tasks = await load(packWith('name: t\nversion: 0.1.0\ndescription: d\ntasks:\n  - name: install\n    run: [npm, install]\n'));
     expect(tasks.manifest.tasks).toEqual([{ name: 'install', run: ['npm', 'install'] }]);
+    const env = await load(packWith("name: t\nversion: 0.1.0\ndescription: d\nenv: { SHUTDOWN_LINGER_MS: '0', LOG_LEVEL: warn }\n"));
+    expect(env.manifest.env).toEqual({ SHUTDOWN_LINGER_MS: '0', LOG_LEVEL: 'warn' });
   });
 
   it.each([
@@ -83,6 +85,12 @@ describe('loadPack', () => {
       'name: mini\nversion: 1.0.0\ndescription: d\nrequests: ../outside.json\n',
       'template.yaml:4:11 requests must be relative to the project',
     ],
+    [
+      'name: mini\nversion: 1.0.0\ndescription: d\nenv: { SHUTDOWN_LINGER_MS: 0 }\n',
+      "template.yaml:4:28 env.SHUTDOWN_LINGER_MS must be a text (quote a number: '0')",
+    ],
+    ['name: mini\nversion: 1.0.0\ndescription: d\nenv: { 1X: a }\n', 'template.yaml:4:12 env.1X is not an environment variable name'],
+    ['name: mini\nversion: 1.0.0\ndescription: d\nenv: [A=1]\n', 'template.yaml:4:6 env must map variable names to texts'],
   ])('a bad manifest is a UserError at file:line:col (%#)', async (manifest, expected) => {
     const error = await rejection(load(packWith(manifest)));
     expect(error.located.startsWith(expected)).toBe(true);
