@@ -1,7 +1,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startProxy } from '../../src/deploy/drivers/local/proxy.js';
+import { evenShare, startProxy } from '../../src/deploy/drivers/local/proxy.js';
 import { startVersion, waitReady } from '../../src/deploy/drivers/local/process.js';
 import { parseGauges } from '../../src/deploy/drivers/local/scrape.js';
 import { runLoad } from '../../src/load/traffic.js';
@@ -57,11 +57,28 @@ describe('the weighted proxy', () => {
     const result = await runLoad({ url: proxy.url, rps: 200, durationMs: 1000 });
     const taken = proxy.take();
     expect(taken.green.requests).toBeGreaterThan(20);
-    expect(taken.blue.requests).toBeGreaterThan(20);
+    // Exactly half, not half on average.
+    expect(Math.abs(taken.green.requests - taken.blue.requests)).toBeLessThanOrEqual(1);
     expect(taken.green.errors).toBe(taken.green.requests);
     expect(taken.blue.errors).toBe(0);
     expect(result.failed).toBe(taken.green.requests);
     expect(proxy.firstGreenErrorAt()).toBeTypeOf('number');
+  });
+});
+
+describe('evenShare', () => {
+  it("gives exactly the weight's share, spread evenly, and follows a change of weight at once", () => {
+    const share = evenShare();
+    const picks = (percent: number, count: number): number[] => Array.from({ length: count }, () => (share(percent) ? 1 : 0));
+    // 25%: every fourth, so any window of four has one, and a one-second analysis at 10 rps has 2 or 3, never 0.
+    expect(picks(25, 12)).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(picks(10, 100).reduce((a, b) => a + b)).toBe(10);
+    expect(picks(100, 5)).toEqual([1, 1, 1, 1, 1]);
+    expect(picks(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    // A third is one in three; out of range, below 0 is none and above 100 all.
+    expect(picks(100 / 3, 300).reduce((a, b) => a + b)).toBe(100);
+    expect(picks(-5, 4)).toEqual([0, 0, 0, 0]);
+    expect(picks(250, 3)).toEqual([1, 1, 1]);
   });
 });
 
