@@ -203,7 +203,7 @@ export function demoStages(options: DemoOptions) {
           const env = { TRIAGE_LLM_URL: await startFake() };
           const gate = skipValidation ? ['--skip-validation'] : [];
           deployed = true;
-          await run('shipshape', ['deploy', ...gate, '--load', '10', '--version', 'v1'], { env });
+          await run('shipshape', ['deploy', ...gate, '--load', String(DEMO_LOAD_RPS), '--version', 'v1'], { env });
           const appFile = join(dir, 'src/app.ts');
           const app = await readTextBounded(appFile);
           const broken = app.replace(
@@ -214,7 +214,7 @@ export function demoStages(options: DemoOptions) {
           await note('v2: every prediction fails, on purpose (src/app.ts, put back afterwards)');
           await writeFileAtomic(appFile, broken);
           try {
-            await run('shipshape', ['deploy', ...gate, '--load', '10', '--version', 'v2'], { env, expect: [1] });
+            await run('shipshape', ['deploy', ...gate, '--load', String(DEMO_LOAD_RPS), '--version', 'v2'], { env, expect: [1] });
           } finally {
             await writeFileAtomic(appFile, app);
           }
@@ -326,11 +326,12 @@ function demoEditsWhy(quick: boolean): string {
   return [
     "The example's rollout (pauses of 60 s and 120 s) is shortened to seconds, and its business metric left out of the analysis:",
     'nothing sends the feedback that sets the routing_accuracy gauge here, and an analysis without data never passes.',
-    'The load (10 rps) and bounds are loose so that a busy machine does not roll back a healthy v1.',
+    `The load (${DEMO_LOAD_RPS} rps) gives every analysis its ${DEMO_MIN_REQUESTS} requests at the first step's 25%, and the bounds are loose,`,
+    'so that a busy machine does not roll back a healthy version.',
     ...(quick
       ? [
           '--quick: each failure scenario runs for a few seconds, just long enough for what it expects; the breaker half-opens',
-          'after 3 s instead of 15, so that a fault that ends (overload-soak) shows its recovery in seconds.',
+          `after ${QUICK_HALF_OPEN_SECONDS} s instead of 15, so that a fault that ends (overload-soak) shows its recovery in seconds.`,
         ]
       : []),
   ].join('\n# ');
@@ -341,7 +342,8 @@ export function quickSeconds(scenario: Scenario): number {
   const { fault, expect, load } = scenario;
   const needed = Math.max(
     QUICK_SCENARIO_SECONDS,
-    (expect.breakerOpensWithinSeconds ?? 0) + 2,
+    // A second past the bound, so that a breaker that opens just in time is still seen open.
+    (expect.breakerOpensWithinSeconds ?? 0) + 1,
     fault?.for === undefined || expect.recoversWithinSeconds === undefined
       ? 0
       : (fault.after ?? 0) + fault.for + expect.recoversWithinSeconds,
@@ -350,13 +352,23 @@ export function quickSeconds(scenario: Scenario): number {
 }
 
 const QUICK_SCENARIO_SECONDS = 4;
+/** The fewest requests of a rollout's analysis in the demo. */
+const DEMO_MIN_REQUESTS = 5;
+/**
+ * The demo's rollout load: at the first step's 25%, a one-second analysis (--quick) gets 10 of green's requests, twice
+ * the fewest it needs, so that a healthy version deployed in the folder after the demo is judged, not rolled back as
+ * inconclusive.
+ */
+const DEMO_LOAD_RPS = 40;
 /** --quick: the breaker half-opens after this many seconds, so that a recovery takes seconds, not the example's 15. */
-const QUICK_HALF_OPEN_SECONDS = 3;
+const QUICK_HALF_OPEN_SECONDS = 2;
+/** --quick: the load before a fault starts, at most. */
+const QUICK_FAULT_AFTER_SECONDS = 1;
 
 /**
- * --quick: a fault that ends and a recovery to watch, in seconds: the fault lasts until just past when the breaker
- * must have opened, and the recovery bound drops by what the shorter half-open saves, plus two seconds of margin for a
- * probe that met the fault's last moment.
+ * --quick: a fault that ends and a recovery to watch, in seconds: the fault starts after a second of load at most and
+ * lasts until just past when the breaker must have opened, and the recovery bound drops by what the shorter half-open
+ * saves, plus two seconds of margin for a probe that met the fault's last moment.
  */
 export function quickRecovery(scenario: Scenario, halfOpen: number | undefined, quickHalfOpen: number | undefined): Scenario {
   const { fault, expect } = scenario;
@@ -367,12 +379,13 @@ export function quickRecovery(scenario: Scenario, halfOpen: number | undefined, 
     saved > 0
       ? Math.min(expect.recoversWithinSeconds, Math.max(1, expect.recoversWithinSeconds - saved + 2))
       : expect.recoversWithinSeconds;
-  return { ...scenario, fault: { ...fault, for: lasts }, expect: { ...expect, recoversWithinSeconds: recovers } };
+  const after = fault.after === undefined ? {} : { after: Math.min(fault.after, QUICK_FAULT_AFTER_SECONDS) };
+  return { ...scenario, fault: { ...fault, ...after, for: lasts }, expect: { ...expect, recoversWithinSeconds: recovers } };
 }
 
 /** The demo's changes to the example, as spec edits (comments and layout kept). */
 export function demoEdits(spec: Pick<Spec, 'scenarios' | 'resilience'>, quick: boolean): SpecEdit[] {
-  const pause = quick ? { first: 2, second: 1, interval: 1 } : { first: 4, second: 2, interval: 2 };
+  const pause = quick ? { first: 1, second: 1, interval: 1 } : { first: 4, second: 2, interval: 2 };
   const edits: SpecEdit[] = [
     {
       path: ['deploy', 'steps'],
@@ -386,7 +399,7 @@ export function demoEdits(spec: Pick<Spec, 'scenarios' | 'resilience'>, quick: b
       value: {
         intervalSeconds: pause.interval,
         failureLimit: 0,
-        minRequests: 5,
+        minRequests: DEMO_MIN_REQUESTS,
         metrics: [
           { name: 'error-rate-percent', max: 5 },
           { name: 'p95-latency-ms', max: 2500 },
@@ -401,6 +414,8 @@ export function demoEdits(spec: Pick<Spec, 'scenarios' | 'resilience'>, quick: b
       edits.push({ path: ['resilience', 'circuitBreaker', 'halfOpenAfterSeconds'], value: quickHalfOpen });
     (spec.scenarios ?? []).forEach((original, index) => {
       const scenario = quickRecovery(original, halfOpen, quickHalfOpen);
+      if (scenario.fault?.after !== original.fault?.after)
+        edits.push({ path: ['scenarios', index, 'fault', 'after'], value: scenario.fault!.after });
       if (scenario.fault?.for !== original.fault?.for)
         edits.push({ path: ['scenarios', index, 'fault', 'for'], value: scenario.fault!.for });
       if (scenario.expect.recoversWithinSeconds !== original.expect.recoversWithinSeconds)

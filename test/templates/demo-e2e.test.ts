@@ -31,7 +31,7 @@ describe('shipshape demo --quick', () => {
     expect(result.stdout).toContain(`Everything is in ${dir}.`);
     expect(result.stdout).toContain(`Open first: ${join(dir, 'docs/adr/0001-architecture.md')}`);
     expect(result.stdout).toContain(`Remove it: rm -rf ${dir}`);
-    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/load: \{ rps: 30, durationSeconds: 7 \}/);
+    expect(readFileSync(join(dir, 'shipshape.yaml'), 'utf8')).toMatch(/load: \{ rps: 30, durationSeconds: 6 \}/);
 
     // Every stage done, but stage 5 when a scenario missed on a busy machine: then deploy ran with --skip-validation.
     const status = await runCli(['status', '--json'], { cwd: dir });
