@@ -33,12 +33,17 @@ describe('ensureRuntime', () => {
     const root = tempDir();
     const old = silentSupervisor(root, 1);
     const state = await ensureRuntime(root, {});
-    onTestFinished(() => control(state, { op: 'stop' }, 10_000).then(() => undefined, () => undefined));
+    onTestFinished(() =>
+      control(state, { op: 'stop' }, 10_000).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     expect(state.pid).not.toBe(old);
     expect(await control(state, { op: 'status' }, 10_000)).toMatchObject({ pid: state.pid });
   });
 
-  it('refuses, naming the pid, a supervisor that stays silent past the wait', async () => {
+  it('refuses, naming the pid, a supervisor that stays silent past the wait; Ctrl-C ends the wait', async () => {
     const root = tempDir();
     const old = silentSupervisor(root, 60);
     const error = await ensureRuntime(root, { shutdownWaitMs: 300 }).catch((caught: unknown) => caught);
@@ -46,5 +51,9 @@ describe('ensureRuntime', () => {
     expect((error as UserError).message).toBe(
       `the local supervisor (pid ${old}) is alive but has not answered on its control port for 0.3 s`,
     );
+    // Ctrl-C ends the wait at once.
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    await expect(ensureRuntime(root, { signal: stop.signal })).rejects.toThrow('interrupted');
   });
 });

@@ -82,6 +82,7 @@ class LocalDriver implements Driver {
     this.runtime = await ensureRuntime(this.context.root, {
       ...(this.context.port === undefined ? {} : { port: this.context.port }),
       ...(this.context.log ? { log: this.context.log } : {}),
+      ...(plan.signal ? { signal: plan.signal } : {}),
     });
     const runtime = await this.op({ op: 'attach', owner: process.pid });
     this.runtime = runtime;

@@ -1,9 +1,9 @@
 /**
  * The weighted reverse proxy of the local driver, on http-proxy-3: the current weight's share of the
  * new requests goes to green, exactly and evenly spread (evenShare), the rest to blue. It measures
- * each version's requests, errors (5xx or no answer) and latency itself. Changing the weight or retiring a version drops
- * nothing: the weight applies to requests not yet routed, and a retired version is only stopped
- * once its requests in flight have finished.
+ * each version's requests, errors (5xx or no answer) and latency itself. Changing the weight or
+ * retiring a version drops nothing: the weight applies to requests not yet routed, and a retired
+ * version is only stopped once its requests in flight have finished.
  */
 import { createServer, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

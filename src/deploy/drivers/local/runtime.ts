@@ -179,28 +179,29 @@ export function reapOrphans(root: string): { supervisor: number; killed: Runtime
 const supervisorEntry = (): string => join(packageRoot(), 'dist', 'deploy', 'drivers', 'local', 'supervisor.js');
 
 /**
- * The project's supervisor: the running one, else a new one, detached (its own process group, so
- * a Ctrl-C or kill -9 of the deploy does not reach it), logging to .shipshape/local/supervisor.log.
- */
-/**
  * How long a supervisor that no longer answers may take to exit: one that closed its control port is shutting down
  * (nothing left to serve after a rollback, or `deploy stop`), and stops its versions with 5 s of grace each, together.
  */
 const SHUTDOWN_WAIT_MS = 10_000;
 
-/** Whether the process `pid` exits within `ms`. */
-async function exitsWithin(pid: number, ms: number): Promise<boolean> {
+/** Whether the process `pid` exits within `ms`; throws once `signal` aborts (Ctrl-C). */
+async function exitsWithin(pid: number, ms: number, signal?: AbortSignal): Promise<boolean> {
   const until = Date.now() + ms;
   while (alive(pid)) {
+    if (signal?.aborted) throw new Error('interrupted');
     if (Date.now() >= until) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return true;
 }
 
+/**
+ * The project's supervisor: the running one, else a new one, detached (its own process group, so
+ * a Ctrl-C or kill -9 of the deploy does not reach it), logging to .shipshape/local/supervisor.log.
+ */
 export async function ensureRuntime(
   root: string,
-  options: { port?: number; log?: (message: string) => void; shutdownWaitMs?: number },
+  options: { port?: number; log?: (message: string) => void; shutdownWaitMs?: number; signal?: AbortSignal },
 ): Promise<RuntimeState> {
   const running = await reachRuntime(root);
   if (running) {
@@ -213,11 +214,10 @@ export async function ensureRuntime(
   const before = readRuntime(root);
   const wait = options.shutdownWaitMs ?? SHUTDOWN_WAIT_MS;
   // Alive but silent: most likely finishing its shutdown right after the last rollout or a stop. Give it that time.
-  if (before && alive(before.pid) && !(await exitsWithin(before.pid, wait)))
-    throw new UserError(
-      `the local supervisor (pid ${before.pid}) is alive but has not answered on its control port for ${wait / 1000} s`,
-      { hint: `Stop it (kill ${before.pid}) and deploy again.` },
-    );
+  if (before && alive(before.pid) && !(await exitsWithin(before.pid, wait, options.signal)))
+    throw new UserError(`the local supervisor (pid ${before.pid}) is alive but has not answered on its control port for ${wait / 1000} s`, {
+      hint: `Stop it (kill ${before.pid}) and deploy again.`,
+    });
   const orphans = reapOrphans(root);
   if (orphans)
     options.log?.(
