@@ -8,6 +8,7 @@
 // - The scaling curve: 1, 100, 1,000 and 10,000 specs, with the time per spec and the max RSS.
 // - A first `generate` of the default pack (without its npm install), deploy's proxy and drill,
 //   and validate's fault proxy (the p50 it adds at 500 rps, the accuracy of an injected latency).
+// - `demo --quick` end to end, with and without its npm install (BENCH_DEMO=skip leaves it out).
 // NODE_EXTRA_CA_CERTS is unset: it slows every Node start here.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,6 +110,27 @@ function spectralBin() {
   }
   const version = JSON.parse(readFileSync(join(cache, 'node_modules', '@stoplight', 'spectral-cli', 'package.json'), 'utf8')).version;
   return { cli, version };
+}
+
+/** `demo --quick` timed as a whole process; its rows: the whole run, and the run less its npm install. */
+function benchDemo(dir) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [bin, 'demo', '--quick', dir], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`shipshape demo --quick exited ${result.status}: ${String(result.stderr).slice(-2000)}`);
+  const install = /install dependencies .* ran in ([\d.]+) s/.exec(readFileSync(join(dir, 'demo.log'), 'utf8'));
+  if (!install) throw new Error(`no install task time in ${join(dir, 'demo.log')}`);
+  const rest = seconds - Number(install[1]);
+  const done = /(\d) of 8 stages done/.exec(result.stdout)?.[1] ?? '?';
+  return [
+    ['shipshape demo --quick (all eight stages)', `${seconds.toFixed(1)} s`, `${done} of 8 stages done`, ok(seconds < 180, '< 3 min')],
+    ['the same without its npm install', `${rest.toFixed(1)} s`, `install ${install[1]} s`, ok(rest < 60, '< 60 s')],
+  ];
 }
 
 try {
@@ -242,6 +264,10 @@ try {
   } else {
     rows.push(["shipshape validate (the example's scenarios)", 'skipped', '', 'set BENCH_VALIDATE_PROJECT to a generated project']);
   }
+
+  // demo --quick end to end in a fresh folder, its npm install included (from npm's cache once warm): the whole run,
+  // and the run without the install, from the install task's own time in demo.log. BENCH_DEMO=skip leaves it out.
+  if (process.env.BENCH_DEMO !== 'skip') rows.push(...benchDemo(join(work, 'demo')));
 
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['command', 'median', 'vs node', 'verdict'][i].length));
   const line = (r) =>

@@ -90,6 +90,7 @@ export function demoStages(options: DemoOptions) {
     if (signal.aborted) throw new DemoInterrupted(line);
     options.onCommand?.(line);
     const [file, ...rest] = command === 'shipshape' ? [process.execPath, options.bin] : [command];
+    const started = performance.now();
     const child = execa(file!, [...rest, ...args], {
       cwd: dir,
       env: { ...options.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: undefined, ...extra.env },
@@ -104,7 +105,8 @@ export function demoStages(options: DemoOptions) {
     });
     const result = await child;
     const output = String(result.all ?? '');
-    log.push(`\n$ ${line}`, output.trimEnd(), `(exit ${result.exitCode ?? result.signal ?? '?'})`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    log.push(`\n$ ${line}`, output.trimEnd(), `(exit ${result.exitCode ?? result.signal ?? '?'}, ${seconds} s)`);
     await saveLog();
     if (result.isCanceled || signal.aborted) throw new DemoInterrupted(line);
     const expected = extra.expect ?? [0];

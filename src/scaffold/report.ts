@@ -82,7 +82,9 @@ export function formatGenerate(report: GenerateReport, paint: Paint): { out: str
     for (const file of report.files) if (file.diff) out += `\n${file.diff}`;
   }
   for (const task of report.tasks) {
-    const status = task.status === 'ran' ? paint.green('ran') : task.status === 'failed' ? paint.red('failed') : paint.yellow('skipped');
+    const took = task.seconds === undefined ? '' : ` in ${task.seconds} s`;
+    const status =
+      task.status === 'ran' ? paint.green(`ran${took}`) : task.status === 'failed' ? paint.red(`failed${took}`) : paint.yellow('skipped');
     out += `${'task'.padEnd(WIDTH)}${task.name}  ${paint.dim(task.command)}  ${status}${task.reason ? `  ${paint.dim(`(${task.reason})`)}` : ''}\n`;
   }
   const counts = ACTIONS.filter((action) => report.summary[action] > 0).map(

@@ -23,6 +23,8 @@ export interface TaskOutcome {
   exitCode?: number;
   /** What the task printed, standard output and error interleaved (absent when skipped). */
   output?: string;
+  /** How long it ran, in seconds to a tenth (absent when skipped, or when its command could not start). */
+  seconds?: number;
   /** A task with inputs that ran, or was skipped as up to date: the hashes of its inputs then. */
   inputs?: InputHashes;
 }
@@ -75,6 +77,7 @@ async function runTask(
   const [file, ...args] = task.run;
   const command = display(task);
   if (file.trim() === '') return { name: task.name, command, status: 'failed', reason: 'the task names no command', output: '' };
+  const started = performance.now();
   const subprocess = execa(file, args, { cwd: root, reject: false, stdin: 'ignore', all: true, buffer: false });
   onSpawn((signal) => subprocess.kill(signal));
   let output = '';
@@ -88,12 +91,14 @@ async function runTask(
   const result = await subprocess;
   take(decoder.end());
 
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
   const outcome = { name: task.name, command, output };
-  if (!result.failed) return { ...outcome, status: 'ran', exitCode: 0 };
+  if (!result.failed) return { ...outcome, seconds, status: 'ran', exitCode: 0 };
   if (result.exitCode !== undefined) {
-    return { ...outcome, status: 'failed', exitCode: result.exitCode, reason: `exited with code ${result.exitCode}` };
+    return { ...outcome, seconds, status: 'failed', exitCode: result.exitCode, reason: `exited with code ${result.exitCode}` };
   }
-  if (result.signal) return { ...outcome, status: 'failed', signal: result.signal, reason: `killed by ${result.signal}` };
+  if (result.signal) return { ...outcome, seconds, status: 'failed', signal: result.signal, reason: `killed by ${result.signal}` };
+  // Below, the command never started: no time to tell.
   if (result.code === 'ENOENT') {
     const reason = existsSync(root)
       ? `command not found: ${file} (is it installed and on PATH?)`

@@ -39,7 +39,7 @@ describe('shipshape demo', () => {
       `Try this: The folder is kept: ${dir}; demo.log there has every command's output. Remove it with: rm -rf ${dir}`,
     );
     expect(result.stderr).not.toMatch(/Stage 5/);
-    expect(readFileSync(join(dir, 'demo.log'), 'utf8')).toMatch(/\$ shipshape generate\n[\s\S]*\(exit \d+\)/);
+    expect(readFileSync(join(dir, 'demo.log'), 'utf8')).toMatch(/\$ shipshape generate\n[\s\S]*\(exit \d+, \d+\.\d s\)/);
     expect(existsSync(join(dir, 'docs/adr/0001-architecture.md'))).toBe(true);
   }, 180_000);
 

@@ -104,7 +104,7 @@ describe('shipshape generate: a task with inputs on a re-generate (the built CLI
     const dir = project();
     const first = await runInProcess(['generate', '-t', pack, '--trust'], { cwd: dir });
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/task +install dependencies .* ran\n/);
+    expect(first.stdout).toMatch(/task +install dependencies .* ran in \d+(\.\d)? s\n/);
 
     const again = await runInProcess(['generate', '--trust'], { cwd: dir });
     expect(again.exitCode, again.stderr).toBe(0);
@@ -115,7 +115,7 @@ describe('shipshape generate: a task with inputs on a re-generate (the built CLI
 
     writeFileSync(join(dir, 'package-lock.json'), '{ "changed": true }\n');
     const changed = await runInProcess(['generate', '--trust'], { cwd: dir });
-    expect(changed.stdout).toMatch(/task +install dependencies .* ran\n/);
+    expect(changed.stdout).toMatch(/task +install dependencies .* ran in \d+(\.\d)? s\n/);
     expect(readFileSync(join(dir, 'installs'), 'utf8')).toBe('xx');
   });
 });

@@ -121,6 +121,9 @@ describe('runTasks', () => {
     ]);
     expect(output).toBe('fine\nbroke\n');
     expect(existsSync(join(root, 'after.txt'))).toBe(false);
+    // Each task that ran says how long it took; a skipped one does not.
+    for (const outcome of outcomes.slice(0, 2)) expect(outcome.seconds).toBeGreaterThanOrEqual(0);
+    expect(outcomes[2]).not.toHaveProperty('seconds');
   });
 
   it('fails a task whose command is not found, saying so, and skips the rest', async () => {
