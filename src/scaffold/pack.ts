@@ -86,7 +86,9 @@ export const packManifestSchema = z.strictObject({
           : "must map variable names to texts, e.g. { SHUTDOWN_LINGER_MS: '0' }",
     })
     .optional()
-    .describe('Variables `shipshape validate` sets for the service it starts (its own PORT, HOST and tier endpoints win).'),
+    .describe(
+      "Variables for the service when shipshape runs it: validate's (its PORT, HOST and tier endpoints win) and the local deploy driver's versions (the spec's variables win).",
+    ),
   requests: text('a project path, e.g. dist/requests.json')
     .refine((path) => !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !/(^|\/)\.\.(\/|$)/.test(path), {
       error: 'must be relative to the project (no leading / and no ..)',

@@ -58,7 +58,7 @@ export interface PackManifest {
   start?: [string, ...string[]] | string[];
   /** A project file the build writes: the request bodies `validate` sends to reach each tier, `{ "<tier>": [body, ...] }`. */
   requests?: string;
-  /** Variables `validate` sets for the service it starts, under its own PORT, HOST and tier endpoints. */
+  /** Variables for the service when shipshape runs it (validate, the local deploy driver), under their own. */
   env?: Record<string, string>;
 }
 

@@ -11,7 +11,7 @@ import { displayPath } from '../fs/paths.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
-import { resolvePack } from '../scaffold/pack.js';
+import { packCommands } from '../scaffold/pack-commands.js';
 import { loadValidSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
 import { specHash } from '../stages/hash.js';
@@ -123,28 +123,6 @@ export function packBodies(root: string, file: string | undefined): Record<strin
     if (texts.length > 0) bodies[tier] = texts;
   }
   return bodies;
-}
-
-/** The pack's build and start commands and its requests file, from the project's manifest (bundled packs only). */
-export async function packCommands(
-  root: string,
-): Promise<{ build?: string[]; start?: string[]; requests?: string; env?: Record<string, string> }> {
-  const file = join(root, '.shipshape/manifest.json');
-  if (!existsSync(file)) return {};
-  try {
-    const manifest = JSON.parse(readTextBoundedSync(file)) as { pack?: { name?: unknown; source?: { kind?: unknown } } };
-    const name = manifest.pack?.name;
-    if (typeof name !== 'string' || (manifest.pack?.source?.kind ?? 'bundled') !== 'bundled') return {};
-    const pack = await resolvePack(name, { cwd: root });
-    return {
-      ...(pack.manifest.build ? { build: pack.manifest.build } : {}),
-      ...(pack.manifest.start ? { start: pack.manifest.start } : {}),
-      ...(pack.manifest.requests ? { requests: pack.manifest.requests } : {}),
-      ...(pack.manifest.env ? { env: pack.manifest.env } : {}),
-    };
-  } catch {
-    return {};
-  }
 }
 
 const stamp = (date: Date) => date.toISOString().replace(/[:.]/g, '-');

@@ -115,6 +115,22 @@ describe('shipshape deploy (local driver)', () => {
   );
 
   it(
+    "gives each version the bundled pack's env, under the variables the spec names",
+    async () => {
+      const dir = project();
+      // A project of service-ts: its template.yaml sets SHUTDOWN_LINGER_MS, as only the local proxy talks to a version.
+      mkdirSync(join(dir, '.shipshape'), { recursive: true });
+      const pack = { name: 'service-ts', version: '1.0.0', source: { kind: 'bundled', name: 'service-ts' } };
+      writeFileSync(join(dir, '.shipshape/manifest.json'), JSON.stringify({ pack }));
+      const env = { TRIAGE_LLM_URL: 'http://127.0.0.1:9/v1' };
+      expect((await runInProcess(['deploy', '--skip-validation', '--load', '100', '--version', 'v1'], { cwd: dir, env })).exitCode).toBe(0);
+      const seen = (await (await fetch(`${runtime(dir).url}/env`)).json()) as Record<string, string | null>;
+      expect(seen).toEqual({ SHUTDOWN_LINGER_MS: '0', TRIAGE_LLM_URL: 'http://127.0.0.1:9/v1' });
+    },
+    TIMEOUT,
+  );
+
+  it(
     'refuses to start without a passing validation of the current spec, unless --skip-validation',
     async () => {
       const dir = project();

@@ -1,9 +1,9 @@
 // The request bodies validate sends: the pack's own for each tier when its build wrote them (template.yaml
-// `requests`), else made from the labelled examples; and what else the pack tells validate (build, start, env).
+// `requests`), else made from the labelled examples.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packBodies, packCommands } from '../../src/validate/run.js';
+import { packBodies } from '../../src/validate/run.js';
 import { tempDir } from '../helpers/temp.js';
 
 describe('packBodies', () => {
@@ -31,24 +31,5 @@ describe('packBodies', () => {
     // A classifier's build writes {}: its bodies come from its labelled examples.
     writeFileSync(join(root, 'requests.json'), '{"fast": "x", "strong": []}');
     expect(packBodies(root, 'requests.json')).toEqual({});
-  });
-});
-
-describe('packCommands', () => {
-  it("reads how validate builds, starts and feeds the service from the project's bundled pack, with the pack's variables", async () => {
-    const root = tempDir();
-    mkdirSync(join(root, '.shipshape'));
-    const pack = { name: 'service-ts', version: '1.0.0', source: { kind: 'bundled', name: 'service-ts' } };
-    writeFileSync(join(root, '.shipshape/manifest.json'), JSON.stringify({ pack }));
-    expect(await packCommands(root)).toEqual({
-      build: ['npm', 'run', 'build'],
-      start: ['node', 'dist/main.js'],
-      requests: 'dist/requests.json',
-      // The load is over when validate stops the service: no client is left for SIGTERM's linger to tell.
-      env: { SHUTDOWN_LINGER_MS: '0' },
-    });
-    // A pack from elsewhere runs nothing on its own say: --start names the command.
-    writeFileSync(join(root, '.shipshape/manifest.json'), JSON.stringify({ pack: { ...pack, source: { kind: 'folder', path: root } } }));
-    expect(await packCommands(root)).toEqual({});
   });
 });

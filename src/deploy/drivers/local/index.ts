@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import type { Driver, DriverContext, DriverFactory, Health, MetricsWindow, Release } from '../../driver.js';
 import type { VersionMetrics } from '../../../state/deployments.js';
 import { buildRelease, pickVersion } from './release.js';
+import { packCommands } from '../../../scaffold/pack-commands.js';
 import { specVariables } from './process.js';
 import { control, ensureRuntime, type RuntimeState, type RuntimeVersion } from './runtime.js';
 import { scrapeGauges } from './scrape.js';
@@ -34,6 +35,7 @@ class LocalDriver implements Driver {
   private firstBad: number | undefined;
   private readonly businessNames: string[];
   private readonly variables: string[];
+  private packEnv: Record<string, string> = {};
 
   constructor(private readonly context: DriverContext) {
     this.businessNames = (context.spec.deploy?.analysis?.metrics ?? []).flatMap((m) =>
@@ -53,9 +55,16 @@ class LocalDriver implements Driver {
     return buildRelease(this.context.root, version, options.signal);
   }
 
-  /** The environment a version gets: the variables the spec's `${VAR}`s name, from this process. */
+  /**
+   * The environment a version gets: the pack's variables (service-ts: no SIGTERM linger, as only this driver's proxy
+   * talks to a version, and it stops routing to one before stopping it), then those the spec's `${VAR}`s name, from
+   * this process.
+   */
   private env(): Record<string, string> {
-    return Object.fromEntries(this.variables.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+    return {
+      ...this.packEnv,
+      ...Object.fromEntries(this.variables.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))),
+    };
   }
 
   private async op<T = RuntimeState>(request: Parameters<typeof control>[1]): Promise<T> {
@@ -79,6 +88,7 @@ class LocalDriver implements Driver {
   }
 
   async start(plan: { green: Release; blue?: Release; signal?: AbortSignal }): Promise<void> {
+    this.packEnv = (await packCommands(this.context.root)).env ?? {};
     this.runtime = await ensureRuntime(this.context.root, {
       ...(this.context.port === undefined ? {} : { port: this.context.port }),
       ...(this.context.log ? { log: this.context.log } : {}),
