@@ -75,10 +75,12 @@ describe('evenShare', () => {
     expect(picks(10, 100).reduce((a, b) => a + b)).toBe(10);
     expect(picks(100, 5)).toEqual([1, 1, 1, 1, 1]);
     expect(picks(0, 5)).toEqual([0, 0, 0, 0, 0]);
-    // A third is one in three; out of range, below 0 is none and above 100 all.
+    // A third is one in three; out of range, below 0 (or not a number) is none and above 100 all.
     expect(picks(100 / 3, 300).reduce((a, b) => a + b)).toBe(100);
     expect(picks(-5, 4)).toEqual([0, 0, 0, 0]);
     expect(picks(250, 3)).toEqual([1, 1, 1]);
+    expect(picks(Number.NaN, 3)).toEqual([0, 0, 0]);
+    expect(picks(50, 4)).toEqual([0, 1, 0, 1]);
   });
 });
 

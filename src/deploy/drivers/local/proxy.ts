@@ -60,7 +60,8 @@ export interface ProxyOptions {
 export function evenShare(): (percent: number) => boolean {
   let credit = 0;
   return (percent) => {
-    credit += Math.max(0, Math.min(100, percent));
+    // Not a number is none: a credit of NaN would send everything to green from then on.
+    credit += Number.isNaN(percent) ? 0 : Math.max(0, Math.min(100, percent));
     if (credit < 100) return false;
     credit -= 100;
     return true;
