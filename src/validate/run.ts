@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { judge, type Measured } from '../../templates/service-ts/files/test/support/expectations.js';
 import { displayPath } from '../fs/paths.js';
+import { jsonSyntaxProblem } from '../text/json.js';
 import { locateSpec } from '../spec/locate.js';
 import { InterruptedError, UserError } from '../errors.js';
 import { writeFilesAtomic } from '../fs/atomic.js';
@@ -105,22 +106,31 @@ export function bodiesReaching(spec: Spec, target: string | undefined, bodies: r
 
 /**
  * The request bodies the pack's build wrote for each tier (template.yaml `requests`: `{ "<tier>": [body, ...] }`), as
- * JSON texts; a tier the file does not list, or a file missing or unreadable, gets none (the examples serve instead).
+ * JSON texts; a tier the file does not list gets none (the examples serve instead). A file the pack names but the
+ * build did not write, or wrote wrong, is the pack's error (exit 2): requests of the wrong shape would only be refused
+ * by the service, and the scenarios fail for a reason that is not theirs.
  */
-export function packBodies(root: string, file: string | undefined): Record<string, string[]> {
-  if (file === undefined || !existsSync(join(root, file))) return {};
+export function packBodies(root: string, file: string | undefined, cwd = root): Record<string, string[]> {
+  if (file === undefined) return {};
+  const shown = displayPath(join(root, file), cwd);
+  const hint = `The pack's build writes it (template.yaml \`requests\`): { "<tier>": [{ "text": "..." }, ...] }. Run the build and read what it printed.`;
+  if (!existsSync(join(root, file))) throw new UserError(`the pack's build wrote no ${shown}`, { hint });
+  const text = readTextBoundedSync(join(root, file), { maxBytes: LARGE_FILE_MAX_BYTES, what: 'request bodies' });
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readTextBoundedSync(join(root, file), { maxBytes: LARGE_FILE_MAX_BYTES }));
-  } catch {
-    return {};
+    parsed = JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const { message, position } = jsonSyntaxProblem(text, error);
+    throw new UserError(`is not valid JSON: ${message}`, { file: shown, hint, cause: error, ...(position ? { position } : {}) });
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UserError('must map each tier to a list of request bodies', { file: shown, hint });
   const bodies: Record<string, string[]> = {};
   for (const [tier, list] of Object.entries(parsed)) {
-    if (!Array.isArray(list)) continue;
-    const texts = list.filter((body) => body !== null && typeof body === 'object').map((body) => JSON.stringify(body));
-    if (texts.length > 0) bodies[tier] = texts;
+    if (!Array.isArray(list) || list.some((body) => body === null || typeof body !== 'object' || Array.isArray(body)))
+      throw new UserError(`${JSON.stringify(tier)} must be a list of request bodies (JSON objects)`, { file: shown, hint });
+    if (list.length > 0) bodies[tier] = list.map((body) => JSON.stringify(body));
   }
   return bodies;
 }
@@ -172,7 +182,7 @@ export async function runValidate(options: ValidateOptions): Promise<ValidateRes
       interrupted();
     }
     // Written by the build: the task's own requests for each tier (a rag question, an extract document).
-    const byTier = packBodies(root, requests);
+    const byTier = packBodies(root, requests, options.cwd);
     const firstTier = spec.models?.tiers?.[0]?.name;
     let mock: MockModel | undefined;
     if (plan.tiers.some((tier) => tier.upstream === undefined)) {
