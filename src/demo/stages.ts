@@ -105,8 +105,7 @@ export function demoStages(options: DemoOptions) {
     });
     const result = await child;
     const output = String(result.all ?? '');
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    log.push(`\n$ ${line}`, output.trimEnd(), `(exit ${result.exitCode ?? result.signal ?? '?'}, ${seconds} s)`);
+    log.push(`\n$ ${line}`, output.trimEnd(), ending(result.exitCode ?? result.signal, started));
     await saveLog();
     if (result.isCanceled || signal.aborted) throw new DemoInterrupted(line);
     const expected = extra.expect ?? [0];
@@ -297,6 +296,7 @@ export function demoStages(options: DemoOptions) {
     await stopFake();
     if (deployed && !stopped) {
       stopped = true;
+      const started = performance.now();
       const stop = await execa(process.execPath, [options.bin, 'deploy', 'stop'], {
         cwd: dir,
         env: { CI: 'true', NO_COLOR: '1' },
@@ -304,7 +304,7 @@ export function demoStages(options: DemoOptions) {
         all: true,
         stdin: 'ignore',
       });
-      log.push('\n$ shipshape deploy stop', String(stop.all ?? '').trimEnd(), `(exit ${stop.exitCode ?? stop.signal ?? '?'})`);
+      log.push('\n$ shipshape deploy stop', String(stop.all ?? '').trimEnd(), ending(stop.exitCode ?? stop.signal, started));
       if (stop.exitCode !== 0) left.push(`the local service may still run: \`shipshape deploy stop\` in ${dir} stops it`);
     }
     await saveLog().catch(() => undefined);
@@ -313,6 +313,10 @@ export function demoStages(options: DemoOptions) {
 
   return { stages, cleanUp };
 }
+
+/** The log's last line for a command: how it ended, and how long it took since `started` (performance.now()). */
+const ending = (code: number | string | undefined, started: number): string =>
+  `(exit ${code ?? '?'}, ${((performance.now() - started) / 1000).toFixed(1)} s)`;
 
 /** The line of a command's output that says why it failed: its `Error:` line, else the last that says failed, else its last. */
 function lastWords(output: string): string {
