@@ -4,7 +4,7 @@ import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledE
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ResilienceConfig, TierConfig } from '../src/config/index.js';
 import type { BreakerStateName } from '../src/monitoring/metrics.js';
-import { WindowBreaker, reasonOf, tierPolicy, type FailureReason } from '../src/orchestration/policies.js';
+import { WindowBreaker, reasonOf, tierPolicy, type FailureReason, type TierPolicy } from '../src/orchestration/policies.js';
 import { TierError, type TierFailure } from '../src/serving/tier.js';
 
 const httpTier: TierConfig = { name: 'strong', kind: 'http', model: 'm', timeoutMs: 1000, costPerRequestUsd: 0.01 };
@@ -46,6 +46,19 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection');
+}
+
+/** What the policy answers a call it must refuse without running (an open breaker, a full bulkhead). */
+async function refusedUnrun(policy: TierPolicy): Promise<unknown> {
+  let called = false;
+  const error = await failure(
+    policy.execute(async () => {
+      called = true;
+      return 'ok';
+    }, never),
+  );
+  expect(called).toBe(false);
+  return error;
 }
 
 describe('tierPolicy: retries', () => {
@@ -274,14 +287,7 @@ describe('tierPolicy: the circuit breaker', () => {
     expect(policy.breakerState()).toBe('open');
     expect(states).toEqual(['open']);
 
-    let called = false;
-    const error = await failure(
-      policy.execute(async () => {
-        called = true;
-        return 'ok';
-      }, never),
-    );
-    expect(called).toBe(false);
+    const error = await refusedUnrun(policy);
     expect(error).toBeInstanceOf(BrokenCircuitError);
     expect(reasonOf(error)).toBe('breaker-open');
     expect(outcomes.at(-1)).toBe('breaker-open:0');
@@ -536,15 +542,7 @@ describe('tierPolicy: what the breaker counts', () => {
         { client: client.signal },
       );
       expect(policy.breakerState()).toBe('half-open');
-      let called = false;
-      const other = await failure(
-        policy.execute(async () => {
-          called = true;
-          return 'ok';
-        }, never),
-      );
-      expect(other).toBeInstanceOf(BrokenCircuitError);
-      expect(called).toBe(false);
+      expect(await refusedUnrun(policy)).toBeInstanceOf(BrokenCircuitError);
       client.abort();
       expect(reasonOf(await failure(probe))).toBe('aborted');
       // Not a success: the upstream has not shown it is back.
@@ -567,16 +565,9 @@ describe('tierPolicy: the bulkhead', () => {
     const outcomes: string[] = [];
     const policy = tierPolicy(httpTier, limits, { onAttempt: (o) => outcomes.push(o) });
     const first = policy.execute(slow, never);
-    let called = false;
-    const error = await failure(
-      policy.execute(async () => {
-        called = true;
-        return 'second';
-      }, never),
-    );
+    const error = await refusedUnrun(policy);
     expect(error).toBeInstanceOf(BulkheadRejectedError);
     expect(reasonOf(error)).toBe('bulkhead-full');
-    expect(called).toBe(false);
     await expect(first).resolves.toBe('slow');
     expect(outcomes).toEqual(['bulkhead-full', 'success']);
     // The slot is free again.
