@@ -43,6 +43,17 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** Whether the process `pid` exits within `ms`; throws once `signal` aborts (Ctrl-C). */
+export async function exitsWithin(pid: number, ms: number, signal?: AbortSignal): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (alive(pid)) {
+    if (signal?.aborted) throw new Error('interrupted');
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return true;
+}
+
 export async function readLock(root: string): Promise<LockContent | undefined> {
   try {
     const value = JSON.parse(await readTextBounded(join(root, LOCK_FILE))) as Partial<LockContent>;

@@ -20,7 +20,7 @@ import type { DeploySpec, Driver, DriverKind, Release } from './driver.js';
 import { DRIVERS, isPlatformDriver, PLATFORM_DRIVERS } from './drivers/index.js';
 import type { ClusterStatus, KubernetesRunOptions } from './drivers/kubernetes/release.js';
 import { control, deadRollout, reachRuntime, reapOrphans, warmth, type RuntimeState } from './drivers/local/runtime.js';
-import { acquireLock, alive, clearStaleLock, readLock, LOCK_FILE, type LockContent } from './lock.js';
+import { acquireLock, alive, clearStaleLock, exitsWithin, readLock, LOCK_FILE, type LockContent } from './lock.js';
 import { runLoad, type LoadResult } from '../load/traffic.js';
 import { readFileBounded, readTextBounded } from '../fs/read.js';
 
@@ -570,8 +570,7 @@ export async function deployStop(target: DeployTarget): Promise<{ stopped: boole
     };
   }
   await control(running, { op: 'stop' });
-  const deadline = Date.now() + 15_000;
-  while (alive(running.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  await exitsWithin(running.pid, 15_000);
   const versions = [running.live, running.green, running.warm].flatMap((v) => (v ? [v.version] : []));
   return { stopped: true, message: `stopped the local service on ${running.url}${versions.length ? ` (${versions.join(', ')})` : ''}` };
 }

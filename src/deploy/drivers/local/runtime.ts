@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../../errors.js';
 import { packageRoot } from '../../../scaffold/package-root.js';
-import { alive } from '../../lock.js';
+import { alive, exitsWithin } from '../../lock.js';
 
 export const RUNTIME_DIR = '.shipshape/local';
 export const RUNTIME_FILE = `${RUNTIME_DIR}/runtime.json`;
@@ -183,17 +183,6 @@ const supervisorEntry = (): string => join(packageRoot(), 'dist', 'deploy', 'dri
  * (nothing left to serve after a rollback, or `deploy stop`), and stops its versions with 5 s of grace each, together.
  */
 const SHUTDOWN_WAIT_MS = 10_000;
-
-/** Whether the process `pid` exits within `ms`; throws once `signal` aborts (Ctrl-C). */
-async function exitsWithin(pid: number, ms: number, signal?: AbortSignal): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (alive(pid)) {
-    if (signal?.aborted) throw new Error('interrupted');
-    if (Date.now() >= until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
 
 /**
  * The project's supervisor: the running one, else a new one, detached (its own process group, so
