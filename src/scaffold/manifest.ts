@@ -9,6 +9,7 @@ import { unsafePathReason } from './paths.js';
 import { MANIFEST_FILE, readManifestStrictly } from '../state/manifest.js';
 import type { ProjectManifest } from './types.js';
 import { ReadError, readTextBounded } from '../fs/read.js';
+import { jsonSyntaxProblem } from '../text/json.js';
 
 const HINT =
   'Restore .shipshape/manifest.json from version control, or delete it: generate then treats every existing file as yours (--force overwrites them).';
@@ -27,7 +28,14 @@ export async function readProjectManifest(root: string): Promise<ProjectManifest
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`is not valid JSON: ${(error as Error).message}`, { file: MANIFEST_FILE, hint: HINT, cause: error });
+    if (!(error instanceof SyntaxError)) throw error;
+    const { message, position } = jsonSyntaxProblem(text, error);
+    throw new UserError(`is not valid JSON: ${message}`, {
+      file: MANIFEST_FILE,
+      hint: HINT,
+      cause: error,
+      ...(position ? { position } : {}),
+    });
   }
   const result = readManifestStrictly(data);
   if ('error' in result) throw new UserError(`is not a valid manifest: ${result.error}`, { file: MANIFEST_FILE, hint: HINT });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { ReadError, readTextBoundedSync } from '../fs/read.js';
+import { jsonSyntaxProblem } from '../text/json.js';
 
 export const REVIEWS_FILE = '.shipshape/reviews.json';
 
@@ -63,7 +64,11 @@ export function readReviewsState(root: string): ReviewsState {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${REVIEWS_FILE} is not valid JSON (${(error as Error).message})`, {
+    if (!(error instanceof SyntaxError)) throw error;
+    const { message, position } = jsonSyntaxProblem(text, error);
+    throw new UserError(`is not valid JSON (${message})`, {
+      file: REVIEWS_FILE,
+      ...(position ? { position } : {}),
       hint: 'Restore it from version control.',
     });
   }

@@ -11,7 +11,7 @@ export function jsonSyntaxProblem(text: string, error: SyntaxError): { message: 
   const lineColumn = /\(line (\d+) column (\d+)\)/.exec(raw);
   const offset = /at position (\d+)/.exec(raw);
   const message = raw
-    .replace(/, "[\s\S]*" is not valid JSON$/, '')
+    .replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
     .replace(/ in JSON at position \d+.*$/s, '')
     .trim();
   if (lineColumn) return { message, position: { line: Number(lineColumn[1]), column: Number(lineColumn[2]) } };
